@@ -1,0 +1,71 @@
+import { NsError } from './errors.js';
+
+/**
+ * What nsjoin acts on: a host pid, `{ pid }`, or `{ container }` (a container id or a unique id
+ * prefix, resolved through `listContainers()`). Anything else is a TypeError.
+ */
+export type Target = number | { pid: number } | { container: string };
+
+/** Where the readers find procfs and sysfs; tests point these at captured trees. */
+export interface RootOptions {
+  /** procfs mount to read (default '/proc'). */
+  procRoot?: string;
+  /** sysfs mount to read (default '/sys'). */
+  sysRoot?: string;
+}
+
+/** Largest pid Linux can hand out (PID_MAX_LIMIT on 64-bit). */
+export const PID_MAX = 4_194_304;
+
+/** Throws TypeError/RangeError unless `pid` is an integer in 1..PID_MAX. */
+export function checkPid(pid: unknown, what = 'pid'): number {
+  if (typeof pid !== 'number') throw new TypeError(`${what} must be a number, got ${describe(pid)}`);
+  if (!Number.isInteger(pid) || pid < 1 || pid > PID_MAX) {
+    throw new RangeError(`${what} must be an integer from 1 to ${PID_MAX}, got ${pid}`);
+  }
+  return pid;
+}
+
+type ContainerResolver = (idOrPrefix: string, roots: RootOptions) => number;
+let containerResolver: ContainerResolver | undefined;
+
+/** Lets lib/containers register how `{ container }` targets become pids (avoids an import cycle). */
+export function setContainerResolver(resolver: ContainerResolver): void {
+  containerResolver = resolver;
+}
+
+/**
+ * Turns a Target into a host pid. Validates the shape (TypeError/RangeError); `{ container }`
+ * is looked up now (NsError 'ENSJOIN_NO_CONTAINER' or 'ENSJOIN_AMBIGUOUS_CONTAINER').
+ * It does not check that the pid is alive: the caller opens it and gets ESRCH.
+ */
+export function resolveTarget(target: unknown, roots: RootOptions = {}): number {
+  if (typeof target === 'number') return checkPid(target);
+  if (target !== null && typeof target === 'object' && !Array.isArray(target)) {
+    const keys = Object.keys(target);
+    if ('pid' in target && keys.length === 1) return checkPid((target as { pid: unknown }).pid, 'target.pid');
+    if ('container' in target && keys.length === 1) {
+      const id = (target as { container: unknown }).container;
+      if (typeof id !== 'string' || id.length === 0 || !/^[A-Za-z0-9_.-]+$/.test(id)) {
+        throw new TypeError(`target.container must be a non-empty container id or id prefix, got ${describe(id)}`);
+      }
+      if (!containerResolver) throw new NsError('ENSJOIN_NO_CONTAINER', 'container targets are not available');
+      return containerResolver(id, roots);
+    }
+  }
+  throw new TypeError(`target must be a pid, { pid } or { container }, got ${describe(target)}`);
+}
+
+/** A short description of a value for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string': return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+    case 'number': case 'boolean': case 'bigint': return String(value);
+    case 'undefined': return 'undefined';
+    case 'function': return 'a function';
+    case 'symbol': return 'a symbol';
+    default: return `an object {${Object.keys(value as object).slice(0, 4).join(', ')}}`;
+  }
+}
