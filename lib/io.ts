@@ -1,0 +1,49 @@
+// Reading kernel pseudo-files (procfs, cgroupfs, sysfs). These are generated from kernel memory and
+// never wait on a disk, so nsjoin reads them synchronously: one open, a read or two into a buffer
+// reused across calls, one close. That is the syscall floor a monitoring agent pays anyway, without
+// the thread-pool round trips of fs/promises.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { NsError } from './errors.js';
+
+let buffer = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * Returns the whole text of a pseudo-file. Throws NsError (code from the kernel: ENOENT, EACCES,
+ * ESRCH, ENODEV, ...) with `path` set; `pid` is added when given.
+ */
+export function readText(path: string, pid?: number): string {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw NsError.fromNodeError(err as NodeJS.ErrnoException, pid === undefined ? { path } : { path, pid });
+  }
+  try {
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, length);
+        buffer = bigger;
+      }
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    return buffer.toString('utf8', 0, length);
+  } catch (err) {
+    throw NsError.fromNodeError(err as NodeJS.ErrnoException, pid === undefined ? { path, syscall: 'read' } : { path, pid, syscall: 'read' });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Like readText, but returns undefined when the file does not exist (ENOENT). */
+export function readTextIfExists(path: string, pid?: number): string | undefined {
+  try {
+    return readText(path, pid);
+  } catch (err) {
+    if ((err as NsError).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
