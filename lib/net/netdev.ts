@@ -1,0 +1,84 @@
+import { readlinkSync, existsSync } from 'node:fs';
+import { constants } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { NsError } from '../errors.js';
+import { readText } from '../io.js';
+import { parseNetDev, type NetDevice } from '../parse/netdev.js';
+import { resolveTarget, type RootOptions, type Target } from '../targets.js';
+import { netnsIfindexes } from './ifindex.js';
+
+/** One device of a NetDevSample: the /proc/net/dev counters plus its ifindex when the kernel shows it. */
+export interface NetDevStat extends NetDevice {
+  /**
+   * Interface index in its namespace, from /proc/PID/net/igmp or if_inet6; undefined for a device
+   * with neither IPv4 multicast state nor an IPv6 address (typically one that was never up).
+   */
+  ifindex?: number;
+}
+
+/** The network devices of one network namespace at one moment; give two of them to netRates. */
+export interface NetDevSample {
+  /** Host pid whose network namespace was read. */
+  pid: number;
+  /**
+   * Inode of that network namespace (as in /proc/PID/ns/net, `net:[INODE]`); undefined when the
+   * link cannot be read (e.g. a captured procRoot without it).
+   */
+  netns?: number;
+  /**
+   * When the sample was taken, in milliseconds since the Unix epoch but from a monotonic clock
+   * (performance.timeOrigin + performance.now()), so that differences never jump with the wall clock.
+   */
+  time: number;
+  /** The devices, in /proc/net/dev order. */
+  devices: NetDevStat[];
+}
+
+/** Options of readNetDev. */
+export type ReadNetDevOptions = Pick<RootOptions, 'procRoot'>;
+
+/**
+ * Reads /proc/PID/net/dev: the network devices and counters of the network namespace of the target
+ * (default: our own process), as that namespace sees them, without joining it. Synchronous: these
+ * are in-memory kernel files. Counters are exact up to 2^53 (see NetDevice).
+ *
+ * @throws TypeError/RangeError for a malformed target; NsError 'ESRCH' when the process does not
+ *   exist, other NsErrors from reading (e.g. 'EACCES'); ParseError if the file is malformed
+ */
+export function readNetDev(target?: Target, roots: ReadNetDevOptions = {}): NetDevSample {
+  const procRoot = roots.procRoot ?? '/proc';
+  const pid = target === undefined ? process.pid : resolveTarget(target, roots);
+  const path = `${procRoot}/${pid}/net/dev`;
+  const text = readProc(procRoot, pid, path);
+  const time = performance.timeOrigin + performance.now();
+  const devices: NetDevStat[] = parseNetDev(text, path);
+  const indexes = netnsIfindexes(procRoot, pid);
+  for (const d of devices) {
+    const index = indexes.get(d.name);
+    if (index !== undefined) d.ifindex = index;
+  }
+  const netns = netnsInode(procRoot, pid);
+  return netns === undefined ? { pid, time, devices } : { pid, netns, time, devices };
+}
+
+/** readText that reports a vanished process as ESRCH rather than ENOENT on one of its files. */
+export function readProc(procRoot: string, pid: number, path: string): string {
+  try {
+    return readText(path, pid);
+  } catch (err) {
+    if ((err as NsError).code === 'ENOENT' && !existsSync(`${procRoot}/${pid}`)) {
+      throw NsError.fromErrno(constants.errno.ESRCH, { syscall: 'open', path, pid, hint: 'the process does not exist (any more)' });
+    }
+    throw err;
+  }
+}
+
+/** The inode of /proc/PID/ns/net, or undefined when it cannot be read. */
+export function netnsInode(procRoot: string, pid: number | 'self'): number | undefined {
+  try {
+    const m = /^net:\[(\d+)\]$/.exec(readlinkSync(`${procRoot}/${pid}/ns/net`));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}

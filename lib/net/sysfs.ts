@@ -1,0 +1,218 @@
+// Per-interface sysfs statistics (/sys/class/net/NAME/statistics/*) of a process's network
+// namespace. A sysfs mount shows the devices of the network namespace of whoever mounted it, not of
+// whoever reads it, so the target's /proc/PID/root/sys is only used after checking that it shows
+// the target's namespace; otherwise a helper joins that namespace and mounts a sysfs of its own.
+import { existsSync, readdirSync, statfsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { NsError, ParseError } from '../errors.js';
+import { readText, readTextIfExists } from '../io.js';
+import { parseNetDev } from '../parse/netdev.js';
+import { resolveTarget, type RootOptions, type Target } from '../targets.js';
+import { netnsIfindexes, snmp6Ifindex } from './ifindex.js';
+import { netnsInode, readProc } from './netdev.js';
+
+/** Where readInterfaceStats found the figures. */
+export type InterfaceStatsSource =
+  /** the target's own sysfs, /proc/PID/root/sys, checked to show the target's network namespace */
+  | 'target-sysfs'
+  /** our own sysfs (sysRoot): the target shares our network namespace */
+  | 'our-sysfs'
+  /** a helper process joined the target's network namespace and mounted a fresh sysfs there */
+  | 'joined';
+
+/** Sysfs figures of one network interface. */
+export interface InterfaceStats {
+  name: string;
+  /** Host pid whose network namespace was read. */
+  pid: number;
+  source: InterfaceStatsSource;
+  /** Milliseconds, same monotonic clock as NetDevSample.time. */
+  time: number;
+  /** Interface index inside its namespace. */
+  ifindex: number;
+  /** RFC 2863 state: 'up', 'down', 'unknown' (loopback, many virtual devices), 'lowerlayerdown', ... */
+  operstate: string;
+  /** MTU in bytes. */
+  mtu: number;
+  /** Hardware address, e.g. '00:00:00:00:00:00' for loopback; '' when the device has none. */
+  address: string;
+  /** Link speed in Mbit/s; undefined when the driver does not know it (link down, many virtual devices). */
+  speed?: number;
+  /**
+   * Every file of statistics/ by its file name (24 on Linux 6.x: rx_bytes, tx_bytes, rx_packets,
+   * rx_dropped, rx_nohandler, rx_crc_errors, tx_carrier_errors, collisions, multicast, ...).
+   * Bytes for *_bytes, counts for the rest; u64 values, exact up to 2^53.
+   */
+  statistics: Record<string, number>;
+}
+
+const SYSFS_MAGIC = 0x62656572;
+
+/**
+ * Reads the sysfs figures of interface `name` in the network namespace of `target`: every file of
+ * /sys/class/net/NAME/statistics plus ifindex, operstate, mtu, address and speed.
+ *
+ * Sources, in order (reported in `source`): the target's own sysfs at /proc/PID/root/sys, when it is
+ * a sysfs whose device names and ifindexes are those of the target's network namespace (a container
+ * that mounted its own /sys); our sysfs, when the target is in our network namespace; otherwise a
+ * helper process (the host's grep) started by the exec core in the target's network namespace with a
+ * private mount namespace and a freshly mounted sysfs (needs CAP_SYS_ADMIN).
+ *
+ * @throws TypeError for a name that cannot be an interface name; NsError 'ENOENT' when the namespace
+ *   has no such interface, 'ESRCH' when the process is gone, the exec core's NsErrors (EPERM, ...)
+ *   when joining fails; ParseError when a kernel file is malformed
+ */
+export async function readInterfaceStats(target: Target, name: string, roots: RootOptions = {}): Promise<InterfaceStats> {
+  const procRoot = roots.procRoot ?? '/proc';
+  const sysRoot = roots.sysRoot ?? '/sys';
+  const pid = resolveTarget(target, roots);
+  checkIfName(name);
+  const devPath = `${procRoot}/${pid}/net/dev`;
+  const names = parseNetDev(readProc(procRoot, pid, devPath), devPath).map((d) => d.name);
+  if (!names.includes(name)) throw noSuchInterface(name, pid, devPath);
+
+  const candidates: Array<[string, InterfaceStatsSource]> = [[`${procRoot}/${pid}/root/sys/class/net`, 'target-sysfs']];
+  const ours = netnsInode(procRoot, process.pid);
+  if (ours !== undefined && ours === netnsInode(procRoot, pid)) candidates.push([`${sysRoot}/class/net`, 'our-sysfs']);
+  for (const [dir, source] of candidates) {
+    if (sysfsShowsNetns(dir, name, names, procRoot, pid)) {
+      return { ...readFromSysfs(`${dir}/${name}`, pid), name, pid, source };
+    }
+  }
+  return { ...(await readByJoining(pid, name, devPath)), name, pid, source: 'joined' };
+}
+
+/**
+ * True when `dir` (a sysfs class/net directory) shows the network namespace of `pid`: it is a sysfs,
+ * its devices are exactly those of /proc/PID/net/dev, `name`'s ifindex is known from procfs and
+ * equal, and so is every other ifindex procfs shows. Exported for tests.
+ */
+export function sysfsShowsNetns(dir: string, name: string, names: readonly string[], procRoot: string, pid: number): boolean {
+  try {
+    if (statfsSync(dir).type !== SYSFS_MAGIC || statfsSync(`${dir}/${name}/statistics`).type !== SYSFS_MAGIC) return false;
+    const listed = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isSymbolicLink()).map((e) => e.name);
+    if (listed.length !== names.length || !listed.every((n) => names.includes(n))) return false;
+    const known = netnsIfindexes(procRoot, pid);
+    const own = known.get(name) ?? snmp6Ifindex(procRoot, pid, name);
+    if (own === undefined) return false;
+    known.set(name, own);
+    for (const [dev, index] of known) {
+      if (names.includes(dev) && toCount(readText(`${dir}/${dev}/ifindex`).trim()) !== index) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+type Figures = Omit<InterfaceStats, 'name' | 'pid' | 'source'>;
+
+function readFromSysfs(devDir: string, pid: number): Figures {
+  const statistics: Record<string, number> = {};
+  let files: string[];
+  try {
+    files = readdirSync(`${devDir}/statistics`).sort();
+  } catch (err) {
+    throw NsError.fromNodeError(err as NodeJS.ErrnoException, { pid });
+  }
+  for (const file of files) {
+    statistics[file] = toCount(readText(`${devDir}/statistics/${file}`, pid).trim(), `${devDir}/statistics/${file}`);
+  }
+  const time = performance.timeOrigin + performance.now();
+  let speedText: string | undefined;
+  try {
+    speedText = readTextIfExists(`${devDir}/speed`, pid);
+  } catch {
+    speedText = undefined; // EINVAL: link down or the driver has no speed
+  }
+  return figures(
+    (key) => (key === 'speed' ? speedText : readTextIfExists(`${devDir}/${key}`, pid)),
+    statistics,
+    time,
+    devDir,
+  );
+}
+
+function figures(get: (key: string) => string | undefined, statistics: Record<string, number>, time: number, where: string): Figures {
+  const ifindex = get('ifindex');
+  const mtu = get('mtu');
+  if (ifindex === undefined || mtu === undefined) throw new NsError('ENOENT', `no ifindex or mtu under ${where}`, { path: where });
+  const out: Figures = {
+    time,
+    ifindex: toCount(ifindex.trim(), `${where}/ifindex`),
+    operstate: get('operstate')?.trim() ?? 'unknown',
+    mtu: toCount(mtu.trim(), `${where}/mtu`),
+    address: get('address')?.trim() ?? '',
+    statistics,
+  };
+  const speed = get('speed')?.trim();
+  if (speed !== undefined && /^\d+$/.test(speed)) out.speed = Number(speed);
+  return out;
+}
+
+/** The exec core's execFile, as far as this module needs it. */
+type ExecFile = (
+  target: number,
+  file: string,
+  args: string[],
+  options: { namespaces: ['net']; root: false; env: 'inherit'; freshSysfs: true; timeout: number },
+) => Promise<{ stdout: string | Buffer; stderr: string | Buffer }>;
+
+async function readByJoining(pid: number, name: string, devPath: string): Promise<Figures> {
+  // A variable specifier keeps this module usable (and type-checkable) before the exec core exists.
+  const spawnModule = '../spawn.js';
+  let execFile: ExecFile;
+  try {
+    execFile = ((await import(spawnModule)) as { execFile: ExecFile }).execFile;
+    if (typeof execFile !== 'function') throw new Error('no execFile');
+  } catch {
+    throw new NsError('ENOSYS', `reading ${name} needs joining the network namespace of pid ${pid}, and the exec core is not available`, { pid });
+  }
+  const grep = ['/usr/bin/grep', '/bin/grep'].find((p) => existsSync(p));
+  if (grep === undefined) throw new NsError('ENOENT', 'no grep on this host to read sysfs inside the namespace', { path: '/usr/bin/grep' });
+  const base = `/sys/class/net/${name}`;
+  const files = ['statistics', 'ifindex', 'operstate', 'mtu', 'address', 'speed'].map((f) => `${base}/${f}`);
+  const time = performance.timeOrigin + performance.now();
+  let stdout: string;
+  try {
+    stdout = String((await execFile(pid, grep, ['-r', '-s', '-H', '-e', '', '--', ...files], {
+      namespaces: ['net'], root: false, env: 'inherit', freshSysfs: true, timeout: 10_000,
+    })).stdout);
+  } catch (err) {
+    // grep exits 2 when a file could not be read (speed: EINVAL on a link without speed); what it did read is valid.
+    const e = err as { code?: unknown; stdout?: unknown };
+    if (e.code !== 2 || (typeof e.stdout !== 'string' && !Buffer.isBuffer(e.stdout))) throw err;
+    stdout = String(e.stdout);
+  }
+  const values = new Map<string, string>();
+  const statistics: Record<string, number> = {};
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith(`${base}/`)) continue;
+    const rest = line.slice(base.length + 1);
+    const colon = rest.indexOf(':');
+    if (colon < 0) continue;
+    const key = rest.slice(0, colon);
+    const value = rest.slice(colon + 1);
+    if (key.startsWith('statistics/')) statistics[key.slice('statistics/'.length)] = toCount(value.trim(), `${base}/${key}`);
+    else values.set(key, value);
+  }
+  if (!values.has('ifindex')) throw noSuchInterface(name, pid, devPath);
+  const sorted: Record<string, number> = {};
+  for (const key of Object.keys(statistics).sort()) sorted[key] = statistics[key]!;
+  return figures((key) => values.get(key), sorted, time, `${base} (network namespace of pid ${pid})`);
+}
+
+function toCount(text: string, file = 'sysfs'): number {
+  if (!/^\d{1,20}$/.test(text)) throw new ParseError(file, 1, `expected an unsigned integer, got ${JSON.stringify(text.slice(0, 40))}`);
+  return Number(text);
+}
+
+function checkIfName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 15 || name === '.' || name === '..' || /[\s/:]/.test(name)) {
+    throw new TypeError(`interface name must be 1 to 15 characters without '/', ':' or spaces, got ${JSON.stringify(name)}`);
+  }
+}
+
+function noSuchInterface(name: string, pid: number, path: string): NsError {
+  return new NsError('ENOENT', `no network interface ${name} in the network namespace of pid ${pid}`, { path, pid });
+}

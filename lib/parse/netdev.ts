@@ -1,0 +1,98 @@
+// /proc/net/dev (and /proc/PID/net/dev): two header lines, then one line per network device,
+// `NAME: 8 receive counters 8 transmit counters`.
+import { ParseError } from '../errors.js';
+
+/** The eight receive columns of /proc/net/dev, in file order. */
+export const NETDEV_RX_FIELDS = ['bytes', 'packets', 'errs', 'drop', 'fifo', 'frame', 'compressed', 'multicast'] as const;
+/** The eight transmit columns of /proc/net/dev, in file order. */
+export const NETDEV_TX_FIELDS = ['bytes', 'packets', 'errs', 'drop', 'fifo', 'colls', 'carrier', 'compressed'] as const;
+
+/** Receive counters of one device since it was created (bytes in bytes, the others in packets/events). */
+export type NetDevRx = Record<(typeof NETDEV_RX_FIELDS)[number], number>;
+/** Transmit counters of one device since it was created (bytes in bytes, the others in packets/events). */
+export type NetDevTx = Record<(typeof NETDEV_TX_FIELDS)[number], number>;
+
+/**
+ * One line of /proc/net/dev. Counters are the kernel's u64 values as JS numbers: exact up to 2^53
+ * (8 PiB), above that the last digits are lost. Byte counts include link-layer headers.
+ */
+export interface NetDevice {
+  /** Interface name (at most 15 characters; old alias names such as `team0:1` keep their colon). */
+  name: string;
+  rx: NetDevRx;
+  tx: NetDevTx;
+}
+
+/** Longest interface name the kernel allows (IFNAMSIZ 16 minus the NUL). */
+export const IFNAME_MAX = 15;
+
+const COUNTER = /^\d{1,20}$/;
+const U64_MAX = 18446744073709551615;
+
+/**
+ * Parses the text of /proc/net/dev. The first two lines are the column headers; each further line
+ * is split at its LAST ':' so that alias names keep their colon and old kernels' lines that glue the
+ * name to the first counter (`eth0:4046496815 ...`) parse the same as padded ones. Blank lines and
+ * a missing final newline are accepted.
+ *
+ * @param file named in errors (default '/proc/net/dev')
+ * @returns the devices in file order
+ * @throws ParseError for empty text, a header that is not one, or a device line without a ':', with
+ *   a bad name, or without exactly 16 unsigned integer counters; it names the 1-based line and never
+ *   returns shifted counters
+ */
+export function parseNetDev(text: string, file = '/proc/net/dev'): NetDevice[] {
+  const all = text.split('\n');
+  if (all.length < 2 || !all[0]!.includes('|') || !all[1]!.includes('|')) {
+    throw new ParseError(file, text === '' ? 0 : 1, 'expected the two header lines of /proc/net/dev');
+  }
+  const devices: NetDevice[] = [];
+  for (let i = 2; i < all.length; i++) {
+    const line = all[i]!;
+    if (line.trim() === '') continue;
+    const lineNo = i + 1;
+    const colon = line.lastIndexOf(':');
+    if (colon < 0) throw new ParseError(file, lineNo, `no ':' after the interface name: ${show(line)}`);
+    const name = line.slice(0, colon).trim();
+    if (name === '' || name.length > IFNAME_MAX || /[\s/]/.test(name)) {
+      throw new ParseError(file, lineNo, `bad interface name ${show(name)}`);
+    }
+    const rest = line.slice(colon + 1).trim();
+    const tokens = rest === '' ? [] : rest.split(/\s+/);
+    if (tokens.length !== 16) {
+      throw new ParseError(file, lineNo, `expected 16 counters for ${name}, got ${tokens.length}`);
+    }
+    const values = tokens.map((token) => {
+      const n = COUNTER.test(token) ? Number(token) : NaN;
+      if (!(n <= U64_MAX)) throw new ParseError(file, lineNo, `counter is not a u64: ${show(token)}`);
+      return n;
+    });
+    const rx = {} as NetDevRx;
+    const tx = {} as NetDevTx;
+    NETDEV_RX_FIELDS.forEach((key, k) => { rx[key] = values[k]!; });
+    NETDEV_TX_FIELDS.forEach((key, k) => { tx[key] = values[8 + k]!; });
+    devices.push({ name, rx, tx });
+  }
+  return devices;
+}
+
+/**
+ * Renders devices in the kernel's current /proc/net/dev layout (header included). Parsing the result
+ * with parseNetDev gives the same devices back; fuzzers and fixtures use it.
+ */
+export function formatNetDev(devices: readonly NetDevice[]): string {
+  const head =
+    'Inter-|   Receive                                                |  Transmit\n' +
+    ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n';
+  const body = devices.map((d) => {
+    const r = NETDEV_RX_FIELDS.map((k) => d.rx[k]);
+    const t = NETDEV_TX_FIELDS.map((k) => d.tx[k]);
+    const w = [7, 7, 4, 4, 4, 5, 10, 9, 8, 7, 4, 4, 4, 5, 7, 10];
+    return `${d.name.padStart(6)}: ${[...r, ...t].map((v, k) => String(v).padStart(w[k]!)).join(' ')}\n`;
+  });
+  return head + body.join('');
+}
+
+function show(token: string): string {
+  return JSON.stringify(token.length > 40 ? `${token.slice(0, 40)}...` : token);
+}
