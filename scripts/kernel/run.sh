@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# npm run test:kernel: runs the project's suites on a real pure-cgroup-v2 kernel (Debian's, booted
+# under qemu with TCG), for hosts like CI that mount cgroup v1. See scripts/kernel/README.md.
+# Needs root (apt, qemu's 9p export of /). The project must be built already (npm run build).
+# Environment:
+#   NSJOIN_KERNEL_SUITES   test-file substrings to run in the VM (default: "cgroup- views- containers- exec- kernel-")
+#   NSJOIN_KERNEL_TIMEOUT  seconds before the VM is killed (default 240)
+#   NSJOIN_KERNEL_TEST_TIMEOUT_MS  per test file inside the VM (default 120000)
+#   NSJOIN_KERNEL_QUIET=1  do not stream the VM's console (it is kept in .cache/kernel/run/console.log)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+project=$PWD
+cache=.cache/kernel
+run=$cache/run
+suites=${NSJOIN_KERNEL_SUITES:-cgroup- views- containers- exec- kernel-}
+timeout_s=${NSJOIN_KERNEL_TIMEOUT:-240}
+t0=$(date +%s.%N)
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+say() { echo "test:kernel: $*"; }
+die() { say "FAILED: $*" >&2; exit 1; }
+
+[[ $(id -u) == 0 ]] || die "must run as root (apt, and qemu exports / over 9p)"
+[[ -f build/Release/nsjoin.node ]] || die "the addon is not built: run npm run build first"
+
+# 1. Tools, from apt when missing (--no-install-recommends: nothing of a desktop, no systemd).
+export DEBIAN_FRONTEND=noninteractive
+t=$(date +%s.%N)
+need=()
+command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+{ [[ -x /bin/busybox ]] && ! ldd /bin/busybox >/dev/null 2>&1; } || need+=(busybox-static)
+command -v cpio >/dev/null || need+=(cpio)
+command -v unshare >/dev/null || need+=(util-linux)
+updated=0
+apt_update() { ((updated)) || { apt-get update -qq; updated=1; }; }
+if ((${#need[@]})); then
+  apt_update
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+# The kernel: linux-image-amd64 depends on the versioned package of the current ABI.
+kpkg() { apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }'; }
+pkg=$(kpkg)
+[[ -n $pkg ]] || { apt_update; pkg=$(kpkg); }
+[[ -n $pkg ]] || die "apt knows no linux-image-amd64"
+say "tools ready in $(since "$t") s; kernel package $pkg"
+
+# 2. Kernel + initramfs, cached per kernel package and per version of the files that make them.
+key=$pkg-$(cat scripts/kernel/initramfs.sh scripts/kernel/init | sha256sum | cut -c1-12)
+img=$cache/$key
+if [[ ! -f $img/kernel-version ]]; then
+  t=$(date +%s.%N)
+  if ! bash scripts/kernel/initramfs.sh "$pkg" "$img.tmp"; then
+    # Lists older than a security update name a package the mirror no longer has: refresh once.
+    ((updated)) && die "building the initramfs failed"
+    apt_update; pkg=$(kpkg); key=$pkg-${key##*-}; img=$cache/$key
+    rm -rf "$img.tmp"; bash scripts/kernel/initramfs.sh "$pkg" "$img.tmp" || die "building the initramfs failed"
+  fi
+  rm -rf "$img"; mv "$img.tmp" "$img"
+  # Older builds are of no further use.
+  for old in "$cache"/linux-image-*; do [[ $old == "$img" ]] || rm -rf "$old"; done
+  say "initramfs built in $(since "$t") s"
+else
+  say "initramfs cached ($img)"
+fi
+kver=$(cat "$img/kernel-version")
+
+# 3. The run folder, shared with the VM: its settings in, its results out; a fresh scratch disk.
+rm -rf "$run"; mkdir -p "$run"
+truncate -s 64M "$run/scratch.img"
+{
+  printf 'PROJECT=%q\n' "$project"
+  printf 'FILTERS=%q\n' "$suites"
+  printf 'TEST_TIMEOUT_MS=%q\n' "${NSJOIN_KERNEL_TEST_TIMEOUT_MS:-120000}"
+} > "$run/vm.env"
+
+# 4. Boot. TCG (no KVM), 2 vCPUs, 1.5 GiB, serial console; -no-reboot makes a panic end qemu too.
+accel=tcg,thread=multi
+t=$(date +%s.%N)
+say "booting $kver (timeout ${timeout_s} s)"
+set +e
+timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
+  -nodefaults -no-user-config -machine pc -accel "$accel" -cpu max -smp 2 -m 1536 \
+  -display none -vga none -serial stdio -monitor none -no-reboot -nic none \
+  -kernel "$img/vmlinuz" -initrd "$img/initrd.gz" \
+  -append "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init cgroup_no_v1=all mitigations=off init_on_alloc=0" \
+  -fsdev "local,id=project,path=$project,security_model=none,multidevs=remap" \
+  -device virtio-9p-pci,fsdev=project,mount_tag=project \
+  -fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap" \
+  -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+  -drive "file=$run/scratch.img,if=none,id=scratch,format=raw" \
+  -device virtio-blk-pci,drive=scratch \
+  </dev/null 2>"$run/qemu.err" | tr -d '\r' | tee "$run/console.log" |
+  if [[ ${NSJOIN_KERNEL_QUIET:-} == 1 ]]; then cat >/dev/null; else cat; fi
+qemu_rc=${PIPESTATUS[0]}
+set -e
+vm_s=$(since "$t")
+rm -f "$run/scratch.img"
+
+# 5. Verdict, from the files the VM wrote over 9p (qemu itself exits 0 either way).
+if [[ $qemu_rc == 124 || $qemu_rc == 137 ]]; then
+  die "the VM did not finish within ${timeout_s} s (console: $run/console.log)"
+fi
+[[ $qemu_rc == 0 ]] || die "qemu exited $qemu_rc: $(head -c 2000 "$run/qemu.err")"
+[[ -f $run/vm-error ]] && die "inside the VM: $(cat "$run/vm-error")"
+[[ -f $run/vm-done ]] || die "the VM stopped before the end of the run (console: $run/console.log)"
+passed=0 failed=0 skipped=0 bad=()
+for f in $suites; do
+  last=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$run/out-$f.log" | tail -1 || true)
+  rc=$(cat "$run/rc-$f" 2>/dev/null || echo none)
+  if [[ -z $last ]]; then
+    bad+=("$f (runner exit $rc, no summary)"); continue
+  fi
+  read -r p _ fl _ s _ <<<"$last"
+  if ((p + fl + s == 0)) && ! grep -q '^# test/' "$run/out-$f.log"; then
+    say "  $f: no test files"; continue
+  fi
+  say "  $f: $p passed, $fl failed, $s skipped (exit $rc)"
+  passed=$((passed + p)) failed=$((failed + fl)) skipped=$((skipped + s))
+  [[ $rc == 0 ]] || bad+=("$f (exit $rc)")
+  grep -E '^  test/' "$run/out-$f.log" | sed 's/^/test:kernel:     /' || true
+done
+say "VM (kernel $kver, pure cgroup v2): $passed passed, $failed failed, $skipped skipped; VM ran ${vm_s} s, total $(since "$t0") s"
+((passed + failed > 0)) || die "no test ran in the VM"
+((${#bad[@]} == 0)) || die "failing in the VM: ${bad[*]}"
