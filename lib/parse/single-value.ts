@@ -1,0 +1,39 @@
+// Files holding one value: memory.max, memory.limit_in_bytes, pids.max, cpu.cfs_quota_us,
+// memory.current, cpuacct.usage, cpu.weight, ...
+import { ParseError } from '../errors.js';
+import { lines, toInt, UNLIMITED_THRESHOLD } from './util.js';
+
+function only(text: string, file: string): string {
+  const all = lines(text);
+  if (all.length !== 1) {
+    throw new ParseError(file, all.length === 0 ? 0 : 2, all.length === 0 ? 'empty file' : 'expected one line');
+  }
+  const value = all[0]!.trim();
+  if (value === '' || /\s/.test(value)) throw new ParseError(file, 1, 'expected exactly one value');
+  return value;
+}
+
+/**
+ * Parses a file holding one integer (a counter, a weight, a current usage). Surrounding spaces are
+ * ignored. Values above 2^53 lose their last digits.
+ *
+ * @throws ParseError on an empty file, more than one value, or a value that is not an integer
+ */
+export function parseSingleValue(text: string, file = 'single value file'): number {
+  return toInt(only(text, file), file, 1);
+}
+
+/**
+ * Parses a limit file; returns the limit, or null for "no limit": 'max' (v2), -1 (v1 cpu.cfs_quota_us)
+ * and any value >= 2^62 (v1's page-rounded LLONG_MAX 9223372036854771712, ULLONG_MAX
+ * 18446744073709551615), so that "unlimited" never becomes a huge wrong number.
+ *
+ * @throws ParseError on an empty file, more than one value, or anything else that is not an integer >= 0
+ */
+export function parseLimit(text: string, file = 'limit file'): number | null {
+  const value = only(text, file);
+  if (value === 'max' || value === '-1') return null;
+  const n = toInt(value, file, 1, 'limit');
+  if (n < 0) throw new ParseError(file, 1, `negative limit ${value}`);
+  return n >= UNLIMITED_THRESHOLD ? null : n;
+}
