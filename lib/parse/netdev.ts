@@ -27,7 +27,7 @@ export interface NetDevice {
 export const IFNAME_MAX = 15;
 
 const COUNTER = /^\d{1,20}$/;
-const U64_MAX = 18446744073709551615;
+const U64_MAX = 18446744073709551615n;
 
 /**
  * Parses the text of /proc/net/dev. The first two lines are the column headers; each further line
@@ -63,9 +63,11 @@ export function parseNetDev(text: string, file = '/proc/net/dev'): NetDevice[] {
       throw new ParseError(file, lineNo, `expected 16 counters for ${name}, got ${tokens.length}`);
     }
     const values = tokens.map((token) => {
-      const n = COUNTER.test(token) ? Number(token) : NaN;
-      if (!(n <= U64_MAX)) throw new ParseError(file, lineNo, `counter is not a u64: ${show(token)}`);
-      return n;
+      // Only a 20-digit token can exceed 2^64 - 1, and doubles cannot tell, hence the BigInt.
+      if (!COUNTER.test(token) || (token.length === 20 && BigInt(token) > U64_MAX)) {
+        throw new ParseError(file, lineNo, `counter is not a u64: ${show(token)}`);
+      }
+      return Number(token);
     });
     const rx = {} as NetDevRx;
     const tx = {} as NetDevTx;
