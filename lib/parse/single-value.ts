@@ -3,6 +3,8 @@
 import { ParseError } from '../errors.js';
 import { lines, toInt, UNLIMITED_THRESHOLD } from './util.js';
 
+const UNLIMITED_BIG = BigInt(UNLIMITED_THRESHOLD);
+
 function only(text: string, file: string): string {
   const all = lines(text);
   if (all.length !== 1) {
@@ -35,5 +37,6 @@ export function parseLimit(text: string, file = 'limit file'): number | null {
   if (value === 'max' || value === '-1') return null;
   const n = toInt(value, file, 1, 'limit');
   if (n < 0) throw new ParseError(file, 1, `negative limit ${value}`);
-  return n >= UNLIMITED_THRESHOLD ? null : n;
+  // Compare exactly: Number() rounds 2^62 - 1 up to 2^62.
+  return n >= UNLIMITED_THRESHOLD && BigInt(value) >= UNLIMITED_BIG ? null : n;
 }
