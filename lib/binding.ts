@@ -1,0 +1,77 @@
+// Loads the addon (build/Release when built here, else prebuilds/<platform>-<arch>) and types its
+// raw interface, in one place. Nothing else imports the .node file.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** What the joiner and the program do; built and validated by lib/spawn.ts. */
+export interface RawSpawnSpec {
+  pid: number;
+  nsMask: number;
+  setnsPidfd: boolean;
+  closeRange: boolean;
+  forkMode: boolean;
+  root: boolean;
+  cwd: string | null;
+  cwdFromTarget: boolean;
+  verifyCwd: boolean;
+  cwdFallbackToRoot: boolean;
+  freshSysfs: boolean;
+  setsid: boolean;
+  ctty: number;
+  uid: number;
+  gid: number;
+  setGroups: boolean;
+  groupsOptional: boolean;
+  groups: number[];
+  stdio: number[];
+  cgroupProcs: string[];
+  argv: string[];
+  envp: string[];
+  execPaths: string[];
+}
+
+export type RawSpawnResult =
+  | { ok: true; pid: number; pidfd: number }
+  | { ok: false; step: string; errno: number; arg: number };
+
+export interface RawWaitResult {
+  code: number | null;
+  signal: number | null;
+  outputs: Buffer[];
+  timedOut: boolean;
+  overflow: boolean;
+}
+
+/** A started program, held through its pidfd. */
+export interface RawChild {
+  watch(onExit: (code: number | null, signal: number | null) => void): void;
+  /** 0, or a positive errno (ESRCH once reaped). */
+  kill(signal: number): number;
+  ref(): void;
+  unref(): void;
+  waitSync(opts: {
+    stdinFd: number; input?: Buffer; outFds: number[]; timeoutMs: number; killSignal: number; maxBuffer: number;
+  }): RawWaitResult;
+}
+
+export interface RawBinding {
+  spawn(spec: RawSpawnSpec): RawSpawnResult;
+  pipe(): [number, number];
+  kernelFeatures(): { closeRange: boolean; pidfdOpen: boolean };
+  Child: new (pidfd: number) => RawChild;
+}
+
+const require = createRequire(import.meta.url);
+const load = require('node-gyp-build') as (dir: string) => unknown;
+
+/** The package root: one level above lib/ and dist/ alike. */
+export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+let cached: RawBinding | undefined;
+
+/** Returns the loaded addon, loading it on first use (so parsers work without it). */
+export function binding(): RawBinding {
+  cached ??= load(packageRoot) as RawBinding;
+  return cached;
+}

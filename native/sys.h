@@ -1,0 +1,113 @@
+// Raw system calls that glibc 2.36 lacks or wraps unsafely for a CLONE_VM child, and the
+// argument-decoding helpers shared by the addon's functions.
+#pragma once
+
+#include <napi.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdint>
+#include <string>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <vector>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
+
+namespace nsjoin {
+
+// Syscalls made directly: glibc's setuid/setgid/setgroups broadcast to every thread of the
+// process (its setxid machinery), which in a CLONE_VM child would signal Node's own threads.
+inline long sys_pidfd_open(int pid, unsigned flags) { return syscall(SYS_pidfd_open, pid, flags); }
+inline long sys_pidfd_send_signal(int pidfd, int sig) {
+  return syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0);
+}
+inline long sys_setns(int fd, int nstype) { return syscall(SYS_setns, fd, nstype); }
+inline long sys_close_range(unsigned first, unsigned last, unsigned flags) {
+  return syscall(SYS_close_range, first, last, flags);
+}
+
+// Throws a JS error with a `code` property (the classic-level way: codes decided in C++, the
+// message completed in TypeScript).
+inline Napi::Value ThrowCoded(Napi::Env env, const char* code, const std::string& message,
+                              bool typeError = false) {
+  Napi::Error err = typeError ? Napi::TypeError::New(env, message) : Napi::Error::New(env, message);
+  err.Set("code", Napi::String::New(env, code));
+  err.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+// Argument decoding: every getter validates the JS type and reports a TypeError instead of
+// aborting, so that random values handed to the raw binding can never crash the process.
+struct Decoder {
+  Napi::Env env;
+  bool failed = false;
+
+  void Fail(const std::string& what) {
+    if (!failed) ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "nsjoin addon: bad argument " + what, true);
+    failed = true;
+  }
+  int64_t Int(const Napi::Object& o, const char* key, int64_t min, int64_t max) {
+    if (failed) return 0;
+    Napi::Value v = o.Get(key);
+    if (!v.IsNumber()) return Fail(key), 0;
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (!(d >= static_cast<double>(min) && d <= static_cast<double>(max)) || d != static_cast<double>(static_cast<int64_t>(d)))
+      return Fail(key), 0;
+    return static_cast<int64_t>(d);
+  }
+  bool Bool(const Napi::Object& o, const char* key) {
+    if (failed) return false;
+    Napi::Value v = o.Get(key);
+    if (!v.IsBoolean()) return Fail(key), false;
+    return v.As<Napi::Boolean>().Value();
+  }
+  // Strings must not contain NUL: the kernel would silently cut them there.
+  std::string Str(const Napi::Value& v, const char* key) {
+    if (failed) return {};
+    if (!v.IsString()) return Fail(key), std::string();
+    std::string s = v.As<Napi::String>().Utf8Value();
+    if (s.find('\0') != std::string::npos) return Fail(std::string(key) + " (contains NUL)"), std::string();
+    return s;
+  }
+  std::vector<std::string> StrArray(const Napi::Object& o, const char* key) {
+    std::vector<std::string> out;
+    if (failed) return out;
+    Napi::Value v = o.Get(key);
+    if (!v.IsArray()) return Fail(key), out;
+    Napi::Array a = v.As<Napi::Array>();
+    if (a.Length() > 1u << 20) return Fail(key), out;
+    for (uint32_t i = 0; i < a.Length() && !failed; i++) out.push_back(Str(a.Get(i), key));
+    return out;
+  }
+  std::vector<int64_t> IntArray(const Napi::Object& o, const char* key, int64_t min, int64_t max) {
+    std::vector<int64_t> out;
+    if (failed) return out;
+    Napi::Value v = o.Get(key);
+    if (!v.IsArray()) return Fail(key), out;
+    Napi::Array a = v.As<Napi::Array>();
+    if (a.Length() > 65536) return Fail(key), out;
+    for (uint32_t i = 0; i < a.Length(); i++) {
+      Napi::Value e = a.Get(i);
+      if (!e.IsNumber()) return Fail(key), out;
+      double d = e.As<Napi::Number>().DoubleValue();
+      if (!(d >= static_cast<double>(min) && d <= static_cast<double>(max)) || d != static_cast<double>(static_cast<int64_t>(d)))
+        return Fail(key), out;
+      out.push_back(static_cast<int64_t>(d));
+    }
+    return out;
+  }
+};
+
+void InitSpawn(Napi::Env env, Napi::Object exports);
+void InitExit(Napi::Env env, Napi::Object exports);
+
+}  // namespace nsjoin
