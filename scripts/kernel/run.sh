@@ -5,8 +5,11 @@
 # Environment:
 #   NSJOIN_KERNEL_SUITES   test-file substrings to run in the VM (default: "cgroup- views- containers- exec- kernel-")
 #   NSJOIN_KERNEL_TIMEOUT  seconds before the VM is killed (default 240)
-#   NSJOIN_KERNEL_TEST_TIMEOUT_MS  per test file inside the VM (default 120000)
+#   NSJOIN_KERNEL_TEST_TIMEOUT_MS  per test file inside the VM (default 90000)
 #   NSJOIN_KERNEL_QUIET=1  do not stream the VM's console (it is kept in .cache/kernel/run/console.log)
+#   NSJOIN_KERNEL_ACCEL    qemu -accel value (default tcg,thread=multi; kvm where /dev/kvm works)
+#   NSJOIN_KERNEL_CMD      instead of the suites, run this shell command in the VM (in the project, same
+#                          environment as the tests); its exit status is the result. For debugging/timing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 project=$PWD
@@ -20,7 +23,7 @@ say() { echo "test:kernel: $*"; }
 die() { say "FAILED: $*" >&2; exit 1; }
 
 [[ $(id -u) == 0 ]] || die "must run as root (apt, and qemu exports / over 9p)"
-[[ -f build/Release/nsjoin.node ]] || die "the addon is not built: run npm run build first"
+[[ -f build/Release/nsjoin.node || -n ${NSJOIN_KERNEL_CMD:-} ]] || die "the addon is not built: run npm run build first"
 
 # 1. Tools, from apt when missing (--no-install-recommends: nothing of a desktop, no systemd).
 export DEBIAN_FRONTEND=noninteractive
@@ -69,16 +72,17 @@ truncate -s 64M "$run/scratch.img"
 {
   printf 'PROJECT=%q\n' "$project"
   printf 'FILTERS=%q\n' "$suites"
-  printf 'TEST_TIMEOUT_MS=%q\n' "${NSJOIN_KERNEL_TEST_TIMEOUT_MS:-120000}"
+  printf 'TEST_TIMEOUT_MS=%q\n' "${NSJOIN_KERNEL_TEST_TIMEOUT_MS:-90000}"
+  printf 'CMD=%q\n' "${NSJOIN_KERNEL_CMD:-}"
 } > "$run/vm.env"
 
 # 4. Boot. TCG (no KVM), 2 vCPUs, 1.5 GiB, serial console; -no-reboot makes a panic end qemu too.
-accel=tcg,thread=multi
+accel=${NSJOIN_KERNEL_ACCEL:-tcg,thread=multi}
 t=$(date +%s.%N)
 say "booting $kver (timeout ${timeout_s} s)"
 set +e
 timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
-  -nodefaults -no-user-config -machine pc -accel "$accel" -cpu max -smp 2 -m 1536 \
+  -nodefaults -no-user-config -machine pc -accel "$accel" -cpu "${NSJOIN_KERNEL_CPU:-max}" -smp 2 -m 1536 \
   -display none -vga none -serial stdio -monitor none -no-reboot -nic none \
   -kernel "$img/vmlinuz" -initrd "$img/initrd.gz" \
   -append "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init cgroup_no_v1=all mitigations=off init_on_alloc=0" \
@@ -102,6 +106,12 @@ fi
 [[ $qemu_rc == 0 ]] || die "qemu exited $qemu_rc: $(head -c 2000 "$run/qemu.err")"
 [[ -f $run/vm-error ]] && die "inside the VM: $(cat "$run/vm-error")"
 [[ -f $run/vm-done ]] || die "the VM stopped before the end of the run (console: $run/console.log)"
+if [[ -n ${NSJOIN_KERNEL_CMD:-} ]]; then
+  rc=$(cat "$run/rc-cmd" 2>/dev/null || echo none)
+  say "command exited $rc in the VM; VM ran ${vm_s} s, total $(since "$t0") s"
+  [[ $rc == 0 ]] || exit 1
+  exit 0
+fi
 passed=0 failed=0 skipped=0 bad=()
 for f in $suites; do
   last=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$run/out-$f.log" | tail -1 || true)
