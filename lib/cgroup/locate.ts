@@ -196,7 +196,8 @@ export function cgroupOf(target: Target, options: RootOptions = {}): CgroupLocat
  * Builds a location from a cgroup path or directory instead of a process. `version` 2: `path` is a
  * directory under the cgroup2 mount or a cgroup path relative to the cgroup2 root ('/system.slice/x').
  * `version` 1: `path` is a directory of one v1 controller ('/sys/fs/cgroup/memory/docker/ID') or a
- * cgroup path ('/docker/ID'); the same cgroup path is then looked up in every v1 hierarchy.
+ * cgroup path ('/docker/ID'); the same cgroup path is then looked up in every v1 hierarchy, and the
+ * hierarchies where it does not exist are left out.
  *
  * @throws TypeError for a bad version or a relative path; NsError when mountinfo cannot be read or
  *   nothing of that version is mounted
@@ -222,5 +223,13 @@ export function locatePath(path: string, version: 1 | 2, options: RootOptions = 
     return { ...locateCgroups(entries, mounts, options), mode: 'v2' };
   }
   const entries = mounts.map((m, i) => ({ hierarchyId: i + 1, controllers: v1MountControllers(m), path: cgroupPath }));
-  return { ...locateCgroups(entries, mounts, options), mode: 'v1' };
+  const location: CgroupLocation = { ...locateCgroups(entries, mounts, options), mode: 'v1' };
+  // The same cgroup path need not exist in every hierarchy (this process may sit elsewhere in some).
+  for (const [c, dir] of Object.entries(location.controllers)) {
+    if (!existsSync(dir)) {
+      delete location.controllers[c];
+      delete location.mountRoots[c];
+    }
+  }
+  return location;
 }
