@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { NsError, ParseError } from '../errors.js';
 import { readText, readTextIfExists } from '../io.js';
 import { parseNetDev } from '../parse/netdev.js';
+import { execFile, type ExecFileOptions, type InternalJoinOptions } from '../spawn.js';
 import { resolveTarget, type RootOptions, type Target } from '../targets.js';
 import { netnsIfindexes, snmp6Ifindex } from './ifindex.js';
 import { netnsInode, readProc } from './netdev.js';
@@ -68,46 +69,62 @@ export async function readInterfaceStats(target: Target, name: string, roots: Ro
   const pid = resolveTarget(target, roots);
   checkIfName(name);
   const devPath = `${procRoot}/${pid}/net/dev`;
-  const names = parseNetDev(readProc(procRoot, pid, devPath), devPath).map((d) => d.name);
-  if (!names.includes(name)) throw noSuchInterface(name, pid, devPath);
+  if (!parseNetDev(readProc(procRoot, pid, devPath), devPath).some((d) => d.name === name)) throw noSuchInterface(name, pid, devPath);
 
   const candidates: Array<[string, InterfaceStatsSource]> = [[`${procRoot}/${pid}/root/sys/class/net`, 'target-sysfs']];
   const ours = netnsInode(procRoot, process.pid);
   if (ours !== undefined && ours === netnsInode(procRoot, pid)) candidates.push([`${sysRoot}/class/net`, 'our-sysfs']);
   for (const [dir, source] of candidates) {
-    if (sysfsShowsNetns(dir, name, names, procRoot, pid)) {
-      return { ...readFromSysfs(`${dir}/${name}`, pid), name, pid, source };
-    }
+    const found = readCheckedSysfs(dir, name, procRoot, pid);
+    if (found) return { ...found, name, pid, source };
   }
   return { ...(await readByJoining(pid, name, devPath)), name, pid, source: 'joined' };
 }
 
 /**
- * True when `dir` (a sysfs class/net directory) shows the network namespace of `pid`: it is a sysfs,
- * its devices are exactly those of /proc/PID/net/dev, `name`'s ifindex is known from procfs and
- * equal, and so is every other ifindex procfs shows. Exported for tests.
+ * Reads `name` from `dir` (a sysfs class/net directory) if that sysfs shows the network namespace of
+ * `pid`, else returns undefined. A sysfs carries no mark of its namespace, so this checks everything
+ * procfs can confirm without joining: `dir` is a sysfs; its devices are exactly those of
+ * /proc/PID/net/dev; every ifindex procfs shows (and `name`'s at least) is equal; and `name`'s byte
+ * and packet counters lie between two reads of /proc/PID/net/dev, one before and one after. Two
+ * namespaces that agree on all of that at that moment (say two fresh ones with an idle `lo`) give the
+ * same counters either way. Exported for tests.
  */
-export function sysfsShowsNetns(dir: string, name: string, names: readonly string[], procRoot: string, pid: number): boolean {
+export function readCheckedSysfs(dir: string, name: string, procRoot: string, pid: number): SysfsFigures | undefined {
+  const devPath = `${procRoot}/${pid}/net/dev`;
   try {
-    if (statfsSync(dir).type !== SYSFS_MAGIC || statfsSync(`${dir}/${name}/statistics`).type !== SYSFS_MAGIC) return false;
+    const before = parseNetDev(readText(devPath, pid), devPath);
+    const names = before.map((d) => d.name);
+    if (statfsSync(dir).type !== SYSFS_MAGIC || statfsSync(`${dir}/${name}/statistics`).type !== SYSFS_MAGIC) return undefined;
     const listed = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isSymbolicLink()).map((e) => e.name);
-    if (listed.length !== names.length || !listed.every((n) => names.includes(n))) return false;
+    if (listed.length !== names.length || !listed.every((n) => names.includes(n))) return undefined;
     const known = netnsIfindexes(procRoot, pid);
     const own = known.get(name) ?? snmp6Ifindex(procRoot, pid, name);
-    if (own === undefined) return false;
+    if (own === undefined) return undefined;
     known.set(name, own);
     for (const [dev, index] of known) {
-      if (names.includes(dev) && toCount(readText(`${dir}/${dev}/ifindex`).trim()) !== index) return false;
+      if (names.includes(dev) && toCount(readText(`${dir}/${dev}/ifindex`).trim()) !== index) return undefined;
     }
-    return true;
+    const found = readFromSysfs(`${dir}/${name}`, pid);
+    const after = parseNetDev(readText(devPath, pid), devPath);
+    const [d0, d1] = [before.find((d) => d.name === name), after.find((d) => d.name === name)];
+    if (!d0 || !d1) return undefined;
+    const st = found.statistics;
+    const within = (lo: number, v: number | undefined, hi: number) => v !== undefined && lo <= v && v <= hi;
+    if (
+      !within(d0.rx.bytes, st.rx_bytes, d1.rx.bytes) || !within(d0.tx.bytes, st.tx_bytes, d1.tx.bytes) ||
+      !within(d0.rx.packets, st.rx_packets, d1.rx.packets) || !within(d0.tx.packets, st.tx_packets, d1.tx.packets)
+    ) return undefined;
+    return found;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-type Figures = Omit<InterfaceStats, 'name' | 'pid' | 'source'>;
+/** What the readers find for one interface (InterfaceStats without name, pid and source). */
+export type SysfsFigures = Omit<InterfaceStats, 'name' | 'pid' | 'source'>;
 
-function readFromSysfs(devDir: string, pid: number): Figures {
+function readFromSysfs(devDir: string, pid: number): SysfsFigures {
   const statistics: Record<string, number> = {};
   let files: string[];
   try {
@@ -133,11 +150,11 @@ function readFromSysfs(devDir: string, pid: number): Figures {
   );
 }
 
-function figures(get: (key: string) => string | undefined, statistics: Record<string, number>, time: number, where: string): Figures {
+function figures(get: (key: string) => string | undefined, statistics: Record<string, number>, time: number, where: string): SysfsFigures {
   const ifindex = get('ifindex');
   const mtu = get('mtu');
   if (ifindex === undefined || mtu === undefined) throw new NsError('ENOENT', `no ifindex or mtu under ${where}`, { path: where });
-  const out: Figures = {
+  const out: SysfsFigures = {
     time,
     ifindex: toCount(ifindex.trim(), `${where}/ifindex`),
     operstate: get('operstate')?.trim() ?? 'unknown',
@@ -150,40 +167,43 @@ function figures(get: (key: string) => string | undefined, statistics: Record<st
   return out;
 }
 
-/** The exec core's execFile, as far as this module needs it. */
-type ExecFile = (
-  target: number,
-  file: string,
-  args: string[],
-  options: { namespaces: ['net']; root: false; env: 'inherit'; freshSysfs: true; timeout: number },
-) => Promise<{ stdout: string | Buffer; stderr: string | Buffer }>;
-
-async function readByJoining(pid: number, name: string, devPath: string): Promise<Figures> {
-  // A variable specifier keeps this module usable (and type-checkable) before the exec core exists.
-  const spawnModule = '../spawn.js';
-  let execFile: ExecFile;
-  try {
-    execFile = ((await import(spawnModule)) as { execFile: ExecFile }).execFile;
-    if (typeof execFile !== 'function') throw new Error('no execFile');
-  } catch {
-    throw new NsError('ENOSYS', `reading ${name} needs joining the network namespace of pid ${pid}, and the exec core is not available`, { pid });
-  }
+async function readByJoining(pid: number, name: string, devPath: string): Promise<SysfsFigures> {
   const grep = ['/usr/bin/grep', '/bin/grep'].find((p) => existsSync(p));
   if (grep === undefined) throw new NsError('ENOENT', 'no grep on this host to read sysfs inside the namespace', { path: '/usr/bin/grep' });
-  const base = `/sys/class/net/${name}`;
-  const files = ['statistics', 'ifindex', 'operstate', 'mtu', 'address', 'speed'].map((f) => `${base}/${f}`);
   const time = performance.timeOrigin + performance.now();
   let stdout: string;
   try {
-    stdout = String((await execFile(pid, grep, ['-r', '-s', '-H', '-e', '', '--', ...files], {
-      namespaces: ['net'], root: false, env: 'inherit', freshSysfs: true, timeout: 10_000,
-    })).stdout);
+    const options: ExecFileOptions & InternalJoinOptions = {
+      // A fixed environment: the caller's (GREP_*, locale) must not change what grep prints.
+      namespaces: ['net'], root: false, env: { LC_ALL: 'C' }, freshSysfs: true, timeout: 10_000,
+    };
+    stdout = (await execFile(pid, grep, sysfsGrepArgs(name), options)).stdout;
   } catch (err) {
     // grep exits 2 when a file could not be read (speed: EINVAL on a link without speed); what it did read is valid.
     const e = err as { code?: unknown; stdout?: unknown };
     if (e.code !== 2 || (typeof e.stdout !== 'string' && !Buffer.isBuffer(e.stdout))) throw err;
     stdout = String(e.stdout);
   }
+  const found = figuresFromGrep(stdout, name, time);
+  if (!found) throw noSuchInterface(name, pid, devPath);
+  return found;
+}
+
+/** Arguments for grep that print every figure of interface `name` under /sys as `PATH:VALUE` lines. Exported for tests. */
+export function sysfsGrepArgs(name: string): string[] {
+  const base = `/sys/class/net/${name}`;
+  return ['-r', '-s', '-H', '-e', '', '--', ...['statistics', 'ifindex', 'operstate', 'mtu', 'address', 'speed'].map((f) => `${base}/${f}`)];
+}
+
+/**
+ * Turns the output of grep with sysfsGrepArgs(name) into figures; undefined when it shows no
+ * ifindex (no such interface). Splits at the first ':' after the path, as MAC addresses hold ':'.
+ * Exported for tests.
+ *
+ * @throws ParseError when a statistics value is not an unsigned integer
+ */
+export function figuresFromGrep(stdout: string, name: string, time: number): SysfsFigures | undefined {
+  const base = `/sys/class/net/${name}`;
   const values = new Map<string, string>();
   const statistics: Record<string, number> = {};
   for (const line of stdout.split('\n')) {
@@ -196,10 +216,10 @@ async function readByJoining(pid: number, name: string, devPath: string): Promis
     if (key.startsWith('statistics/')) statistics[key.slice('statistics/'.length)] = toCount(value.trim(), `${base}/${key}`);
     else values.set(key, value);
   }
-  if (!values.has('ifindex')) throw noSuchInterface(name, pid, devPath);
+  if (!values.has('ifindex')) return undefined;
   const sorted: Record<string, number> = {};
   for (const key of Object.keys(statistics).sort()) sorted[key] = statistics[key]!;
-  return figures((key) => values.get(key), sorted, time, `${base} (network namespace of pid ${pid})`);
+  return figures((key) => values.get(key), sorted, time, base);
 }
 
 function toCount(text: string, file = 'sysfs'): number {

@@ -20,7 +20,7 @@ export function uniq(): string {
 
 /** Runs a command inside the network namespace of `pid` and returns its stdout. */
 export function inNet(pid: number, args: string[]): string {
-  return execFileSync('nsenter', ['-t', String(pid), '-n', '--', ...args], { env: PATH_ENV, encoding: 'utf8', timeout: 20_000 });
+  return execFileSync('nsenter', ['-t', String(pid), '-n', '--', ...args], { env: PATH_ENV, encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Both ends of a veth pair and their IPv4 addresses. */
@@ -32,7 +32,7 @@ export interface Veth {
 /**
  * Creates veth `nameA` in the network namespace of `pidA` with peer `nameB` directly in that of
  * `pidB`, addresses 10.213.N.1/24 and .2/24, IPv6 off on both ends (no router solicitations or MLD
- * noise in the counters), both up.
+ * noise in the counters), both up (operstate up when it returns).
  */
 export function makeVeth(pidA: number, nameA: string, pidB: number, nameB: string, subnet: number): Veth {
   inNet(pidA, ['ip', 'link', 'add', nameA, 'type', 'veth', 'peer', 'name', nameB, 'netns', String(pidB)]);
@@ -44,6 +44,13 @@ export function makeVeth(pidA: number, nameA: string, pidB: number, nameB: strin
     inNet(end.pid, ['sh', '-c', `echo 1 > /proc/sys/net/ipv6/conf/${end.name}/disable_ipv6`]);
     inNet(end.pid, ['ip', 'addr', 'add', `${end.addr}/24`, 'dev', end.name]);
     inNet(end.pid, ['ip', 'link', 'set', end.name, 'up']);
+  }
+  // The kernel's link watcher may take up to a second to mark a new link operationally up.
+  for (const end of [veth.a, veth.b]) {
+    for (let i = 0; !/state UP/.test(inNet(end.pid, ['ip', '-o', 'link', 'show', 'dev', end.name])); i++) {
+      if (i > 300) throw new Error(`${end.name} did not come up`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
   }
   return veth;
 }
