@@ -138,6 +138,41 @@ test('a sysfs is used only for the network namespace it shows', async () => {
   }
 });
 
+test('under traffic the checked sysfs is still used, and agrees with /proc/PID/net/dev', async () => {
+  const { t, p, v, cleanup } = await setup();
+  try {
+    const sending = sendUdp(t.pid, p.pid, v.b.addr, 4250, 3000, SIZE);
+    let reads = 0;
+    let last = 0;
+    for (let busy = true; busy; ) {
+      const before = dev(readNetDev(t.pid), v.a.name).tx.bytes;
+      const s = await readInterfaceStats(t.pid, v.a.name);
+      const after = dev(readNetDev(t.pid), v.a.name).tx.bytes;
+      assert.is(s.source, 'target-sysfs');
+      assert.ok(before <= s.statistics.tx_bytes! && s.statistics.tx_bytes! <= after && s.statistics.tx_bytes! >= last);
+      last = s.statistics.tx_bytes!;
+      reads += 1;
+      busy = await Promise.race([sending.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 5))]);
+    }
+    assert.ok(reads >= 5, `only ${reads} reads during the traffic`);
+    assert.ok(last > 0);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a target in our network namespace without a /sys of its own is read from our sysfs', async () => {
+  const t = await startTarget({ ns: ['mnt'], setup: 'umount -l /sys' });
+  try {
+    assert.not.ok(existsSync(`/proc/${t.pid}/root/sys/class/net`));
+    const s = await readInterfaceStats(t.pid, 'lo');
+    assert.is(s.source, 'our-sysfs');
+    assert.is(s.ifindex, 1);
+  } finally {
+    t.kill();
+  }
+});
+
 test('deleting and recreating the veth between two samples is a reset, never a negative rate', async () => {
   const { t, p, v, cleanup } = await setup();
   let v2: Veth | undefined;

@@ -3,7 +3,10 @@
 // never does). Nothing here touches the host's own network namespace: veths are created inside a
 // target's namespace with their peer placed directly in another test namespace. Every process it
 // starts is killed by pid when the test process exits.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
 
 const PATH_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
 const sinks = new Set<ChildProcess>();
@@ -114,7 +117,7 @@ export async function sendUdp(fromPid: number, toPid: number, addr: string, port
       sink.stdout!.on('data', () => { if (out.includes('READY')) { clearTimeout(timer); resolve(); } });
       sink.on('exit', () => { clearTimeout(timer); reject(new Error(`udp sink exited: ${err}`)); });
     });
-    inNet(fromPid, [process.execPath, '-e', SEND, addr, String(port), String(count), String(size)]);
+    await execFileAsync('nsenter', ['-t', String(fromPid), '-n', '--', process.execPath, '-e', SEND, addr, String(port), String(count), String(size)], { env: PATH_ENV, timeout: 20_000 });
     return await done;
   } finally {
     try { sink.kill('SIGKILL'); } catch { /* gone */ }
