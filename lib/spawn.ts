@@ -7,6 +7,7 @@ import { Socket } from 'node:net';
 import { constants as osConstants, release } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { binding, type RawChild, type RawSpawnSpec } from './binding.js';
+import { cgroupOf } from './cgroup/locate.js';
 import { NsError } from './errors.js';
 import { readText } from './io.js';
 import { NAMESPACE_FLAGS, NAMESPACE_TYPES, namespacesOf, ownNamespaces, type NamespaceType } from './namespaces.js';
@@ -338,14 +339,12 @@ function idMapper(map: string): (id: number) => number {
   };
 }
 
-let cgroupProcsResolver: ((pid: number) => string[]) | undefined;
-/** Lets lib/cgroup register how to find the target's cgroup.procs files (avoids a cycle). */
-export function setCgroupProcsResolver(fn: (pid: number) => string[]): void {
-  cgroupProcsResolver = fn;
-}
+/** The cgroup.procs file of every hierarchy the target is in (v1 controllers, named, cgroup2). */
 function cgroupProcsFiles(pid: number): string[] {
-  if (!cgroupProcsResolver) throw new NsError('ENOSYS', 'joinCgroup: cgroup support is not loaded');
-  return cgroupProcsResolver(pid);
+  const where = cgroupOf(pid);
+  const dirs = new Set(Object.values(where.controllers));
+  if (where.unified !== undefined) dirs.add(where.unified);
+  return [...dirs].map((dir) => `${dir}/cgroup.procs`);
 }
 
 /** Opens our ends and the program's ends of each stdio slot. */

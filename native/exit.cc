@@ -220,11 +220,13 @@ class Child : public Napi::ObjectWrap<Child> {
             ssize_t n = read(fds[i], buf, sizeof buf);
             if (n > 0) {
               outs[i].append(buf, n);
-              if (maxBuffer > 0 && static_cast<int64_t>(outs[i].size()) > maxBuffer && !killed) {
-                overflow = true;
-                killed = true;
+              if (maxBuffer > 0 && static_cast<int64_t>(outs[i].size()) > maxBuffer) {
                 outs[i].resize(maxBuffer);
-                sys_pidfd_send_signal(pidfd_, killSignal);
+                if (!overflow) {
+                  overflow = true;
+                  killed = true;
+                  sys_pidfd_send_signal(pidfd_, killSignal);
+                }
               }
             } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
               close(fds[i]);

@@ -17,6 +17,8 @@ export interface TargetOptions {
   cwd?: string;
   /** Host-side shell run before unshare, e.g. to join a cgroup: `echo $$ > .../cgroup.procs`. */
   pre?: string;
+  /** What the target finally execs (same pid), default `sleep 100000`. */
+  exec?: string;
 }
 
 export interface Target {
@@ -50,7 +52,7 @@ export async function startTarget(opts: TargetOptions = {}): Promise<Target> {
   if (ns.includes('pid')) flags.push('--fork', '--mount-proc');
   else flags.push('--fork');
   if (ns.includes('user')) flags.push('--map-root-user');
-  const inner = `${opts.setup ?? ''}\necho READY $$\nexec sleep 100000`;
+  const inner = `${opts.setup ?? ''}\necho READY $$\nexec ${opts.exec ?? 'sleep 100000'}`;
   const script = `${opts.pre ?? ''}\nexec unshare ${flags.join(' ')} -- /bin/sh -c '${inner.replace(/'/g, `'\\''`)}'`;
   const child = spawn('/bin/sh', ['-c', script], {
     stdio: ['ignore', 'pipe', 'pipe'],
