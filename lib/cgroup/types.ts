@@ -85,7 +85,11 @@ export interface CgroupIoDevice {
   writeOps: number;
 }
 
-/** Block IO of a cgroup and its descendants: per device and summed. */
+/**
+ * Block IO of a cgroup and its descendants: per device and summed. On cgroup v1 this comes from the
+ * blkio.throttle.* files, which recent kernels only fill for a device once a throttle rule has been
+ * set on it (blk-throttle is set up lazily); before that they read 0.
+ */
 export interface CgroupIo {
   devices: CgroupIoDevice[];
   readBytes: number;
