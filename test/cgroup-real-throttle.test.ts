@@ -15,7 +15,7 @@ test('a busy loop under quota 50000/100000: ~0.5 cores (within 20%), throttled',
     console.log(`  cores ${r.cpu!.cores.toFixed(3)}, ${r.cpu!.percentOfLimit!.toFixed(1)}% of the limit, throttled share ${r.cpu!.throttledShare}, over ${(r.intervalNs / 1e6).toFixed(0)} ms`);
     assert.ok(Math.abs(r.cpu!.cores - 0.5) <= 0.1, `cores ${r.cpu!.cores}`);
     assert.ok(Math.abs(r.cpu!.percentOfLimit! - 100) <= 20, `percent ${r.cpu!.percentOfLimit}`);
-    assert.ok(r.cpu!.throttledShare! > 0.5, `throttled share ${r.cpu!.throttledShare}`);
+    assert.ok(r.cpu!.throttledShare! > 0.25, `throttled share ${r.cpu!.throttledShare}`);
     assert.ok(r.next.cpu!.throttled!.throttledPeriods > r.prev.cpu!.throttled!.throttledPeriods, 'throttled periods went up');
     assert.ok(r.next.cpu!.throttled!.throttledNs > 0);
     assert.is(r.next.cpu!.limitCores, 0.5);
