@@ -644,7 +644,7 @@ export interface ExecFileError extends Error {
  * ERR_CHILD_PROCESS_STDIO_MAXBUFFER).
  * @throws TypeError/RangeError synchronously for bad arguments.
  */
-export function execFile(target: Target, file: string, args?: readonly string[], options?: ExecFileOptions & { encoding: 'buffer' }): Promise<{ stdout: Buffer; stderr: Buffer }>;
+export function execFile(target: Target, file: string, args: readonly string[] | undefined, options: ExecFileOptions & { encoding: 'buffer' }): Promise<{ stdout: Buffer; stderr: Buffer }>;
 export function execFile(target: Target, file: string, args?: readonly string[], options?: ExecFileOptions): Promise<{ stdout: string; stderr: string }>;
 export function execFile(target: Target, file: string, args?: readonly string[], options: ExecFileOptions = {}): Promise<{ stdout: string | Buffer; stderr: string | Buffer }> {
   if (options === null || typeof options !== 'object') throw new TypeError(`options must be an object, got ${describe(options)}`);
@@ -717,7 +717,7 @@ export interface SpawnSyncResult<T extends string | Buffer = Buffer> {
  * `error`, not thrown.
  * @throws TypeError/RangeError for bad arguments; NsError when the target cannot be read.
  */
-export function spawnSync(target: Target, file: string, args?: readonly string[], options?: SpawnSyncOptions & { encoding: BufferEncoding }): SpawnSyncResult<string>;
+export function spawnSync(target: Target, file: string, args: readonly string[] | undefined, options: SpawnSyncOptions & { encoding: BufferEncoding }): SpawnSyncResult<string>;
 export function spawnSync(target: Target, file: string, args?: readonly string[], options?: SpawnSyncOptions): SpawnSyncResult<Buffer>;
 export function spawnSync(target: Target, file: string, args?: readonly string[], options: SpawnSyncOptions = {}): SpawnSyncResult<string | Buffer> {
   if (options === null || typeof options !== 'object') throw new TypeError(`options must be an object, got ${describe(options)}`);
