@@ -181,7 +181,7 @@ test('effective limits: a parent limit applies to the child (v1 and v2 trees)', 
     'sys/fs/cgroup/memory/a/memory.limit_in_bytes': '33554432\n',
     'sys/fs/cgroup/memory/a/b/memory.limit_in_bytes': '9223372036854771712\n',
     'sys/fs/cgroup/memory/a/b/memory.usage_in_bytes': '10000000\n',
-    'sys/fs/cgroup/memory/a/b/memory.stat': 'cache 5\ninactive_file 999\ntotal_cache 3000000\ntotal_rss 6000000\ntotal_inactive_file 2000000\ntotal_inactive_file_extra 1\n',
+    'sys/fs/cgroup/memory/a/b/memory.stat': 'cache 5\ninactive_file 999\ntotal_cache 3000000\ntotal_rss 6000000\ntotal_inactive_file 2000000\ntotal_inactive_file_extra 1\nhierarchical_memory_limit 9223372036854771712\n',
     'sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1\n', 'sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n',
     'sys/fs/cgroup/cpu/a/cpu.cfs_quota_us': '150000\n', 'sys/fs/cgroup/cpu/a/cpu.cfs_period_us': '100000\n',
     'sys/fs/cgroup/cpu/a/b/cpu.cfs_quota_us': '-1\n', 'sys/fs/cgroup/cpu/a/b/cpu.cfs_period_us': '100000\n',
@@ -192,6 +192,7 @@ test('effective limits: a parent limit applies to the child (v1 and v2 trees)', 
   assert.is(s.memory!.workingSet, 8000000, 'usage - total_inactive_file, not the local inactive_file');
   assert.is(s.memory!.cache, 3000000);
   assert.is(s.memory!.anon, 6000000);
+  assert.is(s.memory!.stat['hierarchical_memory_limit'], Infinity, 'unlimited in memory.stat is Infinity, not 9223372036854772000');
   assert.equal(s.cpu, { usageNs: 123456789, userNs: 70_000_000, systemNs: 30_000_000, limitCores: 1.5, quotaUs: null, periodUs: 100000 });
   const v2 = fake({
     'proc/self/mountinfo': '27 23 0:24 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n',

@@ -77,6 +77,8 @@ test('our numbers equal the raw files read by hand', async () => {
     assert.is(s.memory!.cache, stat['total_cache']);
     assert.is(s.memory!.anon, stat['total_rss']);
     assert.is(s.memory!.stat['total_rss_huge'], stat['total_rss_huge']);
+    assert.is(s.memory!.stat['hierarchical_memsw_limit'] === Infinity || s.memory!.stat['hierarchical_memsw_limit'] === undefined || s.memory!.stat['hierarchical_memsw_limit']! < 2 ** 62, true);
+    assert.is(s.memory!.stat['hierarchical_memory_limit'], 48 * 1024 * 1024, 'the kernel agrees on the effective limit');
     assert.is(s.memory!.peak, num('memory.max_usage_in_bytes'));
     assert.is(s.memory!.oom.kills, kv('memory.oom_control')['oom_kill']);
     assert.is(s.cpu!.quotaUs, num('cpu.cfs_quota_us'));

@@ -89,8 +89,12 @@ function dirsAtDepth(dir: string, depth: number, budget: { left: number }): stri
 }
 
 function holdsPid(dir: string, pid: number): boolean {
-  const procs = readTextIfExists(join(dir, 'cgroup.procs'));
-  return procs !== undefined && procs.split('\n').includes(String(pid));
+  try {
+    const procs = readTextIfExists(join(dir, 'cgroup.procs'));
+    return procs !== undefined && procs.split('\n').includes(String(pid));
+  } catch {
+    return false; // an unreadable cgroup on the way is not the one we look for
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ import { parseFlatKeyed } from '../parse/flat-keyed.js';
 import { parseIoStat } from '../parse/io-stat.js';
 import { parsePressure, type Pressure } from '../parse/pressure.js';
 import { parseLimit, parseSingleValue } from '../parse/single-value.js';
+import { UNLIMITED_THRESHOLD } from '../parse/util.js';
 import type { RootOptions, Target } from '../targets.js';
 import { cgroupOf, locatePath } from './locate.js';
 import type { CgroupCpu, CgroupIo, CgroupIoDevice, CgroupLocation, CgroupMemory, CgroupStats } from './types.js';
@@ -28,6 +29,13 @@ const optNum = (dir: string, name: string): number | undefined => {
   return text === undefined ? undefined : parseSingleValue(text, file(dir, name));
 };
 const flat = (dir: string, name: string): Record<string, number> => parseFlatKeyed(readText(file(dir, name)), file(dir, name));
+
+/** memory.stat with "unlimited" values (v1 hierarchical_*_limit, >= 2^62) as Infinity rather than a huge wrong number. */
+function memoryStat(dir: string): Record<string, number> {
+  const stat = flat(dir, 'memory.stat');
+  for (const [k, v] of Object.entries(stat)) if (v >= UNLIMITED_THRESHOLD) stat[k] = Infinity;
+  return stat;
+}
 
 /** The directories from `dir` up to and including `mountRoot`: the ancestors whose limits apply. */
 function ancestry(dir: string, mountRoot: string): string[] {
@@ -130,7 +138,7 @@ function readMemory(loc: CgroupLocation): CgroupMemory | undefined {
   if (!isV2(loc, 'memory')) {
     const usage = optNum(dir, 'memory.usage_in_bytes');
     if (usage === undefined) return undefined;
-    const stat = flat(dir, 'memory.stat');
+    const stat = memoryStat(dir);
     const oomText = readTextIfExists(file(dir, 'memory.oom_control'));
     const oc = oomText === undefined ? undefined : parseFlatKeyed(oomText, file(dir, 'memory.oom_control'));
     const limit = effective(dir, mountRoot, (d) => optLimit(d, 'memory.limit_in_bytes'));
@@ -155,7 +163,7 @@ function readMemory(loc: CgroupLocation): CgroupMemory | undefined {
   }
   const usage = optNum(dir, 'memory.current');
   if (usage === undefined) return undefined;
-  const stat = flat(dir, 'memory.stat');
+  const stat = memoryStat(dir);
   const events = flat(dir, 'memory.events');
   const mem: CgroupMemory = {
     usage,

@@ -71,7 +71,11 @@ export interface CgroupMemory {
     /** v1 memory.oom_control under_oom. */
     underOom?: boolean;
   };
-  /** memory.stat as printed (bytes for sizes, counts for events); every key kept. */
+  /**
+   * memory.stat as printed (bytes for sizes, counts for events); every key kept, matched exactly.
+   * Values meaning "unlimited" (v1 hierarchical_memory_limit, hierarchical_memsw_limit: >= 2^62) are
+   * Infinity (JSON: null); other values above 2^53 would lose their last digits.
+   */
   stat: Record<string, number>;
 }
 
