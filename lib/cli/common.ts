@@ -1,0 +1,116 @@
+// What every nsjoin command shares: argument parsing (node:util parseArgs), the TARGET argument,
+// one-line errors with a hint, human sizes and plain-text tables.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { NsError, ParseError } from '../errors.js';
+import type { Target } from '../targets.js';
+
+/** A mistake on the command line: printed as one line with the command's usage hint, exit status 1. */
+export class UsageError extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Parses argv with parseArgs (strict), adding `--help`/`-h` unless the command uses -h itself.
+ * Returns undefined after printing `help` when asked for it.
+ */
+export function parse(argv: string[], options: Options, help: string, command: string): { values: Record<string, string | boolean | undefined>; positionals: string[] } | undefined {
+  const all: Options = { help: { type: 'boolean' }, ...options };
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options: all, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, ''), `see 'nsjoin ${command} --help'`);
+  }
+  if (parsed.values.help) {
+    process.stdout.write(help.endsWith('\n') ? help : `${help}\n`);
+    return undefined;
+  }
+  return parsed as { values: Record<string, string | boolean | undefined>; positionals: string[] };
+}
+
+/** TARGET on the command line: digits are a host pid, anything else a container id or id prefix. */
+export function parseTarget(text: string | undefined, command: string): Target {
+  if (text === undefined || text === '') throw new UsageError('missing TARGET (a pid or a container id prefix)', `see 'nsjoin ${command} --help'`);
+  if (/^\d+$/.test(text)) return Number(text);
+  return { container: text };
+}
+
+/** Prints an error as one line on stderr (never a stack trace) and returns the exit status 1. */
+export function reportError(err: unknown): number {
+  process.stderr.write(`nsjoin: ${errorLine(err)}\n`);
+  return 1;
+}
+
+/** The one line reportError prints: the message and what to do about it. */
+export function errorLine(err: unknown): string {
+  if (err instanceof UsageError) return err.hint ? `${err.message} (${err.hint})` : err.message;
+  if (err instanceof NsError) {
+    const message = err.message.replace(/\s+/g, ' ').trim();
+    switch (err.code) {
+      case 'ENSJOIN_NO_CONTAINER':
+      case 'ENSJOIN_AMBIGUOUS_CONTAINER':
+        return `${message} (see 'nsjoin ps' for the containers on this host)`;
+      case 'ESRCH':
+        return `${message} (is the process still running? see 'nsjoin ps')`;
+      case 'EPERM':
+      case 'EACCES':
+        return process.getuid?.() === 0 ? message : `${message} (this needs root: run it with sudo)`;
+      default:
+        return message;
+    }
+  }
+  if (err instanceof ParseError) return `${err.message} (an unexpected kernel file format; please report it)`;
+  if (err instanceof TypeError || err instanceof RangeError) return err.message;
+  if (err instanceof Error) return (err as NodeJS.ErrnoException).code ? `${err.message}` : `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+/** Sizes as `free -h` prints them: binary units, one decimal below 10, suffixes B Ki Mi Gi Ti Pi. */
+export function humanBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined) return '-';
+  if (!Number.isFinite(bytes)) return 'unlimited';
+  const units = ['B', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
+  let v = bytes;
+  let i = 0;
+  while (Math.abs(v) >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  if (i === 0) return `${Math.round(v)}B`;
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)}${units[i]}`;
+}
+
+/** A rate in bytes per second, e.g. '1.2Mi/s'. */
+export function humanRate(bytesPerSec: number | undefined): string {
+  return bytesPerSec === undefined ? '-' : `${humanBytes(bytesPerSec)}/s`;
+}
+
+/** A percentage with one decimal, or '-' when unknown. */
+export function percent(value: number | null | undefined): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? '-' : `${value.toFixed(1)}%`;
+}
+
+/**
+ * Lays out rows as columns separated by two spaces (ps style). Columns listed in `right` are
+ * right-aligned (numbers); the last column is never padded.
+ */
+export function table(header: string[], rows: string[][], right: number[] = []): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));
+  return all
+    .map((r) => r.map((cell, c) => {
+      if (c === r.length - 1 && !right.includes(c)) return cell;
+      return right.includes(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!);
+    }).join('  ').trimEnd())
+    .join('\n') + '\n';
+}
+
+/** Writes a value as pretty JSON; Infinity (an unlimited value) becomes null. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+}
