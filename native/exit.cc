@@ -193,9 +193,10 @@ class Child : public Napi::ObjectWrap<Child> {
                 ssize_t n;
                 int fl = fcntl(fd, F_GETFL);
                 fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+                size_t idx = &fd - fds.data();
                 while ((n = read(fd, buf, sizeof buf)) > 0) {
-                  size_t idx = &fd - fds.data();
                   outs[idx].append(buf, n);
+                  if (maxBuffer > 0 && static_cast<int64_t>(outs[idx].size()) > maxBuffer) outs[idx].resize(maxBuffer);
                 }
                 close(fd);
                 fd = -1;
