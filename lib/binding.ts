@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 /** What the joiner and the program do; built and validated by lib/spawn.ts. */
 export interface RawSpawnSpec {
   pid: number;
+  /** A pidfd of the target opened before /proc was read (duplicated by the addon), or -1. */
+  pidfd: number;
   nsMask: number;
   setnsPidfd: boolean;
   closeRange: boolean;
@@ -58,6 +60,8 @@ export interface RawChild {
 export interface RawBinding {
   spawn(spec: RawSpawnSpec): RawSpawnResult;
   pipe(): [number, number];
+  /** A close-on-exec pidfd for pid, or -errno. */
+  pidfdOpen(pid: number): number;
   kernelFeatures(): { closeRange: boolean; pidfdOpen: boolean };
   Child: new (pidfd: number) => RawChild;
 }

@@ -140,9 +140,35 @@ interface Plan {
   signal: AbortSignal | undefined;
 }
 
-/** Validates everything and reads the target; starts nothing. */
+/**
+ * Validates everything and reads the target; starts nothing. The target is anchored by a pidfd
+ * before anything of it is read from /proc, and the addon checks through that pidfd that it still
+ * lives after opening the rest: so everything read here is of that same process, never of one that
+ * was given its pid after it died. The caller closes the pidfd with releasePlan().
+ */
 function makePlan(target: unknown, file: unknown, args: unknown, options: unknown, forceStdio?: StdioEntry[]): Plan {
   const pid = resolveTarget(target);
+  const pidfd = binding().pidfdOpen(pid);
+  if (pidfd < 0) {
+    throw NsError.fromErrno(-pidfd, { syscall: 'pidfd_open', pid, ...(pidfd === -3 ? { hint: 'the target process does not exist' } : {}) });
+  }
+  try {
+    const plan = readPlan(pid, file, args, options, forceStdio);
+    plan.spec.pidfd = pidfd;
+    return plan;
+  } catch (err) {
+    closeSync(pidfd);
+    throw err;
+  }
+}
+
+/** Closes the target's pidfd once the addon has had it (or will never get it). */
+function releasePlan(plan: Plan): void {
+  if (plan.spec.pidfd >= 0) closeSync(plan.spec.pidfd);
+  plan.spec.pidfd = -1;
+}
+
+function readPlan(pid: number, file: unknown, args: unknown, options: unknown, forceStdio?: StdioEntry[]): Plan {
   checkString(file, 'file');
   if ((file as string).length === 0) throw new TypeError('file must not be empty');
   if (args === undefined || args === null) args = [];
@@ -283,7 +309,7 @@ function makePlan(target: unknown, file: unknown, args: unknown, options: unknow
   return {
     pid, stdio, joined: wanted, file: name, args: args as string[], timeout, killSignal, signal,
     spec: {
-      pid, nsMask, setnsPidfd: k.setnsPidfd, closeRange: k.closeRange,
+      pid, pidfd: -1, nsMask, setnsPidfd: k.setnsPidfd, closeRange: k.closeRange,
       // Joining a time namespace is refused to a process that shares its memory (EUSERS).
       forkMode: wanted.includes('time'),
       root, cwd, cwdFromTarget,
@@ -487,16 +513,23 @@ export class NsChildProcess extends EventEmitter {
   /** @internal */
   _start(plan: Plan): void {
     if (plan.signal?.aborted) {
+      releasePlan(plan);
       this.#failStart(abortError(plan.signal));
       return;
     }
-    const { childFds, parentFds, toClose } = openStdio(plan.stdio);
-    plan.spec.stdio = childFds;
     let result;
+    let parentFds: Array<number | null>;
     try {
-      result = binding().spawn(plan.spec);
+      const opened = openStdio(plan.stdio);
+      parentFds = opened.parentFds;
+      plan.spec.stdio = opened.childFds;
+      try {
+        result = binding().spawn(plan.spec);
+      } finally {
+        for (const fd of opened.toClose) closeSync(fd);
+      }
     } finally {
-      for (const fd of toClose) closeSync(fd);
+      releasePlan(plan);
     }
     this.stdio = parentFds.map((fd, i) => (fd === null ? null : this.#stream(fd, i === 0)));
     this.stdin = (this.stdio[0] as Writable | null) ?? null;
@@ -729,15 +762,22 @@ export function spawnSync(target: Target, file: string, args?: readonly string[]
   const decode = (b: Buffer) => (encoding === 'buffer' ? b : b.toString(encoding));
   const empty = decode(Buffer.alloc(0));
   if (plan.signal?.aborted) {
+    releasePlan(plan);
     return { pid: 0, status: null, signal: null, output: [null, empty, empty], stdout: empty, stderr: empty, error: abortError(plan.signal) };
   }
-  const { childFds, parentFds, toClose } = openStdio(plan.stdio);
-  plan.spec.stdio = childFds;
   let result;
+  let parentFds: Array<number | null>;
   try {
-    result = binding().spawn(plan.spec);
+    const opened = openStdio(plan.stdio);
+    parentFds = opened.parentFds;
+    plan.spec.stdio = opened.childFds;
+    try {
+      result = binding().spawn(plan.spec);
+    } finally {
+      for (const fd of opened.toClose) closeSync(fd);
+    }
   } finally {
-    for (const fd of toClose) closeSync(fd);
+    releasePlan(plan);
   }
   if (!result.ok) {
     for (const fd of parentFds) if (fd !== null) closeSync(fd);

@@ -310,6 +310,9 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   Decoder d{env};
   Plan p;
   int pid = static_cast<int>(d.Int(spec, "pid", 1, 4194304));
+  // The pidfd the caller opened before it read anything of the target from /proc (-1: open it
+  // here). Only then does the liveness check below also vouch for what the caller read.
+  int callerPidfd = static_cast<int>(d.Int(spec, "pidfd", -1, 0x7fffffff));
   p.nsMask = static_cast<unsigned>(d.Int(spec, "nsMask", 0, 0x7fffffff));
   p.setnsPidfd = d.Bool(spec, "setnsPidfd");
   p.closeRange = d.Bool(spec, "closeRange");
@@ -349,7 +352,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   p.stdioTmp.assign(p.stdioSrc.size(), -1);
 
   // 1. Anchor the target: from here on every step names it through this pidfd.
-  p.targetPidfd = static_cast<int>(sys_pidfd_open(pid, 0));
+  p.targetPidfd = callerPidfd >= 0 ? fcntl(callerPidfd, F_DUPFD_CLOEXEC, 0) : static_cast<int>(sys_pidfd_open(pid, 0));
   if (p.targetPidfd < 0) return Result(env, "pidfd_open", errno, -1);
 
   // 2. Open, from the host's view, what must be opened before joining.
@@ -486,6 +489,15 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   return ok;
 }
 
+// pidfdOpen(pid) -> a close-on-exec pidfd, or -errno.
+Napi::Value PidfdOpen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  double pid = info.Length() < 1 || !info[0].IsNumber() ? 0 : info[0].As<Napi::Number>().DoubleValue();
+  if (!(pid >= 1 && pid <= 4194304) || pid != static_cast<int>(pid)) return ThrowCoded(env, "ERR_INVALID_ARG_VALUE", "pidfdOpen(pid): pid must be an integer 1-4194304", true);
+  long fd = sys_pidfd_open(static_cast<int>(pid), 0);
+  return Napi::Number::New(env, fd >= 0 ? static_cast<double>(fd) : -static_cast<double>(errno));
+}
+
 // pipe() -> [readFd, writeFd], both close-on-exec.
 Napi::Value Pipe(const Napi::CallbackInfo& info) {
   int fds[2];
@@ -517,6 +529,7 @@ Napi::Value KernelFeatures(const Napi::CallbackInfo& info) {
 void InitSpawn(Napi::Env env, Napi::Object exports) {
   exports.Set("spawn", Napi::Function::New(env, Spawn, "spawn"));
   exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
+  exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen, "pidfdOpen"));
   exports.Set("kernelFeatures", Napi::Function::New(env, KernelFeatures, "kernelFeatures"));
 }
 
