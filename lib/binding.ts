@@ -64,6 +64,30 @@ export interface RawBinding {
   pidfdOpen(pid: number): number;
   kernelFeatures(): { closeRange: boolean; pidfdOpen: boolean };
   Child: new (pidfd: number) => RawChild;
+  openPty(spec: { pid: number; cols: number; rows: number }): RawPtyResult;
+  /** 0, or a positive errno. */
+  resizePty(fd: number, cols: number, rows: number): number;
+  socketIn(spec: RawSocketSpec, callback: (err: { step: string; errno: number } | null, fd: number | null) => void): void;
+}
+
+/** A pty pair from openPty: pid 0 = the host's /dev/ptmx, else the target's /dev/ptmx first. */
+export type RawPtyResult =
+  | { ok: true; master: number; slave: number; index: number; source: 'target' | 'host'; fallbackErrno: number; dev: number }
+  | { ok: false; step: string; errno: number };
+
+/** A socket made in the target's network namespace (lib/sockets.ts). */
+export interface RawSocketSpec {
+  pid: number;
+  setnsPidfd: boolean;
+  family: 'inet' | 'inet6' | 'unix';
+  op: 'connect' | 'bind';
+  address?: Buffer;
+  port?: number;
+  scopeId?: number;
+  dir?: string;
+  name?: string;
+  /** -1: no limit. */
+  timeoutMs: number;
 }
 
 const require = createRequire(import.meta.url);

@@ -8,6 +8,7 @@ import { constants as osConstants, release } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { binding, type RawChild, type RawSpawnSpec } from './binding.js';
 import { cgroupOf } from './cgroup/locate.js';
+import { checkPtySize, openPtyFor, ptyStream, resizePty, type PtyInfo, type PtySize, type PtyStream } from './pty.js';
 import { NsError } from './errors.js';
 import { readText } from './io.js';
 import { NAMESPACE_FLAGS, NAMESPACE_TYPES, namespacesOf, ownNamespaces, type NamespaceType } from './namespaces.js';
@@ -43,6 +44,11 @@ export interface JoinOptions {
   killSignal?: NodeJS.Signals | number;
   /** argv[0] of the program. Default: the file as given. */
   argv0?: string;
+  /** Run the program on a new pseudo-terminal (true = 80x24): it becomes a session leader with the
+   *  pty as its controlling terminal (job control works), and `child.pty` is the master side.
+   *  spawn() only; not with `stdio`. The pty comes from the target's own /dev/pts when the
+   *  program sees the target's filesystem (mnt joined or root), else from the host's. */
+  pty?: boolean | PtySize;
 }
 
 /** Options of `execFile`: JoinOptions plus what child_process.execFile takes. */
@@ -124,7 +130,7 @@ function checkId(value: unknown, what: string): number {
 
 const KNOWN_OPTIONS = new Set([
   'namespaces', 'root', 'cwd', 'user', 'env', 'joinCgroup', 'stdio', 'signal', 'timeout', 'killSignal', 'argv0',
-  'input', 'encoding', 'maxBuffer', 'freshSysfs', 'ctty',
+  'input', 'encoding', 'maxBuffer', 'freshSysfs', 'ctty', 'pty',
 ]);
 
 interface Plan {
@@ -138,6 +144,7 @@ interface Plan {
   timeout: number;
   killSignal: number;
   signal: AbortSignal | undefined;
+  pty: { cols: number; rows: number } | null;
 }
 
 /**
@@ -299,7 +306,12 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
   }
   const killSignal = o.killSignal === undefined ? osConstants.signals.SIGTERM : signalNumber(o.killSignal, 'killSignal');
   if (o.freshSysfs !== undefined && typeof o.freshSysfs !== 'boolean') throw new TypeError('freshSysfs must be a boolean');
-  let ctty = -1;
+  let pty: Plan['pty'] = null;
+  if (o.pty !== undefined && o.pty !== false) {
+    if (forceStdio || o.stdio !== undefined) throw new TypeError('pty is for spawn() only and replaces stdio');
+    pty = checkPtySize(o.pty, 'pty');
+  }
+  let ctty = pty ? 0 : -1;
   if (o.ctty !== undefined) {
     if (!Number.isInteger(o.ctty) || o.ctty < 0 || o.ctty >= stdio.length) throw new RangeError('ctty must be a stdio index');
     ctty = o.ctty;
@@ -307,7 +319,7 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
 
   const k = kernelSupport();
   return {
-    pid, stdio, joined: wanted, file: name, args: args as string[], timeout, killSignal, signal,
+    pid, stdio, joined: wanted, file: name, args: args as string[], timeout, killSignal, signal, pty,
     spec: {
       pid, pidfd: -1, nsMask, setnsPidfd: k.setnsPidfd, closeRange: k.closeRange,
       // Joining a time namespace is refused to a process that shares its memory (EUSERS).
@@ -499,6 +511,23 @@ export class NsChildProcess extends EventEmitter {
   #abort: (() => void) | undefined;
   #signal: AbortSignal | undefined;
   #killSignal: number;
+  #ptyFd = -1;
+
+  /** The master side of the program's terminal when spawned with `pty`, else null. What the
+   *  program writes is read here (stdout and stderr alike); what is written here is its input. */
+  pty: PtyStream | null = null;
+  /** Which devpts the pty came from and its path in the program's view; null without `pty`. */
+  ptyInfo: PtyInfo | null = null;
+
+  /**
+   * Sets the window size of the program's pty, in character cells; the program gets SIGWINCH.
+   * @throws TypeError without a pty (or once it is closed); RangeError for sizes outside 1-65535.
+   */
+  resize(cols: number, rows: number): void {
+    const size = checkPtySize({ cols, rows }, 'resize');
+    if (this.#ptyFd < 0) throw new TypeError('resize: this program has no open pty');
+    resizePty(this.#ptyFd, size);
+  }
 
   /** @internal use spawn() */
   constructor(plan: Plan) {
@@ -519,7 +548,12 @@ export class NsChildProcess extends EventEmitter {
     }
     let result;
     let parentFds: Array<number | null>;
+    let pty: ReturnType<typeof openPtyFor> | undefined;
     try {
+      if (plan.pty) {
+        pty = openPtyFor(plan.spec.root || plan.joined.includes('mnt') ? plan.pid : 0, plan.pty);
+        plan.stdio = [pty.slave, pty.slave, pty.slave];
+      }
       const opened = openStdio(plan.stdio);
       parentFds = opened.parentFds;
       plan.spec.stdio = opened.childFds;
@@ -528,8 +562,24 @@ export class NsChildProcess extends EventEmitter {
       } finally {
         for (const fd of opened.toClose) closeSync(fd);
       }
+    } catch (err) {
+      if (pty) closeSync(pty.master);
+      throw err;
     } finally {
+      if (pty) closeSync(pty.slave);
       releasePlan(plan);
+    }
+    if (pty) {
+      this.#ptyFd = pty.master;
+      this.ptyInfo = pty.info;
+      this.pty = ptyStream(pty.master);
+      this.#openStreams++;
+      this.pty.once('close', () => {
+        this.#ptyFd = -1;
+        this.#openStreams--;
+        this.#maybeClose();
+      });
+      if (!result.ok) this.pty.destroy();
     }
     this.stdio = parentFds.map((fd, i) => (fd === null ? null : this.#stream(fd, i === 0)));
     this.stdin = (this.stdio[0] as Writable | null) ?? null;
@@ -754,6 +804,7 @@ export function spawnSync(target: Target, file: string, args: readonly string[] 
 export function spawnSync(target: Target, file: string, args?: readonly string[], options?: SpawnSyncOptions): SpawnSyncResult<Buffer>;
 export function spawnSync(target: Target, file: string, args?: readonly string[], options: SpawnSyncOptions = {}): SpawnSyncResult<string | Buffer> {
   if (options === null || typeof options !== 'object') throw new TypeError(`options must be an object, got ${describe(options)}`);
+  if (options.pty !== undefined && options.pty !== false) throw new TypeError('pty is for spawn() only');
   const { input, encoding = 'buffer', maxBuffer = 1024 * 1024, ...join } = options;
   if (input !== undefined && typeof input !== 'string' && !(input instanceof Uint8Array)) throw new TypeError(`input must be a string or Uint8Array, got ${describe(input)}`);
   if (encoding !== 'buffer' && !Buffer.isEncoding(encoding)) throw new TypeError(`encoding: unknown encoding ${describe(encoding)}`);

@@ -1,9 +1,16 @@
 // The nsjoin addon: only what must be native (DESIGN.md). Everything else is TypeScript.
 #include "sys.h"
 
+namespace nsjoin {
+void InitPty(Napi::Env env, Napi::Object exports);
+void InitSocket(Napi::Env env, Napi::Object exports);
+}  // namespace nsjoin
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   nsjoin::InitSpawn(env, exports);
   nsjoin::InitExit(env, exports);
+  nsjoin::InitPty(env, exports);
+  nsjoin::InitSocket(env, exports);
   return exports;
 }
 

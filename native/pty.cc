@@ -1,0 +1,157 @@
+// Pseudo-terminals for programs started inside a target (spawn's `pty` option).
+//
+// Where the pty comes from matters: a program in the container's mount namespace resolves its
+// terminal's name (ttyname, `tty`, sshd-style checks) in the container's /dev/pts. A pty of the
+// host's devpts is invisible there ("not a tty"). Since Linux 4.7 opening a ptmx node allocates in
+// the devpts instance mounted at "pts" next to that node, so opening the container's /dev/ptmx
+// from the host (through /proc/PID/root) allocates in the container's own devpts; TIOCGPTPEER
+// (4.13) then opens the slave from the master, with no path lookup that a container could redirect.
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <termios.h>
+
+#include <cstring>
+#include <string>
+
+#include "inroot.h"
+#include "sys.h"
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+namespace nsjoin {
+namespace {
+
+Napi::Value Errno(Napi::Env env, const char* step, int err) {
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("ok", false);
+  r.Set("step", step);
+  r.Set("errno", err);
+  return r;
+}
+
+// Master -> slave: TIOCGPTPEER, else (kernels before 4.13) the slave's path in the same devpts.
+int OpenSlave(int master, int rootFd, int index) {
+  int fd = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (fd >= 0 || (errno != EINVAL && errno != ENOTTY)) return fd;
+  std::string rel = "dev/pts/" + std::to_string(index);
+  if (rootFd >= 0) return OpenInRoot(rootFd, rel.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  return open(("/" + rel).c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+}
+
+// openPty({ pid, cols, rows }) -> { ok: true, master, slave, index, source: 'target' | 'host',
+//   fallbackErrno } | { ok: false, step, errno }
+// pid 0 = the host's /dev/ptmx. Both fds are close-on-exec; the master is non-blocking.
+Napi::Value OpenPty(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "openPty(spec): spec must be an object", true);
+  Napi::Object spec = info[0].As<Napi::Object>();
+  Decoder d{env};
+  int pid = static_cast<int>(d.Int(spec, "pid", 0, 4194304));
+  int cols = static_cast<int>(d.Int(spec, "cols", 1, 65535));
+  int rows = static_cast<int>(d.Int(spec, "rows", 1, 65535));
+  if (d.failed) return env.Undefined();
+
+  const int flags = O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK;
+  int master = -1, rootFd = -1, fallbackErrno = 0;
+  bool inTarget = false;
+  if (pid > 0) {
+    int pidfd = static_cast<int>(sys_pidfd_open(pid, 0));
+    if (pidfd < 0) return Errno(env, "pidfd_open", errno);
+    rootFd = open(("/proc/" + std::to_string(pid) + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootFd < 0) {
+      int err = errno;
+      close(pidfd);
+      return Errno(env, "open_root", err);
+    }
+    // A pid reused between pidfd_open and the open above is caught here.
+    if (sys_pidfd_send_signal(pidfd, 0) != 0) {
+      int err = errno;
+      close(pidfd);
+      close(rootFd);
+      return Errno(env, "pidfd_send_signal", err);
+    }
+    close(pidfd);
+    master = OpenInRoot(rootFd, "dev/ptmx", flags);
+    if (master >= 0) {
+      // Allocated in whatever devpts the container sees at /dev/pts (its own instance, or a
+      // bind of the host's when it was given the host's /dev): either way the name resolves there.
+      // A ptmx node with no devpts next to it fails (ENODEV) and we fall back to the host's.
+      inTarget = true;
+    } else {
+      fallbackErrno = errno;
+      close(rootFd);
+      rootFd = -1;
+    }
+  }
+  if (master < 0) {
+    master = open("/dev/ptmx", flags);
+    if (master < 0) return Errno(env, "open_ptmx", errno);
+  }
+  int unlock = 0, index = -1;
+  if (ioctl(master, TIOCSPTLCK, &unlock) != 0 || ioctl(master, TIOCGPTN, &index) != 0) {
+    int err = errno;
+    close(master);
+    if (rootFd >= 0) close(rootFd);
+    return Errno(env, "ioctl", err);
+  }
+  struct winsize ws = {};
+  ws.ws_col = static_cast<unsigned short>(cols);
+  ws.ws_row = static_cast<unsigned short>(rows);
+  int slave = OpenSlave(master, rootFd, index);
+  int err = errno;
+  if (rootFd >= 0) close(rootFd);
+  if (slave < 0) {
+    close(master);
+    return Errno(env, "open_slave", err);
+  }
+  ioctl(master, TIOCSWINSZ, &ws);
+  // UTF-8 aware erase in canonical mode, as terminal emulators set it.
+  struct termios t;
+  if (tcgetattr(slave, &t) == 0) {
+    t.c_iflag |= IUTF8;
+    tcsetattr(slave, TCSANOW, &t);
+  }
+  struct stat st;
+  double dev = fstat(slave, &st) == 0 ? static_cast<double>(st.st_dev) : -1;
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("ok", true);
+  r.Set("master", master);
+  r.Set("slave", slave);
+  r.Set("index", index);
+  r.Set("source", inTarget ? "target" : "host");
+  r.Set("fallbackErrno", fallbackErrno);
+  r.Set("dev", dev);
+  return r;
+}
+
+// resizePty(fd, cols, rows) -> 0 or a positive errno. The kernel sends SIGWINCH to the
+// terminal's foreground process group when the size changes.
+Napi::Value ResizePty(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber())
+    return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "resizePty(fd, cols, rows): numbers expected", true);
+  double fd = info[0].As<Napi::Number>().DoubleValue();
+  double cols = info[1].As<Napi::Number>().DoubleValue();
+  double rows = info[2].As<Napi::Number>().DoubleValue();
+  auto bad = [](double v, double lo, double hi) { return !(v >= lo && v <= hi) || v != static_cast<double>(static_cast<int64_t>(v)); };
+  if (bad(fd, 0, 0x7fffffff) || bad(cols, 1, 65535) || bad(rows, 1, 65535))
+    return ThrowCoded(env, "ERR_INVALID_ARG_VALUE", "resizePty: fd must be an fd, cols and rows 1-65535", true);
+  struct winsize ws = {};
+  ws.ws_col = static_cast<unsigned short>(cols);
+  ws.ws_row = static_cast<unsigned short>(rows);
+  int rc = ioctl(static_cast<int>(fd), TIOCSWINSZ, &ws);
+  return Napi::Number::New(env, rc == 0 ? 0 : errno);
+}
+
+}  // namespace
+
+void InitPty(Napi::Env env, Napi::Object exports) {
+  exports.Set("openPty", Napi::Function::New(env, OpenPty, "openPty"));
+  exports.Set("resizePty", Napi::Function::New(env, ResizePty, "resizePty"));
+}
+
+}  // namespace nsjoin
