@@ -112,7 +112,7 @@ export function findContainer(idOrPrefix: string, options: RootOptions = {}): Co
   const matches = exact.length > 0 ? exact : all.filter((c) => c.id.startsWith(idOrPrefix));
   if (matches.length === 1) return matches[0]!;
   if (matches.length === 0) {
-    throw new NsError('ENSJOIN_NO_CONTAINER', `no container matches '${idOrPrefix}' (${all.length} container${all.length === 1 ? '' : 's'} on this host)`);
+    throw new NsError('ENSJOIN_NO_CONTAINER', `no container matches '${idOrPrefix}': none of the ${all.length} container${all.length === 1 ? '' : 's'} on this host has that id or id prefix`);
   }
   const list = matches.slice(0, 10).map((c) => `${c.id.slice(0, 12)} (${c.runtime}, pid ${c.pid})`).join(', ');
   throw new NsError('ENSJOIN_AMBIGUOUS_CONTAINER', `container id prefix '${idOrPrefix}' matches ${matches.length} containers: ${list}${matches.length > 10 ? ', ...' : ''}; give more characters`);

@@ -19,7 +19,9 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * Returns undefined after printing `help` when asked for it.
  */
 export function parse(argv: string[], options: Options, help: string, command: string): { values: Record<string, string | boolean | undefined>; positionals: string[] } | undefined {
-  const all: Options = { help: { type: 'boolean' }, ...options };
+  // -h means --help unless the command gives it another meaning (free -h: human sizes).
+  const hTaken = Object.values(options).some((o) => o.short === 'h');
+  const all: Options = { help: hTaken ? { type: 'boolean' } : { type: 'boolean', short: 'h' }, ...options };
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
     parsed = parseArgs({ args: argv, options: all, allowPositionals: true, strict: true });
@@ -48,18 +50,18 @@ export function reportError(err: unknown): number {
 
 /** The one line reportError prints: the message and what to do about it. */
 export function errorLine(err: unknown): string {
-  if (err instanceof UsageError) return err.hint ? `${err.message} (${err.hint})` : err.message;
+  if (err instanceof UsageError) return err.hint ? `${err.message} (hint: ${err.hint})` : err.message;
   if (err instanceof NsError) {
     const message = err.message.replace(/\s+/g, ' ').trim();
     switch (err.code) {
       case 'ENSJOIN_NO_CONTAINER':
       case 'ENSJOIN_AMBIGUOUS_CONTAINER':
-        return `${message} (see 'nsjoin ps' for the containers on this host)`;
+        return `${message} (hint: 'nsjoin ps' lists them)`;
       case 'ESRCH':
-        return `${message} (is the process still running? see 'nsjoin ps')`;
+        return `${message} (hint: is the process still running? 'nsjoin ps' lists containers)`;
       case 'EPERM':
       case 'EACCES':
-        return process.getuid?.() === 0 ? message : `${message} (this needs root: run it with sudo)`;
+        return process.getuid?.() === 0 ? message : `${message} (hint: this needs root; run it with sudo)`;
       default:
         return message;
     }
@@ -110,7 +112,37 @@ export function table(header: string[], rows: string[][], right: number[] = []):
     .join('\n') + '\n';
 }
 
+/** A positive number of milliseconds from a flag, or the default. */
+export function intervalMs(value: string | boolean | undefined, fallback: number, flag = 'interval'): number {
+  if (value === undefined) return fallback;
+  const ms = Number(value);
+  if (typeof value !== 'string' || !Number.isFinite(ms) || ms < 50 || ms > 3_600_000) {
+    throw new UsageError(`--${flag} needs milliseconds from 50 to 3600000, got ${String(value)}`);
+  }
+  return ms;
+}
+
 /** Writes a value as pretty JSON; Infinity (an unlimited value) becomes null. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+}
+
+/** A TARGET resolved for display: its host pid and, for a container, which one. */
+export interface ResolvedTarget {
+  pid: number;
+  container?: { id: string; runtime: string };
+  /** 'pid 1234' or '3f2a1b4c5d6e (docker, pid 1234)'. */
+  label: string;
+}
+
+/**
+ * Resolves TARGET (pid or container id prefix) once, so that a command reads one process throughout.
+ * @throws UsageError when missing; NsError ENSJOIN_NO_CONTAINER / ENSJOIN_AMBIGUOUS_CONTAINER
+ */
+export async function resolveCliTarget(text: string | undefined, command: string): Promise<ResolvedTarget> {
+  const target = parseTarget(text, command);
+  if (typeof target === 'number') return { pid: target, label: `pid ${target}` };
+  const { findContainer } = await import('../containers.js');
+  const c = findContainer((target as { container: string }).container);
+  return { pid: c.pid, container: { id: c.id, runtime: c.runtime }, label: `${c.id.slice(0, 12)} (${c.runtime}, pid ${c.pid})` };
 }

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// nsjoin: the command line. Each command lives in its own module, loaded only when used.
+import { createRequire } from 'node:module';
+import '../containers.js'; // registers the { container } target: TARGET may be a container id prefix
+import { errorLine, reportError } from './common.js';
+
+interface Command {
+  summary: string;
+  load: () => Promise<{ run: (argv: string[]) => Promise<number> }>;
+}
+
+const commands: Record<string, Command> = {
+  exec: {
+    summary: 'run a program inside a target\'s namespaces (like nsenter)',
+    load: async () => {
+      const m = await import('./exec.js');
+      return { run: m.execCommand };
+    },
+  },
+  ps: { summary: 'list the containers on this host, with CPU and memory', load: () => import('./ps.js') },
+  ns: { summary: 'list namespaces (like lsns), or those of one target', load: () => import('./ns.js') },
+  stats: { summary: 'CPU, memory, IO, pids and network of a target\'s cgroup', load: () => import('./stats.js') },
+  free: { summary: 'memory as free would show it inside the container', load: () => import('./free.js') },
+  net: { summary: 'network interfaces and counters inside the target (like ip -s link)', load: () => import('./net.js') },
+  top: { summary: 'live CPU, memory, IO and network against the limits, with sparklines', load: () => import('./top.js') },
+};
+
+const usage = `Usage: nsjoin COMMAND [options]
+
+Look into Linux containers from the host. TARGET is a host pid or a container id prefix.
+
+Commands:
+${Object.entries(commands).map(([name, c]) => `  ${name.padEnd(7)}${c.summary}`).join('\n')}
+
+Run 'nsjoin COMMAND --help' for a command's options. Read commands take --json.
+Joining namespaces (exec) needs root; the read commands need read access to /proc/PID.
+`;
+
+function version(): string {
+  try {
+    return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage);
+    return name === undefined ? 1 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`nsjoin ${version()}\n`);
+    return 0;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!command) {
+    process.stderr.write(`nsjoin: unknown command '${name}' (commands: ${Object.keys(commands).join(', ')}; see 'nsjoin --help')\n`);
+    return 1;
+  }
+  const { run } = await command.load();
+  return run(rest);
+}
+
+// Anything thrown late (a stream error after the command returned) is still one line, not a stack.
+process.on('uncaughtException', (err) => {
+  process.stderr.write(`nsjoin: ${errorLine(err)}\n`);
+  process.exit(1);
+});
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err) => { process.exitCode = reportError(err); },
+);
