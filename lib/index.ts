@@ -44,3 +44,6 @@ export { parseContainerCgroup } from './parse/container-id.js';
 export type { ContainerCgroupMatch } from './parse/container-id.js';
 export { memoryView, meminfo, cpuView, cpuUsage } from './views.js';
 export type { MemoryView, CpuView, CpuUsage } from './views.js';
+export { connectIn, listenIn } from './sockets.js';
+export type { ConnectInOptions, ListenInOptions, TcpEndpoint, UnixEndpoint } from './sockets.js';
+export type { PtyInfo, PtySize, PtyStream } from './pty.js';

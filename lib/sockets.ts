@@ -1,0 +1,240 @@
+// Sockets inside a target's network namespace: reach a service that listens only on the
+// container's own loopback, or serve inside the container from this process, without starting
+// anything in it. The socket is made by a short-lived native thread that joins only the target's
+// network namespace (native/socket.cc); it then belongs to that namespace for good, and Node uses
+// it like any other (net.Socket / net.Server over the fd).
+//
+// Names are not resolved inside the namespace: a host name is looked up here, with this
+// process's resolver (/etc/hosts, DNS servers of the host), and the address it yields is then
+// used inside the target. Pass an IP address to be sure of what is reached.
+import { lookup } from 'node:dns/promises';
+import { closeSync } from 'node:fs';
+import { isIP, Server, Socket } from 'node:net';
+import { binding, type RawSocketSpec } from './binding.js';
+import { NsError } from './errors.js';
+import { readText } from './io.js';
+import { kernelSupport } from './spawn.js';
+import { describe, resolveTarget, type Target } from './targets.js';
+
+/** A TCP endpoint inside the target's network namespace. */
+export interface TcpEndpoint {
+  /** IP address or host name. A name is resolved on the host, not inside the target.
+   *  connectIn default '127.0.0.1' (the target's loopback); listenIn default: every address ('::',
+   *  or '0.0.0.0' where the namespace has no IPv6). IPv6 zones (`fe80::1%eth0`) name the target's
+   *  interfaces. */
+  host?: string;
+  /** Port; 1-65535 for connectIn, 0-65535 for listenIn (0: the kernel picks one). */
+  port: number;
+  /** Address family for a host name lookup: 4 or 6. Default: whatever the lookup returns first. */
+  family?: 4 | 6;
+}
+
+/** A Unix socket in the target's filesystem. */
+export interface UnixEndpoint {
+  /** Absolute path in the target's view (its root, /proc/PID/root), of any length: sun_path's 108
+   *  bytes limit only the last component (about 85 bytes here). Symlinks stay inside the target's
+   *  root (openat2 RESOLVE_IN_ROOT; Linux >= 5.6) except the last component itself. */
+  path: string;
+}
+
+/** Options of connectIn. */
+export type ConnectInOptions = (TcpEndpoint | UnixEndpoint) & {
+  /** Give up connecting after this many milliseconds (ETIMEDOUT). Default: the kernel's own
+   *  (about two minutes for an unanswered TCP SYN). */
+  timeout?: number;
+};
+
+/** Options of listenIn. */
+export type ListenInOptions = (TcpEndpoint | UnixEndpoint) & {
+  /** listen(2) backlog. Default 511, as Node. */
+  backlog?: number;
+};
+
+interface Resolved {
+  pid: number;
+  spec: RawSocketSpec;
+}
+
+function checkTimeout(v: unknown): number {
+  if (v === undefined) return -1;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1) throw new RangeError(`timeout must be an integer 0 to 2^31-1 ms, got ${describe(v)}`);
+  return v;
+}
+
+function checkPath(path: unknown): { dir: string; name: string } {
+  if (typeof path !== 'string') throw new TypeError(`path must be a string, got ${describe(path)}`);
+  if (path.includes('\0')) throw new TypeError('path must not contain NUL bytes');
+  if (!path.startsWith('/')) throw new TypeError(`path must be absolute (in the target's view), got ${describe(path)}`);
+  const trimmed = path.replace(/\/+$/, '');
+  const cut = trimmed.lastIndexOf('/');
+  const name = trimmed.slice(cut + 1);
+  if (name.length === 0 || name === '.' || name === '..') throw new TypeError(`path must name a socket file, got ${describe(path)}`);
+  // Relative to the target's root: the addon opens it with openat2(rootfd, RESOLVE_IN_ROOT).
+  const dir = trimmed.slice(0, cut).replace(/^\/+/, '') || '.';
+  return { dir, name };
+}
+
+/** An IPv6 literal to its 16 bytes. */
+function ipv6Bytes(addr: string): Buffer {
+  let text = addr;
+  const out = Buffer.alloc(16);
+  const v4 = text.match(/(\d+\.\d+\.\d+\.\d+)$/);
+  let tailV4: number[] = [];
+  if (v4) {
+    tailV4 = v4[1]!.split('.').map(Number);
+    text = `${text.slice(0, -v4[1]!.length)}0:0`;
+  }
+  const [head = '', tail] = text.split('::');
+  const words = (s: string) => (s === '' ? [] : s.split(':').map((w) => parseInt(w, 16)));
+  const h = words(head), t = tail === undefined ? [] : words(tail);
+  const all = tail === undefined ? h : [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t];
+  all.forEach((w, i) => out.writeUInt16BE(w, i * 2));
+  if (v4) tailV4.forEach((b, i) => { out[12 + i] = b; });
+  return out;
+}
+
+/** Index of a named interface inside the target's network namespace (for IPv6 zones). */
+function zoneIndex(pid: number, zone: string): number {
+  if (/^\d+$/.test(zone)) return Number(zone);
+  for (const line of readText(`/proc/${pid}/net/if_inet6`, pid).split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f[5] === zone) return parseInt(f[1]!, 16);
+  }
+  throw new NsError('ENODEV', `no interface ${JSON.stringify(zone)} with IPv6 in the target's network namespace [pid ${pid}]`, { pid });
+}
+
+async function resolveEndpoint(target: unknown, options: unknown, op: 'connect' | 'bind'): Promise<Resolved> {
+  const pid = resolveTarget(target);
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`options must be { host?, port } or { path }, got ${describe(options)}`);
+  const o = options as Record<string, unknown>;
+  const known = op === 'connect' ? ['host', 'port', 'family', 'path', 'timeout'] : ['host', 'port', 'family', 'path', 'backlog'];
+  for (const key of Object.keys(o)) if (!known.includes(key)) throw new TypeError(`unknown option ${describe(key)}`);
+  const base = { pid, setnsPidfd: kernelSupport().setnsPidfd, op, timeoutMs: op === 'connect' ? checkTimeout(o.timeout) : -1 };
+  if (o.path !== undefined) {
+    if (o.host !== undefined || o.port !== undefined) throw new TypeError('options take either { path } or { host, port }');
+    return { pid, spec: { ...base, family: 'unix', ...checkPath(o.path) } };
+  }
+  const port = o.port;
+  const minPort = op === 'connect' ? 1 : 0;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < minPort || port > 65535) {
+    throw new RangeError(`port must be an integer ${minPort}-65535, got ${describe(port)}`);
+  }
+  if (o.family !== undefined && o.family !== 4 && o.family !== 6) throw new TypeError(`family must be 4 or 6, got ${describe(o.family)}`);
+  let host = o.host ?? (op === 'connect' ? '127.0.0.1' : '::');
+  if (typeof host !== 'string' || host.length === 0 || host.includes('\0')) throw new TypeError(`host must be a non-empty string, got ${describe(host)}`);
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  let zone = '';
+  const pct = host.indexOf('%');
+  if (pct > 0 && isIP(host.slice(0, pct)) === 6) {
+    zone = host.slice(pct + 1);
+    host = host.slice(0, pct);
+  }
+  let address = host, family = isIP(host);
+  if (family === 0) {
+    // Resolved on the host: the target's /etc/hosts and resolvers are not consulted.
+    const found = await lookup(host, o.family === undefined ? {} : { family: o.family as 4 | 6 });
+    address = found.address;
+    family = found.family;
+  }
+  const bytes = family === 4 ? Buffer.from(address.split('.').map(Number)) : ipv6Bytes(address);
+  return {
+    pid,
+    spec: { ...base, family: family === 4 ? 'inet' : 'inet6', address: bytes, port, scopeId: zone ? zoneIndex(pid, zone) : 0 },
+  };
+}
+
+const STEP_SYSCALL: Record<string, string> = { open_ns: 'open', open_root: 'open', pidfd_send_signal: 'pidfd_open' };
+
+function socketError(r: Resolved, step: string, errno: number): NsError {
+  const where = r.spec.family === 'unix' ? `/${r.spec.dir === '.' ? '' : `${r.spec.dir}/`}${r.spec.name}` : undefined;
+  let hint: string | undefined;
+  if (step === 'setns' && (errno === 1 || errno === 13)) hint = "joining the target's network namespace needs CAP_SYS_ADMIN in its user namespace; run as root";
+  else if ((step === 'open_ns' || step === 'open_root') && (errno === 1 || errno === 13)) hint = 'this needs ptrace read access to the target: the same uid, or CAP_SYS_PTRACE';
+  else if (errno === 3) hint = 'the target process does not exist';
+  else if (step === 'connect' && errno === 111) hint = "nothing listens there in the target's network namespace";
+  return NsError.fromErrno(errno, {
+    syscall: STEP_SYSCALL[step] ?? step,
+    pid: r.pid,
+    ...(where !== undefined ? { path: where } : {}),
+    ...(hint ? { hint } : {}),
+  });
+}
+
+function makeSocket(r: Resolved): Promise<number> {
+  return new Promise((resolve, reject) => {
+    binding().socketIn(r.spec, (err, fd) => {
+      if (err) reject(socketError(r, err.step, err.errno));
+      else resolve(fd!);
+    });
+  });
+}
+
+/**
+ * Opens a connection from this process to a service inside the target: a TCP connection made in
+ * the target's network namespace (its loopback, its interfaces and routes), or a Unix stream
+ * socket in the target's filesystem.
+ *
+ * Host names are resolved on the host, not in the target (pass an IP address to be exact).
+ * @returns a connected net.Socket (close-on-exec; the connect has completed).
+ * @throws (rejects) TypeError/RangeError for bad arguments; NsError: ESRCH (no such process),
+ * EPERM (setns: needs CAP_SYS_ADMIN), ECONNREFUSED, ETIMEDOUT (`timeout`), ENOENT (no such socket
+ * path), ENAMETOOLONG (the path's last component is too long), ENOTFOUND-style lookup errors.
+ */
+export async function connectIn(target: Target, options: ConnectInOptions): Promise<Socket> {
+  const r = await resolveEndpoint(target, options, 'connect');
+  const fd = await makeSocket(r);
+  try {
+    return new Socket({ fd, readable: true, writable: true });
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
+/**
+ * Starts a server of this process that listens inside the target: on a TCP address of the
+ * target's network namespace (reachable by programs in the target, not on our own interfaces),
+ * or on a Unix socket path in the target's filesystem (the file is created by the bind and not
+ * removed on close; `server.address()` then shows a /proc/self/fd path, not the path given).
+ *
+ * Host names are resolved on the host, not in the target.
+ * @returns a net.Server already listening (the 'listening' event has fired; `address().port`
+ * holds the port the kernel chose for port 0).
+ * @throws (rejects) TypeError/RangeError for bad arguments; NsError: ESRCH, EPERM, EADDRINUSE,
+ * EADDRNOTAVAIL (the address is not one of the target's), ENOENT (no such directory).
+ */
+export async function listenIn(target: Target, options: ListenInOptions): Promise<Server> {
+  const backlog = (options as { backlog?: unknown } | null)?.backlog;
+  if (backlog !== undefined && (typeof backlog !== 'number' || !Number.isInteger(backlog) || backlog < 0 || backlog > 65535)) {
+    throw new RangeError(`backlog must be an integer 0-65535, got ${describe(backlog)}`);
+  }
+  let r = await resolveEndpoint(target, options, 'bind');
+  let fd: number;
+  try {
+    fd = await makeSocket(r);
+  } catch (err) {
+    // Node's own default: all IPv6 addresses, else all IPv4 ones where IPv6 is off.
+    const code = (err as NsError).code;
+    const hostGiven = (options as { host?: unknown }).host !== undefined;
+    if (hostGiven || r.spec.family !== 'inet6' || (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL')) throw err;
+    r = { pid: r.pid, spec: { ...r.spec, family: 'inet', address: Buffer.alloc(4) } };
+    fd = await makeSocket(r);
+  }
+  const server = new Server();
+  return new Promise<Server>((resolve, reject) => {
+    const fail = (err: Error) => {
+      server.close();
+      reject(err);
+    };
+    server.once('error', fail);
+    try {
+      server.listen({ fd }, backlog ?? 511, () => {
+        server.off('error', fail);
+        resolve(server);
+      });
+    } catch (err) {
+      closeSync(fd);
+      reject(err as Error);
+    }
+  });
+}
