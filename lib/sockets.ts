@@ -120,8 +120,9 @@ async function resolveEndpoint(target: unknown, options: unknown, op: 'connect' 
     throw new RangeError(`port must be an integer ${minPort}-65535, got ${describe(port)}`);
   }
   if (o.family !== undefined && o.family !== 4 && o.family !== 6) throw new TypeError(`family must be 4 or 6, got ${describe(o.family)}`);
-  let host = o.host ?? (op === 'connect' ? '127.0.0.1' : '::');
-  if (typeof host !== 'string' || host.length === 0 || host.includes('\0')) throw new TypeError(`host must be a non-empty string, got ${describe(host)}`);
+  const given = o.host ?? (op === 'connect' ? '127.0.0.1' : '::');
+  if (typeof given !== 'string' || given.length === 0 || given.includes('\0')) throw new TypeError(`host must be a non-empty string, got ${describe(given)}`);
+  let host = given;
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   let zone = '';
   const pct = host.indexOf('%');
