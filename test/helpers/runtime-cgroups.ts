@@ -1,0 +1,82 @@
+// Real cgroups named as container runtimes name them, for the container tests: below one test
+// cgroup (nsjoin-test-<tag>-<pid>, made by makeCgroup in every hierarchy given), each path is made
+// with mkdir in every hierarchy and a process is started in it. Everything is killed by pid and
+// removed (deepest first) by remove(), and at exit if a test fails before that.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeCgroup, type TestCgroup } from './cgroup.js';
+
+export interface RuntimeCgroups {
+  base: TestCgroup;
+  /** Directory of `path` in each controller's hierarchy. */
+  dirs(path: string): Record<string, string>;
+  /** Starts a process (sleep, or `command`) in `path`; resolves with its pid once it is inside. */
+  start(path: string, command?: string): Promise<number>;
+  remove(): Promise<void>;
+}
+
+const sleepSync = (ms: number): void => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms); };
+const live = new Set<RuntimeCgroups>();
+// Before test/helpers/cgroup.ts's own exit handler, which can only remove the base once it is empty.
+process.prependListener('exit', () => { for (const r of live) void r.remove(); });
+
+export function makeRuntimeCgroups(tag: string, paths: string[], controllers = ['memory', 'cpu', 'cpuacct', 'pids']): RuntimeCgroups {
+  const base = makeCgroup(tag, controllers);
+  const made: string[] = [];
+  const children = new Set<ChildProcess>();
+  for (const path of paths) {
+    for (const root of Object.values(base.dirs)) {
+      let dir = root;
+      for (const part of path.split('/').filter(Boolean)) {
+        dir = join(dir, part);
+        if (!existsSync(dir)) {
+          mkdirSync(dir);
+          made.push(dir);
+        }
+      }
+    }
+  }
+  const dirs = (path: string): Record<string, string> =>
+    Object.fromEntries(Object.entries(base.dirs).map(([c, d]) => [c, join(d, path)]));
+  const procsIn = (): number[] => {
+    const all: number[] = [];
+    for (const d of made) {
+      try { for (const p of readFileSync(join(d, 'cgroup.procs'), 'utf8').split('\n')) if (p) all.push(Number(p)); } catch { /* gone */ }
+    }
+    return all;
+  };
+  const rt: RuntimeCgroups = {
+    base,
+    dirs,
+    async start(path, command = 'sleep 100000') {
+      const enter = [...new Set(Object.values(dirs(path)))].map((d) => `echo $$ > '${d}/cgroup.procs'`).join('\n');
+      const child = spawn('/bin/sh', ['-c', `${enter}\nexec ${command}`], { stdio: 'ignore' });
+      children.add(child);
+      child.on('exit', () => children.delete(child));
+      const pid = child.pid!;
+      const first = Object.values(dirs(path))[0]!;
+      for (let i = 0; i < 300; i++) {
+        if (readFileSync(join(first, 'cgroup.procs'), 'utf8').split('\n').includes(String(pid))) return pid;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error(`process did not enter ${path}`);
+    },
+    async remove() {
+      live.delete(rt);
+      for (const c of children) try { c.kill('SIGKILL'); } catch { /* gone */ }
+      for (let i = 0; i < 250 && procsIn().length > 0; i++) {
+        for (const pid of procsIn()) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+        sleepSync(20);
+      }
+      for (const d of [...made].sort((a, b) => b.length - a.length)) {
+        for (let i = 0; i < 50 && existsSync(d); i++) {
+          try { rmdirSync(d); } catch { sleepSync(20); }
+        }
+      }
+      await base.remove();
+    },
+  };
+  live.add(rt);
+  return rt;
+}
