@@ -1,7 +1,7 @@
 // One snapshot of a cgroup's CPU, memory, IO, pids and pressure, the same shape on v1, v2 and
 // hybrid hosts. Each controller is read from its own directory (see locate.ts); a controller whose
 // key file is absent is left out, and any other file that cannot be read is an NsError.
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { NsError, ParseError } from '../errors.js';
 import { readText, readTextIfExists } from '../io.js';
 import { parseBlkioStat } from '../parse/blkio.js';
@@ -22,7 +22,9 @@ export interface CgroupPathSpec {
   version: 1 | 2;
 }
 
-const file = (dir: string, name: string): string => join(dir, name);
+// Plain concatenation: directories here are already absolute and normalised (mount point + cgroup
+// path), and path.join's normalisation cost more than the parsing of a whole snapshot.
+const file = (dir: string, name: string): string => (dir.endsWith('/') ? dir + name : `${dir}/${name}`);
 const num = (dir: string, name: string): number => parseSingleValue(readText(file(dir, name)), file(dir, name));
 const optNum = (dir: string, name: string): number | undefined => {
   const text = readTextIfExists(file(dir, name));
@@ -33,7 +35,7 @@ const flat = (dir: string, name: string): Record<string, number> => parseFlatKey
 /** memory.stat with "unlimited" values (v1 hierarchical_*_limit, >= 2^62) as Infinity rather than a huge wrong number. */
 function memoryStat(dir: string): Record<string, number> {
   const stat = flat(dir, 'memory.stat');
-  for (const [k, v] of Object.entries(stat)) if (v >= UNLIMITED_THRESHOLD) stat[k] = Infinity;
+  for (const k in stat) if (stat[k]! >= UNLIMITED_THRESHOLD) stat[k] = Infinity;
   return stat;
 }
 

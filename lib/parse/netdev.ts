@@ -42,40 +42,89 @@ const U64_MAX = 18446744073709551615n;
  *   returns shifted counters
  */
 export function parseNetDev(text: string, file = '/proc/net/dev'): NetDevice[] {
-  const all = text.split('\n');
-  if (all.length < 2 || !all[0]!.includes('|') || !all[1]!.includes('|')) {
+  const n = text.length;
+  const nl1 = text.indexOf('\n');
+  const nl2 = nl1 < 0 ? -1 : text.indexOf('\n', nl1 + 1);
+  if (nl1 < 0 || !text.slice(0, nl1).includes('|') || !text.slice(nl1 + 1, nl2 < 0 ? n : nl2).includes('|')) {
     throw new ParseError(file, text === '' ? 0 : 1, 'expected the two header lines of /proc/net/dev');
   }
   const devices: NetDevice[] = [];
-  for (let i = 2; i < all.length; i++) {
-    const line = all[i]!;
-    if (line.trim() === '') continue;
-    const lineNo = i + 1;
-    const colon = line.lastIndexOf(':');
-    if (colon < 0) throw new ParseError(file, lineNo, `no ':' after the interface name: ${show(line)}`);
-    const name = line.slice(0, colon).trim();
-    if (name === '' || name.length > IFNAME_MAX || /[\s/]/.test(name)) {
-      throw new ParseError(file, lineNo, `bad interface name ${show(name)}`);
+  if (nl2 < 0) return devices;
+  // Rates are sampled every second or faster for every container, so the usual line (padding
+  // spaces, a plain name, ':', 16 space-separated counters of at most 15 digits) is scanned by char
+  // code; any other line (tabs, huge counters, malformed) goes to deviceLine, the general rules.
+  const v = scratch;
+  let lineNo = 2;
+  for (let start = nl2 + 1; start < n;) {
+    lineNo++;
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = n;
+    const lineStart = start;
+    start = end + 1;
+    let i = lineStart;
+    while (i < end && text.charCodeAt(i) === 32) i++;
+    if (i === end) continue;
+    const colon = text.lastIndexOf(':', end - 1);
+    let ok = colon > i && colon - i <= IFNAME_MAX;
+    for (let j = i; ok && j < colon; j++) {
+      const c = text.charCodeAt(j);
+      if (c <= 32 || c > 126 || c === 47) ok = false;
     }
-    const rest = line.slice(colon + 1).trim();
-    const tokens = rest === '' ? [] : rest.split(/\s+/);
-    if (tokens.length !== 16) {
-      throw new ParseError(file, lineNo, `expected 16 counters for ${name}, got ${tokens.length}`);
-    }
-    const values = tokens.map((token) => {
-      // Only a 20-digit token can exceed 2^64 - 1, and doubles cannot tell, hence the BigInt.
-      if (!COUNTER.test(token) || (token.length === 20 && BigInt(token) > U64_MAX)) {
-        throw new ParseError(file, lineNo, `counter is not a u64: ${show(token)}`);
+    let k = 0;
+    for (let p = colon + 1; ok;) {
+      while (p < end && text.charCodeAt(p) === 32) p++;
+      if (p === end) break;
+      if (k === 16) { ok = false; break; }
+      let x = 0, digits = 0;
+      for (; p < end; p++, digits++) {
+        const c = text.charCodeAt(p);
+        if (c < 48 || c > 57) break;
+        x = x * 10 + (c - 48);
       }
-      return Number(token);
-    });
-    const rx = {} as NetDevRx;
-    const tx = {} as NetDevTx;
-    NETDEV_RX_FIELDS.forEach((key, k) => { rx[key] = values[k]!; });
-    NETDEV_TX_FIELDS.forEach((key, k) => { tx[key] = values[8 + k]!; });
-    devices.push({ name, rx, tx });
+      if (digits === 0 || digits > 15 || (p < end && text.charCodeAt(p) !== 32)) ok = false;
+      v[k++] = x;
+    }
+    if (ok && k === 16) {
+      devices.push({
+        name: text.slice(i, colon),
+        rx: { bytes: v[0]!, packets: v[1]!, errs: v[2]!, drop: v[3]!, fifo: v[4]!, frame: v[5]!, compressed: v[6]!, multicast: v[7]! },
+        tx: { bytes: v[8]!, packets: v[9]!, errs: v[10]!, drop: v[11]!, fifo: v[12]!, colls: v[13]!, carrier: v[14]!, compressed: v[15]! },
+      });
+    } else {
+      const line = text.slice(lineStart, end);
+      if (line.trim() !== '') devices.push(deviceLine(line, lineNo, file));
+    }
   }
   return devices;
+}
+
+const scratch = new Float64Array(16);
+
+/** One device line by the general rules; every error names the line. */
+function deviceLine(line: string, lineNo: number, file: string): NetDevice {
+  const colon = line.lastIndexOf(':');
+  if (colon < 0) throw new ParseError(file, lineNo, `no ':' after the interface name: ${show(line)}`);
+  const name = line.slice(0, colon).trim();
+  if (name === '' || name.length > IFNAME_MAX || /[\s/]/.test(name)) {
+    throw new ParseError(file, lineNo, `bad interface name ${show(name)}`);
+  }
+  const rest = line.slice(colon + 1).trim();
+  const tokens = rest === '' ? [] : rest.split(/\s+/);
+  if (tokens.length !== 16) {
+    throw new ParseError(file, lineNo, `expected 16 counters for ${name}, got ${tokens.length}`);
+  }
+  const values = tokens.map((token) => {
+    // Only a 20-digit token can exceed 2^64 - 1, and doubles cannot tell, hence the BigInt.
+    if (!COUNTER.test(token) || (token.length === 20 && BigInt(token) > U64_MAX)) {
+      throw new ParseError(file, lineNo, `counter is not a u64: ${show(token)}`);
+    }
+    return Number(token);
+  });
+  const rx = {} as NetDevRx;
+  const tx = {} as NetDevTx;
+  NETDEV_RX_FIELDS.forEach((key, k) => { rx[key] = values[k]!; });
+  NETDEV_TX_FIELDS.forEach((key, k) => { tx[key] = values[8 + k]!; });
+  return { name, rx, tx };
 }
 
 /**
