@@ -1,16 +1,24 @@
-// nsjoin exec: run a program inside a target's namespaces, with nsenter's flags where they overlap.
-// stdio is inherited; the program's exit status (or 128+signal) becomes ours.
+// nsjoin exec: run a program inside a target's namespaces (nsenter's flags), and with -it an
+// interactive session on a pseudo-terminal, as `docker exec -it` gives.
+//
+// The program is a direct child of this process (the exec core's CLONE_PARENT), so this process
+// can signal it through its pidfd: the signals a user or a supervisor sends to `nsjoin` are
+// passed on, and any way out of this process that runs JavaScript kills the program first. A
+// SIGKILL of nsjoin cannot be caught; with -t the pty's hangup (SIGHUP to the program's session)
+// still ends a shell.
 import { constants as osConstants } from 'node:os';
 import type { NamespaceType } from '../namespaces.js';
-import { spawn, type JoinOptions } from '../spawn.js';
+import { spawn, type JoinOptions, type NsChildProcess } from '../spawn.js';
 import { parse, parseTarget, UsageError } from './common.js';
 
 /** Usage of `nsjoin exec`. */
 export const execHelp = `Usage: nsjoin exec -t TARGET [options] [--] PROGRAM [ARGS...]
+       nsjoin exec -it -t TARGET [options] [--] [PROGRAM [ARGS...]]
 
 Run PROGRAM inside the namespaces of TARGET (a host pid or a container id prefix),
-with stdin, stdout and stderr inherited. The exit status is PROGRAM's (128+N when
-killed by signal N). Needs root (CAP_SYS_ADMIN, and CAP_SYS_CHROOT for -m).
+with stdin, stdout and stderr inherited, or with -it on a new pseudo-terminal. The exit
+status is PROGRAM's (128+N when killed by signal N). Needs root (CAP_SYS_ADMIN, and
+CAP_SYS_CHROOT for -m).
 
 Options (as nsenter):
   -t, --target TARGET   host pid or container id prefix (required)
@@ -32,61 +40,176 @@ Options (as nsenter):
   -c, --join-cgroup     join TARGET's cgroup(s) before running PROGRAM
   -h, --help            show this help
 
-Example: nsjoin exec -t 3f2a -a -- /bin/sh -c 'hostname; cat /proc/net/dev'
+Interactive (as docker exec; PROGRAM defaults to sh):
+  -it                   both of these (written as one word; -i alone is --ipc)
+      --interactive     pass our stdin to the program
+      --tty             run the program on a new pseudo-terminal: this terminal in raw
+                        mode, window size following it, job control; restored on exit
+
+TERM, INT, HUP, QUIT, USR1, USR2 and WINCH sent to nsjoin are passed to PROGRAM; when
+nsjoin exits or dies of an error, PROGRAM is killed.
+
+Examples: nsjoin exec -t 3f2a -a -- /bin/sh -c 'hostname; cat /proc/net/dev'
+          nsjoin exec -it -t 3f2a -- bash
 `;
 
-const NS_FLAGS: Array<[string, string, NamespaceType]> = [
-  ['mount', 'm', 'mnt'], ['uts', 'u', 'uts'], ['ipc', 'i', 'ipc'], ['net', 'n', 'net'],
-  ['pid', 'p', 'pid'], ['cgroup', 'C', 'cgroup'], ['time', 'T', 'time'], ['user', 'U', 'user'],
+const FORWARDED = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
+
+const NS_FLAGS: Array<[string, NamespaceType]> = [
+  ['mount', 'mnt'], ['uts', 'uts'], ['ipc', 'ipc'], ['net', 'net'], ['pid', 'pid'], ['cgroup', 'cgroup'], ['time', 'time'], ['user', 'user'],
 ];
 
-/**
- * Runs `nsjoin exec` with `argv` (the words after 'exec'). Resolves with the exit status to use:
- * the program's own, 128+signal when it was killed, 0 after --help.
- * @throws UsageError for bad flags; NsError when the target cannot be resolved or joined
- */
-export async function execCommand(argv: string[]): Promise<number> {
-  const options = {
+function id(value: string | boolean | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !/^\d+$/.test(value)) throw new UsageError(`--${flag} needs a number${flag === 'setuid' ? " or 'target'" : ''}, got ${String(value)}`);
+  return Number(value);
+}
+
+/** argv after 'exec' -> what to start. Exported for tests. @internal */
+export function parseExecArgs(argv: string[]): { target: ReturnType<typeof parseTarget>; file: string; args: string[]; options: JoinOptions; interactive: boolean; tty: boolean } | undefined {
+  // `-it` would read as -i (ipc) plus -t with the value "": the docker spelling is taken whole.
+  const dash = argv.indexOf('--');
+  const before = dash < 0 ? argv : argv.slice(0, dash);
+  const after = dash < 0 ? [] : argv.slice(dash);
+  const expanded = before.flatMap((a) => (a === '-it' || a === '-ti' ? ['--interactive', '--tty'] : [a]));
+  const parsed = parse([...expanded, ...after], {
     target: { type: 'string', short: 't' },
     all: { type: 'boolean', short: 'a' },
+    mount: { type: 'boolean', short: 'm' },
+    uts: { type: 'boolean', short: 'u' },
+    ipc: { type: 'boolean', short: 'i' },
+    net: { type: 'boolean', short: 'n' },
+    pid: { type: 'boolean', short: 'p' },
+    cgroup: { type: 'boolean', short: 'C' },
+    time: { type: 'boolean', short: 'T' },
+    user: { type: 'boolean', short: 'U' },
     root: { type: 'boolean', short: 'r' },
     wd: { type: 'string', short: 'w' },
     setuid: { type: 'string', short: 'S' },
     setgid: { type: 'string', short: 'G' },
     env: { type: 'boolean', short: 'e' },
     'join-cgroup': { type: 'boolean', short: 'c' },
-    help: { type: 'boolean', short: 'h' },
-    ...Object.fromEntries(NS_FLAGS.map(([long, short]) => [long, { type: 'boolean', short }])),
-  } as const;
-  const parsed = parse(argv, options, execHelp, 'exec');
-  if (!parsed) return 0;
+    interactive: { type: 'boolean' },
+    tty: { type: 'boolean' },
+  }, execHelp, 'exec');
+  if (!parsed) return undefined;
   const v = parsed.values;
-  const [program, ...args] = parsed.positionals;
-  if (v['target'] === undefined) throw new UsageError('missing -t TARGET', "see 'nsjoin exec --help'");
-  if (program === undefined) throw new UsageError('missing PROGRAM', "usage: nsjoin exec -t TARGET [flags] -- PROGRAM [ARGS...]");
-  const target = parseTarget(v['target'] as string, 'exec');
-  const chosen = NS_FLAGS.filter(([long]) => v[long]).map(([, , type]) => type);
-  const join: JoinOptions = { stdio: 'inherit', namespaces: v['all'] || chosen.length === 0 ? 'all' : chosen, env: 'target' };
-  if (v['root']) join.root = true;
-  if (typeof v['wd'] === 'string') join.cwd = v['wd'];
-  if (v['join-cgroup']) join.joinCgroup = true;
-  if (v['setuid'] === 'target') {
-    if (v['setgid'] !== undefined) throw new UsageError('-G cannot be used with -S target');
-    join.user = 'target';
-  } else if (v['setuid'] !== undefined || v['setgid'] !== undefined) {
-    join.user = { uid: id(v['setuid'], 'setuid', process.getuid?.() ?? 0), gid: id(v['setgid'], 'setgid', process.getgid?.() ?? 0) };
+  if (v.target === undefined) throw new UsageError('missing -t TARGET', "see 'nsjoin exec --help'");
+  const target = parseTarget(v.target as string, 'exec');
+  const tty = v.tty === true;
+  const interactive = v.interactive === true;
+  let [file, ...args] = parsed.positionals;
+  if (file === undefined) {
+    if (!tty) throw new UsageError('missing PROGRAM', 'usage: nsjoin exec -t TARGET [flags] -- PROGRAM [ARGS...]');
+    // The shell is looked up in the program's PATH inside; sh is the one every image has.
+    file = 'sh';
+    args = [];
   }
-  const child = spawn(target, program, args, join);
-  return new Promise<number>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code, signal) => {
-      resolve(code ?? (signal ? 128 + ((osConstants.signals as Record<string, number>)[signal] ?? 0) : 1));
-    });
-  });
+  const options: JoinOptions = {};
+  const chosen = NS_FLAGS.filter(([flag]) => v[flag] === true).map(([, ns]) => ns);
+  options.namespaces = v.all || chosen.length === 0 ? 'all' : chosen;
+  if (v.root) options.root = true;
+  if (typeof v.wd === 'string') options.cwd = v.wd;
+  options.env = 'target';
+  if (v['join-cgroup']) options.joinCgroup = true;
+  if (v.setuid === 'target') {
+    if (v.setgid !== undefined) throw new UsageError('-G cannot be used with -S target');
+    options.user = 'target';
+  } else if (v.setuid !== undefined || v.setgid !== undefined) {
+    options.user = { uid: id(v.setuid, 'setuid', process.getuid?.() ?? 0), gid: id(v.setgid, 'setgid', process.getgid?.() ?? 0) };
+  }
+  return { target, file, args, options, interactive, tty };
 }
 
-function id(value: string | boolean | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !/^\d+$/.test(value)) throw new UsageError(`--${flag} needs a number${flag === 'setuid' ? " or 'target'" : ''}, got ${String(value)}`);
-  return Number(value);
+function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code;
+  const num = signal ? (osConstants.signals as Record<string, number>)[signal] : undefined;
+  return 128 + (num ?? 0);
+}
+
+/**
+ * Runs `nsjoin exec` with `argv` (the words after 'exec'). Resolves with the exit status to use:
+ * the program's own, 128+signal when it was killed, 0 after --help. The terminal is restored and
+ * every signal handler removed before it settles.
+ * @throws UsageError for bad flags; NsError when the target cannot be resolved or joined (also
+ * as a rejection, for start failures such as ENOENT)
+ */
+export async function execCommand(argv: string[]): Promise<number> {
+  const plan = parseExecArgs(argv);
+  if (!plan) return 0;
+
+  const stdin = process.stdin, stdout = process.stdout;
+  const hostTty = plan.tty && stdin.isTTY === true;
+  if (plan.tty) {
+    plan.options.pty = stdout.isTTY ? { cols: stdout.columns || 80, rows: stdout.rows || 24 } : true;
+  } else {
+    plan.options.stdio = 'inherit';
+  }
+
+  const child: NsChildProcess = spawn(plan.target, plan.file, plan.args, plan.options);
+
+  let rawSet = false;
+  const restore = () => {
+    if (rawSet) {
+      try { stdin.setRawMode(false); } catch { /* the terminal is gone */ }
+      rawSet = false;
+    }
+  };
+  // Any exit of ours that still runs JavaScript (an uncaught exception, process.exit from
+  // elsewhere) restores the terminal and takes the program with it.
+  const onExit = () => {
+    restore();
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.on('exit', onExit);
+
+  const resize = () => {
+    if (!child.pty || !stdout.isTTY) return;
+    try { child.resize(stdout.columns || 80, stdout.rows || 24); } catch { /* pty already closed */ }
+  };
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  for (const sig of FORWARDED) {
+    // A pty resize makes the kernel send SIGWINCH to the program's foreground job itself.
+    const h = sig === 'SIGWINCH' && child.pty ? resize : () => { child.kill(sig); };
+    handlers.set(sig, h);
+    process.on(sig, h);
+  }
+
+  const onData = (b: Buffer) => { child.pty?.write(b); };
+  const onEnd = () => { child.pty?.write('\x04'); };
+  if (child.pty) {
+    if (hostTty) {
+      stdin.setRawMode(true);
+      rawSet = true;
+    }
+    if (plan.interactive) {
+      stdin.on('data', onData);
+      stdin.on('end', onEnd);
+      stdin.resume();
+    }
+    child.pty.on('data', (b: Buffer) => { stdout.write(b); });
+  }
+
+  const status = new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    // 'close': the exit and, with a pty, everything the program wrote before it.
+    child.once('close', (code: number | null, signal: NodeJS.Signals | null) => resolve(exitStatus(code, signal)));
+    // A background job left behind by a shell keeps the pty open, so 'close' would wait for it:
+    // as docker exec, the session ends with the program. What it wrote is already readable.
+    child.once('exit', () => {
+      const pty = child.pty;
+      if (pty) setTimeout(() => { if (!pty.destroyed) pty.destroy(); }, 200).unref();
+    });
+  });
+
+  try {
+    return await status;
+  } finally {
+    for (const [sig, h] of handlers) process.off(sig, h);
+    stdin.off('data', onData);
+    stdin.off('end', onEnd);
+    if (plan.interactive && child.pty) stdin.pause();
+    restore();
+    process.off('exit', onExit);
+  }
 }
