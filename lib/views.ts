@@ -200,9 +200,10 @@ function quotaCoresOf(loc: CgroupLocation): number | null {
 }
 
 function cpusetOf(loc: CgroupLocation, hostCpus: number[]): number[] {
-  const dir = loc.controllers['cpuset'];
+  // On v2 a cgroup without the cpuset controller enabled runs on its nearest ancestor's cpuset.
+  const dir = loc.controllers['cpuset'] ?? loc.unified;
   if (dir !== undefined) {
-    const v2 = isV2(loc, 'cpuset');
+    const v2 = dir === loc.unified;
     for (const d of ancestry(dir, (v2 ? loc.unifiedMountRoot : loc.mountRoots['cpuset']) ?? dir)) {
       for (const name of v2 ? ['cpuset.cpus.effective'] : ['cpuset.effective_cpus', 'cpuset.cpus']) {
         const text = readTextIfExists(join(d, name));
