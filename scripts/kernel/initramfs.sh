@@ -7,7 +7,9 @@
 set -euo pipefail
 pkg=$1 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
-modules=(virtio_pci virtio_blk 9pnet_virtio 9p)
+# Loaded by /init in this order: the boot's (disk, 9p shares), then those the suites need (the
+# host's modprobe in the chroot finds no modules for this kernel: everything must be loaded here).
+modules=(virtio_pci virtio_blk 9pnet_virtio 9p veth dummy overlay loop tun)
 
 busybox=/bin/busybox
 if [[ ! -x $busybox ]] || ldd "$busybox" >/dev/null 2>&1; then
@@ -40,7 +42,7 @@ wanted=$(awk -v want="${modules[*]}" '
   }' "$work/x/$mdir/modules.dep")
 
 r=$work/root
-mkdir -p "$r"/{bin,dev,proc,sys,newroot,project,tmp} "$r/$mdir"
+mkdir -p "$r"/{bin,sbin,etc,dev,proc,sys,newroot,project,tmp} "$r/$mdir"
 cp "$busybox" "$r/bin/busybox"
 ln -s busybox "$r/bin/sh"
 for m in $wanted; do
@@ -50,6 +52,7 @@ done
 cp "$work/x/$mdir"/modules.{order,builtin} "$r/$mdir/"
 "$busybox" depmod -b "$r" "$kver"
 install -m 0755 "$here/init" "$r/init"
+echo "${modules[*]}" > "$r/etc/modules"
 
 (cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$out/initrd.gz.tmp"
 mv "$out/initrd.gz.tmp" "$out/initrd.gz"

@@ -3,7 +3,8 @@
 # under qemu with TCG), for hosts like CI that mount cgroup v1. See scripts/kernel/README.md.
 # Needs root (apt, qemu's 9p export of /). The project must be built already (npm run build).
 # Environment:
-#   NSJOIN_KERNEL_SUITES   test-file substrings to run in the VM (default: "cgroup- views- containers- exec- kernel-")
+#   NSJOIN_KERNEL_SUITES   run-tests.mjs filters (substrings of test file paths) run in the VM, one
+#                          runner each (default: "test/cgroup- test/views- test/containers- test/exec- test/kernel-")
 #   NSJOIN_KERNEL_TIMEOUT  seconds before the VM is killed (default 240)
 #   NSJOIN_KERNEL_TEST_TIMEOUT_MS  per test file inside the VM (default 90000)
 #   NSJOIN_KERNEL_QUIET=1  do not stream the VM's console (it is kept in .cache/kernel/run/console.log)
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/../.."
 project=$PWD
 cache=.cache/kernel
 run=$cache/run
-suites=${NSJOIN_KERNEL_SUITES:-cgroup- views- containers- exec- kernel-}
+suites=${NSJOIN_KERNEL_SUITES:-test/cgroup- test/views- test/containers- test/exec- test/kernel-}
 timeout_s=${NSJOIN_KERNEL_TIMEOUT:-240}
 t0=$(date +%s.%N)
 since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
@@ -112,21 +113,22 @@ if [[ -n ${NSJOIN_KERNEL_CMD:-} ]]; then
   [[ $rc == 0 ]] || exit 1
   exit 0
 fi
-passed=0 failed=0 skipped=0 bad=()
+passed=0 failed=0 skipped=0 bad=() i=0
 for f in $suites; do
-  last=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$run/out-$f.log" | tail -1 || true)
-  rc=$(cat "$run/rc-$f" 2>/dev/null || echo none)
+  i=$((i + 1))
+  last=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$run/out-$i.log" 2>/dev/null | tail -1 || true)
+  rc=$(cat "$run/rc-$i" 2>/dev/null || echo none)
   if [[ -z $last ]]; then
     bad+=("$f (runner exit $rc, no summary)"); continue
   fi
   read -r p _ fl _ s _ <<<"$last"
-  if ((p + fl + s == 0)) && ! grep -q '^# test/' "$run/out-$f.log"; then
+  if ((p + fl + s == 0)) && ! grep -q '^# test/' "$run/out-$i.log"; then
     say "  $f: no test files"; continue
   fi
   say "  $f: $p passed, $fl failed, $s skipped (exit $rc)"
   passed=$((passed + p)) failed=$((failed + fl)) skipped=$((skipped + s))
   [[ $rc == 0 ]] || bad+=("$f (exit $rc)")
-  grep -E '^  test/' "$run/out-$f.log" | sed 's/^/test:kernel:     /' || true
+  grep -E '^  test/' "$run/out-$i.log" | sed 's/^/test:kernel:     /' || true
 done
 say "VM (kernel $kver, pure cgroup v2): $passed passed, $failed failed, $skipped skipped; VM ran ${vm_s} s, total $(since "$t0") s"
 ((passed + failed > 0)) || die "no test ran in the VM"
