@@ -1,0 +1,74 @@
+// nsjoin top under tmux, as a user sees it: a container (docker-named cgroup, 64 MiB limit, a busy
+// loop held at 0.5 cores of quota) shown with its figures and sparkline rows; q quits with status 0.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, nsjoin } from './helpers/cli.js';
+import { makeRuntimeCgroups, type RuntimeCgroups } from './helpers/runtime-cgroups.js';
+
+const ID = `70b0${'a1b2c3d4e5f60718'.repeat(4)}`.slice(0, 64);
+const SESSION = `nsjoin-top-test-${process.pid}`;
+let rt: RuntimeCgroups;
+let pid: number;
+
+const tmux = (...args: string[]): string => execFileSync('tmux', ['-u', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const killSession = (): void => { try { tmux('kill-session', '-t', SESSION); } catch { /* not running */ } };
+process.on('exit', killSession);
+
+test.before(async () => {
+  rt = makeRuntimeCgroups('cli-top', [`docker/${ID}`], ['memory', 'cpu', 'cpuacct', 'pids']);
+  const dirs = rt.dirs(`docker/${ID}`);
+  writeFileSync(join(dirs['memory']!, 'memory.limit_in_bytes'), String(64 * 1024 * 1024));
+  writeFileSync(join(dirs['cpu']!, 'cpu.cfs_quota_us'), '50000');
+  pid = await rt.start(`docker/${ID}`, `/bin/sh -c 'while :; do :; done'`);
+});
+test.after(async () => {
+  killSession();
+  await rt.remove();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('top shows CPU against the quota, memory against the limit, sparklines; q quits with 0', async () => {
+  tmux('new-session', '-d', '-s', SESSION, '-x', '120', '-y', '24', `${process.execPath} ${BIN} top -i 250 ${ID.slice(0, 9)}; echo "EXIT=$?"; sleep 600`);
+  let screen = '';
+  for (let i = 0; i < 60; i++) {
+    await sleep(250);
+    screen = tmux('capture-pane', '-p', '-t', SESSION);
+    if ((screen.match(/^ {8}[▁▂▃▄▅▆▇█]{6,}$/gm) ?? []).length >= 4) break;
+  }
+  assert.match(screen, new RegExp(`^nsjoin top - ${ID.slice(0, 12)} \\(docker, pid ${pid}\\)  cgroup (v1|hybrid)  every 0.25s  q quits$`, 'm'));
+  assert.match(screen, /^CPU\s+[\d.]+%\s+[\d.]+ of 0\.5 cores quota\s+[\d.]+% of quota\s+throttled [\d.]+%$/m);
+  assert.match(screen, /^Memory\s+\S+ of 64Mi\s+[\d.]+%\s+cache \S+\s+OOM kills 0$/m);
+  assert.match(screen, /^IO\s+read \S+\/s\s+write \S+\/s$/m);
+  assert.match(screen, /^Net\s+rx \S+\/s\s+tx \S+\/s$/m);
+  assert.match(screen, /^PIDs\s+1 of unlimited$/m);
+  const sparklines = screen.match(/^ {8}[▁▂▃▄▅▆▇█]{6,}$/gm) ?? [];
+  assert.is(sparklines.length, 4, screen);
+  // The CPU line's figure never goes above the quota (a little jitter at most).
+  const cpu = Number(/^CPU\s+([\d.]+)%/m.exec(screen)![1]);
+  assert.ok(cpu <= 60, `CPU ${cpu}%`);
+  tmux('send-keys', '-t', SESSION, 'q');
+  for (let i = 0; i < 40 && !screen.includes('EXIT='); i++) {
+    await sleep(100);
+    screen = tmux('capture-pane', '-p', '-t', SESSION);
+  }
+  assert.match(screen, /^EXIT=0$/m);
+  killSession();
+});
+
+test('top --json -n 3 prints three JSON lines and exits', async () => {
+  const r = await nsjoin(['top', '--json', '-n', '3', '-i', '100', ID.slice(0, 9)]);
+  assert.is(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { pid: number; rates: { cpu: { cores: number } }; memory: { total: number } });
+  assert.is(lines.length, 3);
+  for (const l of lines) {
+    assert.is(l.pid, pid);
+    assert.is(l.memory.total, 64 * 1024 * 1024);
+    assert.ok(l.rates.cpu.cores <= 0.6, `cores ${l.rates.cpu.cores}`);
+  }
+});
+
+test.run();
