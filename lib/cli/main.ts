@@ -46,9 +46,13 @@ function version(): string {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    process.stderr.write(usage);
+    return 1;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage);
-    return name === undefined ? 1 : 0;
+    return 0;
   }
   if (name === '--version' || name === '-V') {
     process.stdout.write(`nsjoin ${version()}\n`);

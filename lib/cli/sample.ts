@@ -24,13 +24,16 @@ export interface Figures {
   cpu?: CpuView;
 }
 
-/** Reads one target again and again. */
+/** Reads one target again and again (used by `nsjoin stats` and `nsjoin top`). */
 export class Sampler {
+  /** The target's cgroups, located once at construction. */
   readonly location: CgroupLocation;
+  /** @throws what `cgroupOf` throws (ESRCH when the process is gone) */
   constructor(readonly pid: number) {
     this.location = cgroupOf(pid);
   }
 
+  /** A cgroup snapshot and, while the process lives, its network counters. @throws NsError when the cgroup is gone */
   read(): Reading {
     const cgroup = readCgroupStats(this.location);
     let net: NetDevSample | undefined;
@@ -42,6 +45,7 @@ export class Sampler {
     return net ? { cgroup, net } : { cgroup };
   }
 
+  /** Rates between two readings (cgroupRates, netRates) and the memory and CPU views at `next`. */
   figures(prev: Reading, next: Reading): Figures {
     const out: Figures = { cgroup: next.cgroup, rates: cgroupRates(prev.cgroup, next.cgroup) };
     if (prev.net && next.net && next.net.time > prev.net.time) out.net = netRates(prev.net, next.net);
