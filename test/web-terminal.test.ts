@@ -32,6 +32,7 @@ test('typing hostname in the page shows the target\'s hostname', async () => {
   const { chromium } = await import('playwright-core');
   t = await startTarget({ setup: 'hostname web-term-target' });
   web = await startWebTerminal({ host: '127.0.0.1', port: 0 });
+  // The page's code runs in the browser, so the checks below are expressions, not functions.
   // Chromium without the sandbox needs no setuid helper and runs as root in CI containers; no
   // background traffic (updates, sync, QUIC probes) leaves the machine during the test.
   profile = mkdtempSync(join(tmpdir(), 'nsjoin-chromium-'));
@@ -46,10 +47,10 @@ test('typing hostname in the page shows the target\'s hostname', async () => {
   const wrong = await page.goto(web.url.replace(/token=[0-9a-f]+/, 'token=wrong'));
   assert.is(wrong?.status(), 403, 'a wrong token is refused');
   await page.goto(`${web.url}&target=${t.pid}`);
-  await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('connected'), null, { timeout: 10_000 });
+  await page.waitForFunction("document.getElementById('status')?.textContent?.startsWith('connected')", null, { timeout: 10_000 });
   await page.locator('.xterm').click();
   await page.keyboard.type('hostname; echo done-$((6*7))\n', { delay: 10 });
-  await page.waitForFunction(() => (document.querySelector('.xterm-rows')?.textContent ?? '').includes('done-42'), null, { timeout: 10_000 });
+  await page.waitForFunction("(document.querySelector('.xterm-rows')?.textContent ?? '').includes('done-42')", null, { timeout: 10_000 });
   const text = await page.locator('.xterm-rows').innerText();
   assert.match(text, /web-term-target/, 'the target\'s hostname on the page');
   mkdirSync(outDir, { recursive: true });
@@ -57,7 +58,7 @@ test('typing hostname in the page shows the target\'s hostname', async () => {
   await page.screenshot({ path: shot });
   console.log(`screenshot: ${shot}`);
   await page.keyboard.type('exit 3\n');
-  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'exited (3)', null, { timeout: 10_000 });
+  await page.waitForFunction("document.getElementById('status')?.textContent === 'exited (3)'", null, { timeout: 10_000 });
 });
 
 test.run();
