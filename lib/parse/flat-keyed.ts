@@ -30,12 +30,13 @@ export function parseFlatKeyed(text: string, file = 'flat keyed file'): Record<s
       else if (sp >= 0 ? c < 48 || c > 57 : c <= 32 || c > 126) break;
     }
     const digits = end - sp - 1;
-    if (i === end && sp > start && digits > 0 && digits <= 15) {
+    if (i === end && sp > start && digits > 0) {
       const key = text.slice(start, sp);
       if (key in out) throw new ParseError(file, line, `duplicate key ${key}`);
       let v = 0;
-      for (let j = sp + 1; j < end; j++) v = v * 10 + (text.charCodeAt(j) - 48);
-      out[key] = v; // exact: 15 digits stay below 2^53
+      if (digits > 15) v = Number(text.slice(sp + 1, end));
+      else for (let j = sp + 1; j < end; j++) v = v * 10 + (text.charCodeAt(j) - 48);
+      out[key] = v; // up to 15 digits the sum is exact (below 2^53); longer ones as Number() rounds them
     } else {
       slowLine(text.slice(start, end), line, file, out);
     }
