@@ -1,0 +1,128 @@
+// readCgroupStats and a host scan against their read floor. The floor is found, not assumed: one
+// call runs with node:fs instrumented, which records every file it read to the end; the floor is
+// then open/read-to-EOF/close of exactly those files into one reused buffer, with the same
+// node:fs calls, timed interleaved with the real thing. Whatever nsjoin does beyond that (parsing,
+// objects, probes for files that are not there, directory listings) is the ratio's excess.
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { cgroupOf, readCgroupStats } from '../lib/index.js';
+import { makeContainers } from './fixtures.js';
+import { interleaveSync, makeRatio, size, type GroupResult } from './harness.js';
+
+interface Recording {
+  /** Files opened and read (in order, repeats kept). */
+  read: string[];
+  /** Opens that failed (absent optional files), existence checks, directory listings, readlinks. */
+  probes: number;
+  listings: number;
+}
+
+/** Runs fn once with node:fs instrumented and returns what it touched. */
+export function record(fn: () => void): Recording {
+  const rec: Recording = { read: [], probes: 0, listings: 0 };
+  const orig = { openSync: fs.openSync, existsSync: fs.existsSync, readdirSync: fs.readdirSync, readlinkSync: fs.readlinkSync, statSync: fs.statSync };
+  const f = fs as unknown as Record<string, unknown>;
+  f['openSync'] = (path: fs.PathLike, ...rest: unknown[]) => {
+    try {
+      const fd = (orig.openSync as (...a: unknown[]) => number)(path, ...rest);
+      rec.read.push(String(path));
+      return fd;
+    } catch (err) {
+      rec.probes++;
+      throw err;
+    }
+  };
+  f['existsSync'] = (path: fs.PathLike) => { rec.probes++; return orig.existsSync(path); };
+  f['statSync'] = (...a: unknown[]) => { rec.probes++; return (orig.statSync as (...x: unknown[]) => unknown)(...a); };
+  f['readlinkSync'] = (...a: unknown[]) => { rec.probes++; return (orig.readlinkSync as (...x: unknown[]) => unknown)(...a); };
+  f['readdirSync'] = (...a: unknown[]) => { rec.listings++; return (orig.readdirSync as (...x: unknown[]) => unknown)(...a); };
+  syncBuiltinESMExports();
+  try {
+    fn();
+  } finally {
+    Object.assign(f, orig);
+    syncBuiltinESMExports();
+  }
+  return rec;
+}
+
+const floorBuf = Buffer.allocUnsafe(64 * 1024);
+/** open, read until EOF, close: what any reader of these files pays at least. */
+export function readFloor(paths: string[]): void {
+  for (const p of paths) {
+    let fd: number;
+    try { fd = fs.openSync(p, 'r'); } catch { continue; /* a process of the scan exited */ }
+    try {
+      let off = 0;
+      for (;;) {
+        const n = fs.readSync(fd, floorBuf, off, floorBuf.length - off, null);
+        if (n === 0) break;
+        off += n;
+        if (off === floorBuf.length) off = 0;
+      }
+    } catch { /* gone mid-read */ }
+    fs.closeSync(fd);
+  }
+}
+
+/** Same, plus the directory listing of /proc that any scan of processes needs. */
+function scanFloor(paths: string[], listings: string[]): void {
+  for (const d of listings) fs.readdirSync(d);
+  readFloor(paths);
+}
+
+interface ContainersModule {
+  listContainers(): Array<{ id: string; pid: number; cgroup: string }>;
+}
+
+export async function cgroupGroup(): Promise<GroupResult> {
+  const res: GroupResult = { group: 'cgroup reads vs the read floor', ratios: [], figures: [], notes: [] };
+  const count = size(500, 20);
+  const t0 = Date.now();
+  const made = await makeContainers(count);
+  res.notes.push(`made ${made.length} cgroups (docker/<id> in each v1 hierarchy of cpu, cpuacct, memory, pids, blkio; cgroup2 on pure v2 hosts), one sleeping process in each, in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  // One snapshot of one container's cgroup: by location (what a sampler holds), and by pid.
+  const pid = made[0]!.pid;
+  const loc = cgroupOf(pid);
+  const rounds = size(200, 10), batch = size(20, 5);
+  for (const [name, fn] of [
+    ['readCgroupStats(location) (cgroupOf done once, as a sampler does)', () => { readCgroupStats(loc); }],
+    ['readCgroupStats(pid) (cgroupOf each time: /proc/PID/cgroup and mountinfo too)', () => { readCgroupStats(pid); }],
+  ] as const) {
+    const rec = record(fn);
+    const [a, b] = interleaveSync([fn, () => readFloor(rec.read)], rounds, batch);
+    res.ratios.push(makeRatio(res.group, name, 'readCgroupStats', `read floor (${rec.read.length} files)`, a!, b!, 'µs',
+      name.startsWith('readCgroupStats(location)') ? '<= 1.25' : '',
+      `beyond the floor: ${rec.probes} failed opens/existence checks${rec.listings ? `, ${rec.listings} directory listings` : ''}`));
+  }
+
+  // Host scan: every container and a snapshot of each.
+  let mod: ContainersModule | undefined;
+  try {
+    const spec = '../lib/containers.js';
+    mod = (await import(spec)) as ContainersModule;
+  } catch (err) {
+    res.notes.push(`host scan skipped: lib/containers is not loadable (${(err as Error).message})`);
+  }
+  if (mod) {
+    const { listContainers } = mod;
+    const scan = (): number => {
+      let n = 0;
+      for (const c of listContainers()) {
+        try { readCgroupStats(c.pid); n++; } catch { /* exited mid-scan */ }
+      }
+      return n;
+    };
+    const found = listContainers().filter((c) => made.some((m) => m.id === c.id)).length;
+    res.notes.push(`listContainers() finds ${found} of the ${made.length} bench containers`);
+    let seen = 0;
+    const rec = record(() => { seen = scan(); });
+    const sRounds = size(15, 3);
+    const [a, b] = interleaveSync([scan, () => scanFloor(rec.read, ['/proc'])], sRounds, 1, 1);
+    res.ratios.push(makeRatio(res.group, `host scan: listContainers() + readCgroupStats(pid) of each (${seen} containers)`, 'scan', `read floor (${rec.read.length} files, /proc listed)`,
+      a!.map((x) => x / 1000), b!.map((x) => x / 1000), 'ms', '<= 1.3',
+      `beyond the floor: ${rec.probes} failed opens/existence checks, ${rec.listings} directory listings`));
+  }
+  return res;
+}

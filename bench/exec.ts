@@ -1,0 +1,78 @@
+// Exec latency and throughput: nsjoin `/bin/true` into a target's namespaces against Node's own
+// child_process.spawn of `/bin/true` and against spawning util-linux nsenter, each waited for to
+// 'close' with default stdio (pipes), as a caller would use them. Runs inside a worker process
+// whose live heap is filled to the size under test, since what fork costs grows with the
+// parent's mapped memory.
+import { spawn as cpSpawn, type ChildProcess } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
+import { spawn as nsSpawn } from '../lib/index.js';
+import { gc, interleaveAsync, makeRatio, rssMB, size, type GroupResult } from './harness.js';
+
+const done = (c: EventEmitter): Promise<void> =>
+  new Promise((resolve, reject) => {
+    c.once('error', reject);
+    c.once('close', (code: number | null) => (code === 0 ? resolve() : reject(new Error(`exit ${code}`))));
+  });
+
+export const runNsjoin = (pid: number): Promise<void> => done(nsSpawn(pid, '/bin/true'));
+export const runPlain = (): Promise<void> => done(cpSpawn('/bin/true'));
+export const runNsenter = (pid: number): Promise<void> => done(cpSpawn('nsenter', ['-t', String(pid), '-a', '/bin/true']) as ChildProcess);
+
+/** Live JS heap of about `mb` MiB: packed double arrays (1 MiB each), every page written. */
+let ballast: number[][] = [];
+export function fillHeap(mb: number): void {
+  ballast = [];
+  for (let i = 0; i < mb; i++) ballast.push(new Array<number>(131072).fill(i + 0.5));
+  gc();
+}
+export const ballastSize = (): number => ballast.length;
+
+export interface ExecOptions {
+  heapMB: number;
+  /** A target with uts, net, ipc, pid, mnt, cgroup namespaces. */
+  target: number;
+  /** A target that also has a time namespace (nsjoin must fork to join it). */
+  timeTarget?: number;
+  throughput?: boolean;
+}
+
+export async function execGroup(o: ExecOptions): Promise<GroupResult> {
+  const group = o.heapMB > 0 ? `exec latency, ~${o.heapMB >= 1024 ? `${o.heapMB / 1024} GB` : `${o.heapMB} MB`} live heap` : 'exec latency, small heap';
+  if (o.heapMB > 0) fillHeap(o.heapMB);
+  const res: GroupResult = { group, ratios: [], figures: [], notes: [] };
+  res.notes.push(`worker RSS ${rssMB().toFixed(0)} MB, live heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`);
+  const runs = size(o.heapMB >= 4096 ? 300 : 400, 30);
+  const [ns, plain, nsenter] = await interleaveAsync([
+    () => runNsjoin(o.target), runPlain, () => runNsenter(o.target),
+  ], runs);
+  const big = o.heapMB >= 1024;
+  res.ratios.push(makeRatio(group, 'nsjoin vs child_process.spawn(/bin/true)', 'nsjoin.spawn', 'child_process.spawn', ns!, plain!, 'ms', big ? '<= 0.2' : o.heapMB === 0 ? '<= 0.8' : ''));
+  res.ratios.push(makeRatio(group, 'nsjoin vs spawn(nsenter -t PID -a /bin/true)', 'nsjoin.spawn', 'nsenter', ns!, nsenter!, 'ms', o.heapMB === 0 ? '<= 0.4' : ''));
+  if (o.timeTarget !== undefined) {
+    const tr = size(300, 20);
+    const [tns, tplain, tnsenter] = await interleaveAsync([
+      () => runNsjoin(o.timeTarget!), runPlain, () => runNsenter(o.timeTarget!),
+    ], tr);
+    const g = `${group}, target with a time namespace (forces fork)`;
+    res.ratios.push(makeRatio(g, 'nsjoin (fork mode) vs child_process.spawn', 'nsjoin.spawn', 'child_process.spawn', tns!, tplain!, 'ms'));
+    res.ratios.push(makeRatio(g, 'nsjoin (fork mode) vs nsenter', 'nsjoin.spawn', 'nsenter', tns!, tnsenter!, 'ms'));
+  }
+  if (o.throughput) {
+    for (const inFlight of [1, 8, 64]) {
+      const rounds = size(inFlight === 64 ? 12 : 20, 3);
+      const perRound = size(inFlight === 1 ? 100 : 256, 16);
+      const runMany = async (one: () => Promise<void>) => {
+        let left = perRound;
+        const lane = async () => { while (left-- > 0) await one(); };
+        await Promise.all(Array.from({ length: inFlight }, lane));
+      };
+      const [a, b] = await interleaveAsync([() => runMany(() => runNsjoin(o.target)), () => runMany(runPlain)], rounds, 1);
+      const perOp = (xs: number[]) => xs.map((ms) => ms / perRound);
+      const g = 'exec throughput, small heap';
+      const r = makeRatio(g, `${inFlight} in flight: wall time per spawn`, 'nsjoin.spawn', 'child_process.spawn', perOp(a!), perOp(b!), 'ms');
+      r.note = `nsjoin ${(1000 / r.subjectTime.median).toFixed(0)} spawns/s, child_process ${(1000 / r.baselineTime.median).toFixed(0)} spawns/s`;
+      res.ratios.push(r);
+    }
+  }
+  return res;
+}

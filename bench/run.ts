@@ -1,0 +1,88 @@
+// `npm run bench`: every group of issue 7, each figure a ratio against a baseline measured in the
+// same run, with medians and quartiles, machine facts first and a summary of the goals last.
+//   BENCH_QUICK=1     small sizes (a smoke test; the figures mean little)
+//   BENCH_ONLY=a,b    only these groups: exec-small, exec-1g, exec-4g, cgroup, parsers, memory
+//   BENCH_JSON=file   also write the results as JSON
+// Groups that need a heap of their own (exec at 1 and 4 GB, memory) run in worker processes.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cgroupGroup } from './cgroup.js';
+import { removeCgroupsSync, startTarget } from './fixtures.js';
+import { formatFigure, formatRatio, machineFacts, QUICK, type GroupResult } from './harness.js';
+import { parserGroup } from './parsers.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
+const want = (g: string): boolean => only.length === 0 || only.includes(g);
+
+function worker(group: string, opts: object, heapMB = 0): Promise<GroupResult> {
+  const args = ['--expose-gc', '--import', 'tsx', join(here, 'worker.ts'), group, JSON.stringify(opts)];
+  if (heapMB > 0) args.unshift(`--max-old-space-size=${heapMB + 2048}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: join(here, '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => { out += b; });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('@@RESULT '));
+      if (code !== 0 || !line) reject(new Error(`bench worker ${group} failed (exit ${code})`));
+      else resolve(JSON.parse(line.slice(9)) as GroupResult);
+    });
+  });
+}
+
+function print(r: GroupResult): void {
+  process.stdout.write(`\n## ${r.group}\n`);
+  for (const n of r.notes) process.stdout.write(`  (${n})\n`);
+  for (const x of r.ratios) process.stdout.write(`${formatRatio(x)}\n`);
+  for (const f of r.figures) process.stdout.write(`${formatFigure(f)}\n`);
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  process.stdout.write(`# nsjoin benchmarks\n${machineFacts().join('\n')}\n`);
+  process.stdout.write('Ratios are subject/baseline of the medians (lower is better; throughput as wall time per spawn);\n' +
+    '"paired" is the spread of the per-round ratios (variants run interleaved, round by round).\n');
+  const results: GroupResult[] = [];
+  const run = async (r: Promise<GroupResult> | GroupResult) => { const g = await r; results.push(g); print(g); };
+
+  // Namespaces as a container has them; the time namespace separately, since joining it forces a fork.
+  const needTargets = ['exec-small', 'exec-1g', 'exec-4g', 'memory'].some(want);
+  const target = needTargets ? await startTarget() : undefined;
+  const timeTarget = needTargets ? await startTarget(['uts', 'net', 'ipc', 'pid', 'mount', 'cgroup', 'time']) : undefined;
+  try {
+    if (target && timeTarget) {
+      if (want('exec-small')) await run(worker('exec', { heapMB: 0, target: target.pid, timeTarget: timeTarget.pid, throughput: true }));
+      if (want('exec-1g')) await run(worker('exec', { heapMB: 1024, target: target.pid, timeTarget: timeTarget.pid }, 1024));
+      if (want('exec-4g')) {
+        if (totalmem() >= 12 * 2 ** 30) await run(worker('exec', { heapMB: 4096, target: target.pid }, 4096));
+        else process.stdout.write('\n## exec latency, ~4 GB live heap: skipped (less than 12 GiB of memory)\n');
+      }
+    }
+    if (want('cgroup')) {
+      try { await run(cgroupGroup()); } finally { removeCgroupsSync(); }
+    }
+    if (want('parsers')) await run(parserGroup());
+    if (want('memory') && target) await run(worker('memory', { target: target.pid }));
+  } finally {
+    target?.kill();
+    timeTarget?.kill();
+    removeCgroupsSync();
+  }
+
+  process.stdout.write('\n## goals\n');
+  for (const g of results) {
+    for (const r of g.ratios) if (r.goal) process.stdout.write(`  ${r.met ? 'met    ' : 'NOT met'}  ${r.ratio.toFixed(3)}x (goal ${r.goal})  ${g.group}: ${r.name}\n`);
+    for (const f of g.figures) if (f.goal) process.stdout.write(`  ${f.met ? 'met    ' : 'NOT met'}  ${f.value.toFixed(1)} ${f.unit} (goal ${f.goal} ${f.unit})  ${g.group}: ${f.name}\n`);
+  }
+  process.stdout.write(`\nfinished in ${((Date.now() - started) / 1000).toFixed(0)} s${QUICK ? ' (quick mode)' : ''}\n`);
+  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ quick: QUICK, results }, null, 2));
+}
+
+main().then(() => process.exit(0), (e: unknown) => {
+  process.stderr.write(`bench: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});
