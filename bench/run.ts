@@ -37,7 +37,11 @@ function worker(group: string, opts: object, heapMB = 0): Promise<GroupResult> {
 function print(r: GroupResult): void {
   process.stdout.write(`\n## ${r.group}\n`);
   for (const n of r.notes) process.stdout.write(`  (${n})\n`);
-  for (const x of r.ratios) process.stdout.write(`${formatRatio(x)}\n`);
+  let sub = r.group;
+  for (const x of r.ratios) {
+    if (x.group !== sub) process.stdout.write(`### ${(sub = x.group)}\n`);
+    process.stdout.write(`${formatRatio(x)}\n`);
+  }
   for (const f of r.figures) process.stdout.write(`${formatFigure(f)}\n`);
 }
 
@@ -75,7 +79,7 @@ async function main(): Promise<void> {
 
   process.stdout.write('\n## goals\n');
   for (const g of results) {
-    for (const r of g.ratios) if (r.goal) process.stdout.write(`  ${r.met ? 'met    ' : 'NOT met'}  ${r.ratio.toFixed(3)}x (goal ${r.goal})  ${g.group}: ${r.name}\n`);
+    for (const r of g.ratios) if (r.goal) process.stdout.write(`  ${r.met ? 'met    ' : 'NOT met'}  ${r.ratio.toFixed(3)}x (goal ${r.goal})  ${r.group}: ${r.name}\n`);
     for (const f of g.figures) if (f.goal) process.stdout.write(`  ${f.met ? 'met    ' : 'NOT met'}  ${f.value.toFixed(1)} ${f.unit} (goal ${f.goal} ${f.unit})  ${g.group}: ${f.name}\n`);
   }
   process.stdout.write(`\nfinished in ${((Date.now() - started) / 1000).toFixed(0)} s${QUICK ? ' (quick mode)' : ''}\n`);
