@@ -146,7 +146,35 @@ export async function execCommand(argv: string[]): Promise<number> {
     plan.options.stdio = 'inherit';
   }
 
-  const child: NsChildProcess = spawn(plan.target, plan.file, plan.args, plan.options);
+  // The handlers go in before the program starts: a signal in between would otherwise kill
+  // this process by its default action and leave the program running.
+  let child: NsChildProcess | undefined;
+  const early: NodeJS.Signals[] = [];
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  const forward = (sig: NodeJS.Signals) => {
+    if (!child) early.push(sig);
+    // A pty resize makes the kernel send SIGWINCH to the program's foreground job itself.
+    else if (sig === 'SIGWINCH' && child.pty) resize(child);
+    else child.kill(sig);
+  };
+  const resize = (c: NsChildProcess) => {
+    if (!stdout.isTTY) return;
+    try { c.resize(stdout.columns || 80, stdout.rows || 24); } catch { /* pty already closed */ }
+  };
+  for (const sig of FORWARDED) {
+    const h = () => forward(sig);
+    handlers.set(sig, h);
+    process.on(sig, h);
+  }
+  const removeHandlers = () => { for (const [sig, h] of handlers) process.off(sig, h); };
+  try {
+    child = spawn(plan.target, plan.file, plan.args, plan.options);
+  } catch (err) {
+    removeHandlers();
+    throw err;
+  }
+  const started: NsChildProcess = child;
+  for (const sig of early) forward(sig);
 
   let rawSet = false;
   const restore = () => {
@@ -159,25 +187,13 @@ export async function execCommand(argv: string[]): Promise<number> {
   // elsewhere) restores the terminal and takes the program with it.
   const onExit = () => {
     restore();
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (started.exitCode === null && started.signalCode === null) started.kill('SIGKILL');
   };
   process.on('exit', onExit);
 
-  const resize = () => {
-    if (!child.pty || !stdout.isTTY) return;
-    try { child.resize(stdout.columns || 80, stdout.rows || 24); } catch { /* pty already closed */ }
-  };
-  const handlers = new Map<NodeJS.Signals, () => void>();
-  for (const sig of FORWARDED) {
-    // A pty resize makes the kernel send SIGWINCH to the program's foreground job itself.
-    const h = sig === 'SIGWINCH' && child.pty ? resize : () => { child.kill(sig); };
-    handlers.set(sig, h);
-    process.on(sig, h);
-  }
-
-  const onData = (b: Buffer) => { child.pty?.write(b); };
-  const onEnd = () => { child.pty?.write('\x04'); };
-  if (child.pty) {
+  const onData = (b: Buffer) => { started.pty?.write(b); };
+  const onEnd = () => { started.pty?.write('\x04'); };
+  if (started.pty) {
     if (hostTty) {
       stdin.setRawMode(true);
       rawSet = true;
@@ -187,17 +203,17 @@ export async function execCommand(argv: string[]): Promise<number> {
       stdin.on('end', onEnd);
       stdin.resume();
     }
-    child.pty.on('data', (b: Buffer) => { stdout.write(b); });
+    started.pty.on('data', (b: Buffer) => { stdout.write(b); });
   }
 
   const status = new Promise<number>((resolve, reject) => {
-    child.once('error', reject);
+    started.once('error', reject);
     // 'close': the exit and, with a pty, everything the program wrote before it.
-    child.once('close', (code: number | null, signal: NodeJS.Signals | null) => resolve(exitStatus(code, signal)));
+    started.once('close', (code: number | null, signal: NodeJS.Signals | null) => resolve(exitStatus(code, signal)));
     // A background job left behind by a shell keeps the pty open, so 'close' would wait for it:
     // as docker exec, the session ends with the program. What it wrote is already readable.
-    child.once('exit', () => {
-      const pty = child.pty;
+    started.once('exit', () => {
+      const pty = started.pty;
       if (pty) setTimeout(() => { if (!pty.destroyed) pty.destroy(); }, 200).unref();
     });
   });
@@ -205,10 +221,10 @@ export async function execCommand(argv: string[]): Promise<number> {
   try {
     return await status;
   } finally {
-    for (const [sig, h] of handlers) process.off(sig, h);
+    removeHandlers();
     stdin.off('data', onData);
     stdin.off('end', onEnd);
-    if (plan.interactive && child.pty) stdin.pause();
+    if (plan.interactive && started.pty) stdin.pause();
     restore();
     process.off('exit', onExit);
   }
