@@ -56,7 +56,9 @@ function screen(t: ResolvedTarget, f: Figures, h: History, everyMs: number): str
   const io = f.rates.io;
   out.push(io ? `IO      read ${humanRate(io.readBytesPerSec)}  write ${humanRate(io.writeBytesPerSec)}` : 'IO      -', `        ${sparkline(h.io)}`);
   const net = f.net;
-  out.push(net ? `Net     rx ${humanRate(net.total.rx.bytes)}  tx ${humanRate(net.total.tx.bytes)}` : 'Net     - (the process has exited)', `        ${sparkline(h.net)}`);
+  // Loopback never leaves the container and would be counted twice: it is left out, and said so.
+  const names = net ? net.interfaces.filter((i) => i.name !== 'lo').map((i) => i.name).join(', ') : '';
+  out.push(net ? `Net     rx ${humanRate(net.total.rx.bytes)}  tx ${humanRate(net.total.tx.bytes)}  (${names || 'only lo, not counted'})` : 'Net     - (the process has exited)', `        ${sparkline(h.net)}`);
   if (s.pids) out.push(`PIDs    ${s.pids.current} of ${s.pids.limit ?? 'unlimited'}`);
   return out.join('\n');
 }
