@@ -671,12 +671,14 @@ export class NsChildProcess extends EventEmitter {
   unref(): void {
     this.#raw?.unref();
     for (const s of this.stdio) (s as Socket | null)?.unref?.();
+    this.pty?.unref();
   }
 
   /** Undoes unref(). */
   ref(): void {
     this.#raw?.ref();
     for (const s of this.stdio) (s as Socket | null)?.ref?.();
+    this.pty?.ref();
   }
 }
 
