@@ -2,7 +2,7 @@
 // never wait on a disk, so nsjoin reads them synchronously: one open, a read or two into a buffer
 // reused across calls, one close. That is the syscall floor a monitoring agent pays anyway, without
 // the thread-pool round trips of fs/promises.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { NsError } from './errors.js';
 
 let buffer = Buffer.allocUnsafe(64 * 1024);
@@ -38,12 +38,31 @@ export function readText(path: string, pid?: number): string {
   }
 }
 
-/** Like readText, but returns undefined when the file does not exist (ENOENT). */
+// Paths that were absent the last time they were read. A snapshot probes the same optional files
+// every time (pids.max has no file at a hierarchy's root, v1 files are missing on v2), and a failed
+// open through node:fs costs an exception with a stack trace, ten times an access(2) call. This is
+// only a hint: such a path is checked again on every call (existsSync), so a file that appears is
+// read at once. Bounded so that a scan of many short-lived cgroups cannot grow it without end.
+const absent = new Set<string>();
+const ABSENT_MAX = 4096;
+
+/**
+ * Like readText, but returns undefined when the file does not exist (ENOENT). A path that was
+ * absent before is checked with access(2) first, which makes repeated probes cheap.
+ */
 export function readTextIfExists(path: string, pid?: number): string | undefined {
+  if (absent.has(path)) {
+    if (!existsSync(path)) return undefined;
+    absent.delete(path);
+  }
   try {
     return readText(path, pid);
   } catch (err) {
-    if ((err as NsError).code === 'ENOENT') return undefined;
+    if ((err as NsError).code === 'ENOENT') {
+      if (absent.size >= ABSENT_MAX) absent.clear();
+      absent.add(path);
+      return undefined;
+    }
     throw err;
   }
 }
