@@ -54,7 +54,7 @@ export function listContainers(options: RootOptions = {}): Container[] {
   } catch (err) {
     throw NsError.fromNodeError(err as NodeJS.ErrnoException, { syscall: 'scandir', path: procRoot });
   }
-  const byId = new Map<string, { c: Omit<Container, "pid"> }>();
+  const byId = new Map<string, Omit<Container, 'pid'>>();
   for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
     const pid = Number(name);
@@ -72,16 +72,16 @@ export function listContainers(options: RootOptions = {}): Container[] {
       const key = `${match.runtime}/${match.id}`;
       let found = byId.get(key);
       if (!found) {
-        const c: Omit<Container, 'pid'> = { id: match.id, runtime: match.runtime, pids: [], cgroup: match.cgroup };
-        if (match.pod) c.pod = match.pod;
-        byId.set(key, (found = { c }));
+        found = { id: match.id, runtime: match.runtime, pids: [], cgroup: match.cgroup };
+        if (match.pod) found.pod = match.pod;
+        byId.set(key, found);
       }
-      found.c.pids.push(pid);
+      found.pids.push(pid);
       break;
     }
   }
   const out: Container[] = [];
-  for (const { c } of byId.values()) {
+  for (const c of byId.values()) {
     c.pids.sort((a, b) => a - b);
     let oldest = c.pids[0]!;
     let oldestStart = startTime(procRoot, oldest);
