@@ -64,8 +64,9 @@ test('-it under tmux: a shell with a terminal, size that follows the window, ^C,
     `${nodeCmd(pidfile, `exec -it -t ${t.pid} -- sh`)}; echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo; sleep 600`);
   await waitPane(s, /^#\s*$/m);
   const size = async () => (await tmux('display', '-p', '-t', s, '#{pane_height} #{pane_width}')).trim();
-  await tmux('send-keys', '-t', s, 'clear; tty; hostname; stty size', 'Enter');
+  await tmux('send-keys', '-t', s, 'clear; tty; hostname; echo term=$TERM; stty size', 'Enter');
   let text = await waitPane(s, /^\d+ \d+$/m);
+  assert.match(text, /^term=(screen|tmux)/m, "TERM is the terminal's, not unset");
   assert.match(text, /^\/dev\/pts\/\d+$/m);
   assert.match(text, /^cli-target$/m);
   assert.match(text, new RegExp(`^${await size()}$`, 'm'), 'stty size is the pane size');

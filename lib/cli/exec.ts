@@ -7,8 +7,10 @@
 // SIGKILL of nsjoin cannot be caught; with -t the pty's hangup (SIGHUP to the program's session)
 // still ends a shell.
 import { constants as osConstants } from 'node:os';
+import { readText } from '../io.js';
 import type { NamespaceType } from '../namespaces.js';
 import { spawn, type JoinOptions, type NsChildProcess } from '../spawn.js';
+import { resolveTarget } from '../targets.js';
 import { parse, parseTarget, UsageError } from './common.js';
 
 /** Usage of `nsjoin exec`. */
@@ -44,7 +46,8 @@ Interactive (as docker exec; PROGRAM defaults to sh):
   -it                   both of these (written as one word; -i alone is --ipc)
       --interactive     pass our stdin to the program
       --tty             run the program on a new pseudo-terminal: this terminal in raw
-                        mode, window size following it, job control; restored on exit
+                        mode, window size following it, job control, TERM set to ours;
+                        restored on exit
 
 TERM, INT, HUP, QUIT, USR1, USR2 and WINCH sent to nsjoin are passed to PROGRAM; when
 nsjoin exits or dies of an error, PROGRAM is killed.
@@ -142,6 +145,16 @@ export async function execCommand(argv: string[]): Promise<number> {
   const hostTty = plan.tty && stdin.isTTY === true;
   if (plan.tty) {
     plan.options.pty = stdout.isTTY ? { cols: stdout.columns || 80, rows: stdout.rows || 24 } : true;
+    // The target's environment has no TERM (no terminal started it); as docker exec -t, the
+    // program is told what terminal it now has: ours.
+    const pid = resolveTarget(plan.target);
+    const env: Record<string, string> = {};
+    for (const kv of readText(`/proc/${pid}/environ`, pid).split('\0')) {
+      const eq = kv.indexOf('=');
+      if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
+    }
+    env.TERM = process.env.TERM || 'xterm';
+    plan.options.env = env;
   } else {
     plan.options.stdio = 'inherit';
   }
