@@ -62,9 +62,18 @@ export function namespacesOf(target: Target, roots: RootOptions = {}): Partial<R
   return out;
 }
 
+// Our own namespaces, read once: every spawn with namespaces 'all' compares against them, and a
+// multithreaded Node process cannot leave its mnt or user namespace, nor does Node or nsjoin ever
+// call setns or unshare on its threads (the joiner is a separate process).
+let own: Readonly<Partial<Record<NamespaceType, NamespaceId>>> | undefined;
+
 /** Our own namespaces (those of the calling process). */
-export function ownNamespaces(roots: RootOptions = {}): Partial<Record<NamespaceType, NamespaceId>> {
-  const procRoot = roots.procRoot ?? '/proc';
+export function ownNamespaces(roots: RootOptions = {}): Readonly<Partial<Record<NamespaceType, NamespaceId>>> {
+  if (roots.procRoot === undefined || roots.procRoot === '/proc') return (own ??= Object.freeze(readOwnNamespaces('/proc')));
+  return readOwnNamespaces(roots.procRoot);
+}
+
+function readOwnNamespaces(procRoot: string): Partial<Record<NamespaceType, NamespaceId>> {
   const out: Partial<Record<NamespaceType, NamespaceId>> = {};
   for (const type of NAMESPACE_TYPES) {
     const inode = readNsInode(procRoot, 'self', type);
