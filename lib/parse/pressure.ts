@@ -26,6 +26,22 @@ export interface Pressure {
  * @throws ParseError when the `some` line is missing or a line lacks avg10, avg60, avg300 or total
  */
 export function parsePressure(text: string, file = 'pressure'): Pressure {
+  return usualPressure(text) ?? generalPressure(text, file);
+}
+
+// Every snapshot parses three pressure files; the kernel always prints them in this one shape, which
+// a single expression takes apart. Any other text goes through the general rules below.
+const USUAL = /^some avg10=(\d+\.\d+) avg60=(\d+\.\d+) avg300=(\d+\.\d+) total=(\d+)\n(?:full avg10=(\d+\.\d+) avg60=(\d+\.\d+) avg300=(\d+\.\d+) total=(\d+)\n)?$/;
+
+function usualPressure(text: string): Pressure | undefined {
+  const m = USUAL.exec(text);
+  if (!m) return undefined;
+  const some: PressureLine = { avg10: Number(m[1]), avg60: Number(m[2]), avg300: Number(m[3]), totalNs: Number(m[4]) * 1000 };
+  if (m[5] === undefined) return { some };
+  return { some, full: { avg10: Number(m[5]), avg60: Number(m[6]), avg300: Number(m[7]), totalNs: Number(m[8]) * 1000 } };
+}
+
+function generalPressure(text: string, file: string): Pressure {
   let some: PressureLine | undefined;
   let full: PressureLine | undefined;
   parseNestedKeyed(text, file).forEach(({ key, values }, i) => {
