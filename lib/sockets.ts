@@ -196,7 +196,7 @@ export async function connectIn(target: Target, options: ConnectInOptions): Prom
  * Starts a server of this process that listens inside the target: on a TCP address of the
  * target's network namespace (reachable by programs in the target, not on our own interfaces),
  * or on a Unix socket path in the target's filesystem (the file is created by the bind and not
- * removed on close; `server.address()` then shows a /proc/self/fd path, not the path given).
+ * removed on close; `server.address()` returns the path as given, in the target's view).
  *
  * Host names are resolved on the host, not in the target.
  * @returns a net.Server already listening (the 'listening' event has fired; `address().port`
@@ -231,6 +231,9 @@ export async function listenIn(target: Target, options: ListenInOptions): Promis
     try {
       server.listen({ fd }, backlog ?? 511, () => {
         server.off('error', fail);
+        // The kernel knows the socket by the /proc/self/fd/N/NAME it was bound through.
+        const path = (options as UnixEndpoint).path;
+        if (r.spec.family === 'unix') server.address = () => path;
         resolve(server);
       });
     } catch (err) {

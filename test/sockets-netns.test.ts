@@ -122,6 +122,7 @@ test('Unix sockets in the target\'s filesystem, past sun_path\'s 108 bytes', asy
   // A server of ours at a long path inside; a program inside reaches it by that path's directory.
   const server = await listenIn(t.pid, { path: `${LONG_DIR}/ours.sock` });
   server.on('connection', (c) => c.end('unix-served\n'));
+  assert.is(server.address(), `${LONG_DIR}/ours.sock`);
   try {
     const { stdout } = await execFile(t.pid, process.execPath, ['-e', `process.chdir(${JSON.stringify(LONG_DIR)}); require('net').connect('ours.sock').pipe(process.stdout)`]);
     assert.is(stdout, 'unix-served\n');
