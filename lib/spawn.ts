@@ -636,6 +636,10 @@ export class NsChildProcess extends EventEmitter {
     this.emit('exit', this.exitCode, this.signalCode);
     // A program that exited closes its end of our stdin pipe; nothing more can be written.
     if (this.stdin && !this.stdin.destroyed) this.stdin.destroy();
+    // As child_process flushes stdio nobody listens to: a pty stream only reads on demand, so an
+    // unread one would never see the terminal's end and 'close' would never come.
+    const pty = this.pty;
+    if (pty) process.nextTick(() => { if (!pty.destroyed && pty.listenerCount('data') === 0 && pty.listenerCount('readable') === 0) pty.resume(); });
     this.#maybeClose();
   }
 

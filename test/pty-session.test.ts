@@ -177,6 +177,13 @@ test('pty options are checked: TypeError/RangeError, never a crash', () => {
   assert.throws(() => plain.resize(80, 24), TypeError);
 });
 
+test('nobody reads the pty: \'close\' still comes once the program exits (as child_process flushes stdio)', async () => {
+  const child = spawn(t.pid, 'sh', ['-c', 'echo unread output; exit 6'], { pty: true });
+  const [code] = await new Promise<[number | null]>((res) => child.on('close', (c) => res([c])));
+  assert.is(code, 6);
+  assert.ok(child.pty!.destroyed);
+});
+
 test('a missing program on a pty is an ENOENT error event, and the pty closes', async () => {
   const child = spawn(t.pid, 'no-such-program-here', [], { pty: true });
   const err = await new Promise<NodeJS.ErrnoException>((res) => child.on('error', res));
