@@ -72,7 +72,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!args) return 0;
   if (args.positionals.length > 1) throw new UsageError('at most one TARGET', "see 'nsjoin top --help'");
   const delay = args.values['delay'];
-  const every = delay !== undefined ? intervalMs(String(Number(delay) * 1000), 1000, 'delay') : intervalMs(args.values['interval'], 1000);
+  if (delay !== undefined && !(Number(delay) >= 0.05 && Number(delay) <= 3600)) throw new UsageError(`--delay needs seconds from 0.05 to 3600, got ${String(delay)}`);
+  const every = delay !== undefined ? Number(delay) * 1000 : intervalMs(args.values['interval'], 1000);
   const countText = args.values['iterations'];
   const count = countText === undefined ? Infinity : Number(countText);
   if (!(Number.isInteger(count) && count > 0) && count !== Infinity) throw new UsageError(`--iterations needs a positive integer, got ${String(countText)}`);
