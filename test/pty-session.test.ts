@@ -164,6 +164,22 @@ test('a container without a devpts of its own gets the host\'s pty, and ptyInfo 
   console.log(`  fallback reason without devpts: ${s.child.ptyInfo!.fallbackReason}`);
 });
 
+test('a container in its own user namespace (rootless style) with its own devpts', async () => {
+  const u = await startTarget({ ns: ['user', 'mnt', 'pid', 'uts'], setup: 'mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts /dev/pts' });
+  try {
+    const child = spawn(u.pid, 'sh', ['-c', 'tty; id -u; stty size'], { pty: { cols: 77, rows: 11 } });
+    live.add(child);
+    let out = '';
+    child.pty!.on('data', (b: Buffer) => { out += b; });
+    const [code] = await new Promise<[number | null]>((res) => child.on('close', (c) => res([c])));
+    assert.is(code, 0);
+    assert.is(child.ptyInfo!.source, 'target');
+    assert.is(out, '/dev/pts/0\r\n0\r\n11 77\r\n');
+  } finally {
+    u.kill();
+  }
+});
+
 test('pty options are checked: TypeError/RangeError, never a crash', () => {
   assert.throws(() => spawn(t.pid, 'true', [], { pty: 'yes' as never }), TypeError);
   assert.throws(() => spawn(t.pid, 'true', [], { pty: { cols: 0 } }), RangeError);
