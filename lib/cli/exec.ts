@@ -142,7 +142,9 @@ export async function execCommand(argv: string[]): Promise<number> {
   if (!plan) return 0;
 
   const stdin = process.stdin, stdout = process.stdout;
-  const hostTty = plan.tty && stdin.isTTY === true;
+  // Raw mode only when our keystrokes go to the program: with --tty alone, ^C must still reach
+  // nsjoin as SIGINT (and be passed on).
+  const hostTty = plan.tty && plan.interactive && stdin.isTTY === true;
   if (plan.tty) {
     plan.options.pty = stdout.isTTY ? { cols: stdout.columns || 80, rows: stdout.rows || 24 } : true;
     // The target's environment has no TERM (no terminal started it); as docker exec -t, the
