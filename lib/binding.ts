@@ -21,6 +21,7 @@ export interface RawSpawnSpec {
   freshSysfs: boolean;
   setsid: boolean;
   ctty: number;
+  dieWithParent: boolean;
   uid: number;
   gid: number;
   setGroups: boolean;

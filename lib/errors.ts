@@ -1,4 +1,5 @@
 import { constants as osConstants } from 'node:os';
+import { getSystemErrorMap } from 'node:util';
 import type { NamespaceType } from './namespaces.js';
 
 const errnoNames: Record<number, string> = Object.fromEntries(
@@ -80,28 +81,13 @@ export class NsError extends Error {
   }
 }
 
-const errnoText: Record<string, string> = {
-  ENOENT: 'no such file or directory',
-  EPERM: 'operation not permitted',
-  EACCES: 'permission denied',
-  ESRCH: 'no such process',
-  EINVAL: 'invalid argument',
-  EUSERS: 'too many users',
-  ENOTDIR: 'not a directory',
-  EISDIR: 'is a directory',
-  ENOEXEC: 'exec format error',
-  E2BIG: 'argument list too long',
-  ENOMEM: 'not enough memory',
-  EAGAIN: 'resource temporarily unavailable',
-  ENOSYS: 'function not implemented',
-  EBADF: 'bad file descriptor',
-  ENAMETOOLONG: 'name too long',
-  ELOOP: 'too many levels of symbolic links',
-  EXDEV: 'path escapes the target root',
-};
+// Node's own texts for each errno ("no such file or directory"), as its system errors use.
+const systemErrors = getSystemErrorMap();
 
 function describeErrno(code: string): string {
-  return errnoText[code] ?? 'system error';
+  if (code === 'EXDEV') return 'path escapes the target root';
+  const num = (osConstants.errno as Record<string, number>)[code];
+  return (num === undefined ? undefined : systemErrors.get(-num)?.[1]) ?? 'system error';
 }
 
 /**

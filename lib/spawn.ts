@@ -77,6 +77,9 @@ export interface InternalJoinOptions extends JoinOptions {
   freshSysfs?: boolean;
   /** New session; this stdio index becomes the controlling terminal (pty support). */
   ctty?: number;
+  /** The program gets SIGKILL when the Node thread that spawned it exits (PR_SET_PDEATHSIG): for
+   *  a CLI, whose program must not outlive it. Not for spawns from worker threads that end. */
+  dieWithParent?: boolean;
 }
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -130,7 +133,7 @@ function checkId(value: unknown, what: string): number {
 
 const KNOWN_OPTIONS = new Set([
   'namespaces', 'root', 'cwd', 'user', 'env', 'joinCgroup', 'stdio', 'signal', 'timeout', 'killSignal', 'argv0',
-  'input', 'encoding', 'maxBuffer', 'freshSysfs', 'ctty', 'pty',
+  'input', 'encoding', 'maxBuffer', 'freshSysfs', 'ctty', 'pty', 'dieWithParent',
 ]);
 
 interface Plan {
@@ -328,7 +331,7 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
       verifyCwd: mnt || root,
       cwdFallbackToRoot: cwdFromTarget,
       freshSysfs: o.freshSysfs === true,
-      setsid: ctty >= 0, ctty,
+      setsid: ctty >= 0, ctty, dieWithParent: o.dieWithParent === true,
       uid, gid, setGroups, groupsOptional, groups,
       stdio: [], cgroupProcs, argv: [argv0, ...(args as string[])], envp, execPaths,
     },

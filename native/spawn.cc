@@ -84,6 +84,7 @@ struct Plan {
   bool freshSysfs = false;
   bool setsid = false;
   int cttyIndex = -1;  // child fd that becomes the controlling terminal
+  bool dieWithParent = false;
   int rootFd = -1;
   int cwdFd = -1;
   std::string cwdPath;
@@ -204,6 +205,9 @@ int ProgramMain(void* arg) {
   }
   if (p->gid >= 0 && syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0) Fail(pipe, kStepSetgid, errno);
   if (p->uid >= 0 && syscall(SYS_setresuid, p->uid, p->uid, p->uid) != 0) Fail(pipe, kStepSetuid, errno);
+  // After the credentials, which would clear it. The parent is Node's thread that called spawn
+  // (CLONE_PARENT); it cannot exit meanwhile: it waits on the vfork chain.
+  if (p->dieWithParent && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) Fail(pipe, kStepPrctl, errno);
 
   // Two phases, so that a source fd numbered like another slot is not overwritten before use.
   int n = static_cast<int>(p->stdioSrc.size());
@@ -324,6 +328,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   p.freshSysfs = d.Bool(spec, "freshSysfs");
   p.setsid = d.Bool(spec, "setsid");
   p.cttyIndex = static_cast<int>(d.Int(spec, "ctty", -1, 1023));
+  p.dieWithParent = d.Bool(spec, "dieWithParent");
   p.uid = d.Int(spec, "uid", -1, 0xfffffffe);
   p.gid = d.Int(spec, "gid", -1, 0xfffffffe);
   p.setGroups = d.Bool(spec, "setGroups");

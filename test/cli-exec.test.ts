@@ -77,4 +77,26 @@ test('a missing program or target is one line on stderr, never a stack', async (
   assert.is(g.stderr.trim().split('\n').length, 1);
 });
 
+test('the program does not outlive a SIGKILLed nsjoin (no pty, so no hangup to rely on)', async () => {
+  const { spawn: nodeSpawn } = await import('node:child_process');
+  const { readFileSync } = await import('node:fs');
+  const { BIN } = await import('./helpers/cli.js');
+  const cli = nodeSpawn(process.execPath, [BIN, 'exec', '-t', T(), '-a', '--', '/bin/sh', '-c', 'echo $PPID; exec sleep 1000'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  await new Promise((r) => cli.stdout!.once('data', r));
+  const children = () => readFileSync(`/proc/${cli.pid}/task/${cli.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  const program = children()[0]!;
+  assert.ok(program > 0, 'the program is a child of the CLI');
+  for (let i = 0; i < 100 && !readFileSync(`/proc/${program}/comm`, 'utf8').startsWith('sleep'); i++) await new Promise((r) => setTimeout(r, 10));
+  cli.kill('SIGKILL');
+  await new Promise((r) => cli.on('close', r));
+  let alive = true;
+  for (let i = 0; i < 200 && alive; i++) {
+    try {
+      alive = !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${program}/stat`, 'utf8'));
+    } catch { alive = false; }
+    if (alive) await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.not.ok(alive, `program ${program} still runs after the CLI was killed`);
+});
+
 test.run();

@@ -122,6 +122,9 @@ test('kill() reaches the program itself: its host pid is gone afterwards', async
   const c = spawn(t.pid, 'sleep', ['1000']);
   await new Promise((r) => c.on('spawn', r));
   const pid = c.pid!;
+  // A vfork parent resumes as soon as the new program's memory is in place, a moment before the
+  // kernel renames the task: wait for the name rather than read it once.
+  for (let i = 0; i < 100 && !readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('sleep'); i++) await new Promise((r) => setTimeout(r, 5));
   assert.match(readFileSync(`/proc/${pid}/comm`, 'utf8'), /sleep/);
   assert.ok(c.kill('SIGTERM'));
   const [, sig] = await new Promise<[number | null, string | null]>((res) => c.on('exit', (a, b) => res([a, b])));

@@ -9,7 +9,7 @@
 import { constants as osConstants } from 'node:os';
 import { readText } from '../io.js';
 import type { NamespaceType } from '../namespaces.js';
-import { spawn, type JoinOptions, type NsChildProcess } from '../spawn.js';
+import { spawn, type InternalJoinOptions, type JoinOptions, type NsChildProcess } from '../spawn.js';
 import { resolveTarget } from '../targets.js';
 import { parse, parseTarget, UsageError } from './common.js';
 
@@ -183,7 +183,8 @@ export async function execCommand(argv: string[]): Promise<number> {
   }
   const removeHandlers = () => { for (const [sig, h] of handlers) process.off(sig, h); };
   try {
-    child = spawn(plan.target, plan.file, plan.args, plan.options);
+    // The program must not outlive the CLI, even when the CLI is SIGKILLed.
+    child = spawn(plan.target, plan.file, plan.args, { ...plan.options, dieWithParent: true } as InternalJoinOptions);
   } catch (err) {
     removeHandlers();
     throw err;
