@@ -42,7 +42,7 @@ wanted=$(awk -v want="${modules[*]}" '
   }' "$work/x/$mdir/modules.dep")
 
 r=$work/root
-mkdir -p "$r"/{bin,sbin,etc,dev,proc,sys,newroot,project,tmp} "$r/$mdir"
+mkdir -p "$r"/{bin,sbin,usr/bin,usr/sbin,etc,dev,proc,sys,newroot,project,tmp} "$r/$mdir"
 cp "$busybox" "$r/bin/busybox"
 ln -s busybox "$r/bin/sh"
 for m in $wanted; do
