@@ -167,10 +167,19 @@ export function locateCgroups(entries: ProcCgroupEntry[], mounts: MountInfo[], o
   return location;
 }
 
-/** Reads and parses the reader's own mountinfo (`procRoot`/self/mountinfo). */
+// The last mountinfo parsed, by its exact text: a host scan locates hundreds of processes against
+// the same mount table, and comparing the text is far cheaper than parsing it again. It is always
+// read anew, so a changed mount table is parsed at once.
+let lastMounts: { path: string; text: string; mounts: MountInfo[] } | undefined;
+
+/** Reads and parses the reader's own mountinfo (`procRoot`/self/mountinfo). Callers must not modify the result. */
 export function readMounts(options: RootOptions = {}): MountInfo[] {
   const path = `${roots(options).procRoot}/self/mountinfo`;
-  return parseMountinfo(readText(path), path);
+  const text = readText(path);
+  if (lastMounts && lastMounts.path === path && lastMounts.text === text) return lastMounts.mounts;
+  const mounts = parseMountinfo(text, path);
+  lastMounts = { path, text, mounts };
+  return mounts;
 }
 
 /**
