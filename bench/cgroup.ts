@@ -85,7 +85,7 @@ export async function cgroupGroup(): Promise<GroupResult> {
   // One snapshot of one container's cgroup: by location (what a sampler holds), and by pid.
   const pid = made[0]!.pid;
   const loc = cgroupOf(pid);
-  const rounds = size(200, 10), batch = size(20, 5);
+  const rounds = size(200, 10), batch = size(30, 5);
   for (const [name, fn] of [
     ['readCgroupStats(location) (cgroupOf done once, as a sampler does)', () => { readCgroupStats(loc); }],
     ['readCgroupStats(pid) (cgroupOf each time: /proc/PID/cgroup and mountinfo too)', () => { readCgroupStats(pid); }],

@@ -49,7 +49,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   process.stdout.write(`# nsjoin benchmarks\n${machineFacts().join('\n')}\n`);
   process.stdout.write('Ratios are subject/baseline of the medians (lower is better; throughput as wall time per spawn);\n' +
-    '"paired" is the spread of the per-round ratios (variants run interleaved, round by round).\n');
+    '"paired" is the spread of the per-round ratios (variants run interleaved, round by round).\n' +
+    'Exec figures are wall time; reads and parsers are CPU time (user + system) of the bench process,\n' +
+    'so that waiting for a CPU on a busy host is not counted as cost.\n');
   const results: GroupResult[] = [];
   const run = async (r: Promise<GroupResult> | GroupResult) => { const g = await r; results.push(g); print(g); };
 
