@@ -33,9 +33,18 @@ export function mapMountPoint(mountPoint: string, sysRoot: string): string {
   return mountPoint;
 }
 
+// Per mount object: readMounts hands out the same parsed table while mountinfo is unchanged, and
+// locating a process asks this for every (controller line, mount) pair.
+const controllersOf = new WeakMap<MountInfo, string[]>();
+
 /** The controllers (and 'name=...') a v1 cgroup mount carries, from its super options. */
 export function v1MountControllers(mount: MountInfo): string[] {
-  return mount.superOptions.filter((o) => V1_CONTROLLERS.has(o) || o.startsWith('name='));
+  let list = controllersOf.get(mount);
+  if (!list) {
+    list = mount.superOptions.filter((o) => V1_CONTROLLERS.has(o) || o.startsWith('name='));
+    controllersOf.set(mount, list);
+  }
+  return list;
 }
 
 /** The cgroup mode of a mount table: which cgroup filesystems are mounted. */
@@ -70,6 +79,14 @@ export function relateToMountRoot(path: string, root: string): Relation | undefi
   const rRest = r.slice(c);
   if (rRest.every((x) => x === '..')) return { depth: rRest.length, rest: pRest };
   return undefined;
+}
+
+// path.join's normalisation is the costliest step of locating a process; a clean absolute mount
+// point (the usual case) only needs the names appended. `names` never hold '', '.' or '..'.
+const UNCLEAN = /\/\/|\/\.\.?(\/|$)|\/$/;
+function under(base: string, names: string[]): string {
+  if (names.length === 0 || base[0] !== '/' || UNCLEAN.test(base)) return join(base, ...names);
+  return `${base}/${names.join('/')}`;
 }
 
 function dirsAtDepth(dir: string, depth: number, budget: { left: number }): string[] {
@@ -110,7 +127,7 @@ function resolveIn(path: string, mounts: MountInfo[], sysRoot: string, pid: numb
     const relation = relateToMountRoot(path, m.root);
     if (!relation) continue;
     const mountRoot = mapMountPoint(m.mountPoint, sysRoot);
-    if ('rel' in relation) direct.push({ dir: join(mountRoot, ...relation.rel), mountRoot, width: parts(m.root).length });
+    if ('rel' in relation) direct.push({ dir: under(mountRoot, relation.rel), mountRoot, width: parts(m.root).length });
     else searches.push({ mountRoot, ...relation });
   }
   direct.sort((a, b) => a.width - b.width);
