@@ -173,7 +173,7 @@ test('a cgroup removed while it is read: a value or an NsError, never anything e
     for (let i = 0; i < 200 && !cg.procs().includes(proc.pid!); i++) await sleep(5);
     // The remover runs in another process, so that removal happens in the middle of our reads.
     const dirs = Object.values(cg.dirs);
-    const remover = nodeSpawn('/bin/sh', ['-c', `sleep 0.0${round % 10}; kill -9 ${proc.pid}; while ! rmdir ${dirs.join(' ')} 2>/dev/null; do :; done; rmdir ${dirs.join(' ')} 2>/dev/null; true`], { stdio: 'ignore' });
+    const remover = nodeSpawn('/bin/sh', ['-c', `sleep 0.0${round % 10}; kill -9 ${proc.pid}; for d in ${dirs.join(' ')}; do n=0; while [ -d $d ] && ! rmdir $d 2>/dev/null && [ $n -lt 100000 ]; do n=$((n+1)); done; done`], { stdio: 'ignore' });
     const until = Date.now() + 400;
     while (Date.now() < until) {
       for (const read of [() => readCgroupStats(proc.pid!), () => readCgroupStats({ path: dirs[0]!.replace(/^.*?\/sys\/fs\/cgroup\/[^/]+/, ''), version: 1 }), () => cgroupOf(proc.pid!)]) {
