@@ -35,7 +35,12 @@ keep_last() {
 trap keep_last EXIT
 
 [[ $(id -u) == 0 ]] || die "must run as root (apt, and qemu exports / over 9p)"
-[[ -f build/Release/nsjoin.node || -n ${NSJOIN_KERNEL_CMD:-} ]] || die "the addon is not built: run npm run build first"
+# The VM only runs tests, on what the host built (the same userland: the addon loads there too).
+addon=build/Release/nsjoin.node
+[[ -f $addon || -n ${NSJOIN_KERNEL_CMD:-} ]] || die "the addon is not built: run npm run build first"
+if [[ -f $addon ]] && [[ -n $(find native binding.gyp -newer "$addon" -print -quit 2>/dev/null) ]]; then
+  say "warning: native/ changed since $addon was built (npm run build)"
+fi
 
 # 1. Tools, from apt when missing (--no-install-recommends: nothing of a desktop, no systemd).
 export DEBIAN_FRONTEND=noninteractive
@@ -106,9 +111,11 @@ timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
   -device virtio-9p-pci,fsdev=project,mount_tag=project \
   -fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap" \
   -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+  -fsdev "local,id=results,path=$run,security_model=none" \
+  -device virtio-9p-pci,fsdev=results,mount_tag=results \
   -drive "file=$run/scratch.img,if=none,id=scratch,format=raw" \
   -device virtio-blk-pci,drive=scratch \
-  </dev/null 2>"$run/qemu.err" | tr -d '\r' | tee "$run/console.log" |
+  </dev/null 2>"$run/qemu.err" | sed -u 's/\r$//' | tee "$run/console.log" |
   if [[ ${NSJOIN_KERNEL_QUIET:-} == 1 ]]; then cat >/dev/null; else cat; fi
 qemu_rc=${PIPESTATUS[0]}
 set -e
@@ -121,6 +128,11 @@ cpu_s=$(awk 'function s(v) { split(v, a, /[ms]/); return a[1] * 60 + a[2] }
 
 # 5. Verdict, from the files the VM wrote over 9p (qemu itself exits 0 either way).
 if [[ $qemu_rc == 124 || $qemu_rc == 137 ]]; then
+  for f in "$run"/out-*.log; do
+    i=${f##*/out-}; i=${i%.log}
+    [[ -f $f && ! -f $run/rc-$i ]] || continue
+    say "unfinished suite $i, its last lines:"; tail -n 15 "$f" | awk '{ print "    " $0 }'
+  done
   die "the VM did not finish within ${timeout_s} s (console: $last/console.log)"
 fi
 [[ $qemu_rc == 0 ]] || die "qemu exited $qemu_rc: $(head -c 2000 "$run/qemu.err")"
