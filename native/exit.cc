@@ -135,8 +135,8 @@ class Child : public Napi::ObjectWrap<Child> {
     int64_t timeoutMs = d.Int(o, "timeoutMs", 0, int64_t(1) << 50);
     int killSignal = static_cast<int>(d.Int(o, "killSignal", 1, NSIG - 1));
     int64_t maxBuffer = d.Int(o, "maxBuffer", 0, int64_t(1) << 50);
+    Napi::Value inputValue = d.Get(o, "input");
     if (d.failed) return env.Undefined();
-    Napi::Value inputValue = o.Get("input");
     std::string input;
     if (inputValue.IsBuffer()) {
       auto b = inputValue.As<Napi::Buffer<char>>();

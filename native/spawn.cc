@@ -339,8 +339,8 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   p.argvStore = d.StrArray(spec, "argv");
   p.envStore = d.StrArray(spec, "envp");
   p.execStore = d.StrArray(spec, "execPaths");
-  Napi::Value cwd = spec.Get("cwd");
-  if (!cwd.IsNull() && !cwd.IsUndefined()) {
+  Napi::Value cwd = d.Get(spec, "cwd");
+  if (!d.failed && !cwd.IsNull() && !cwd.IsUndefined()) {
     p.cwdPath = d.Str(cwd, "cwd");
     p.hasCwdPath = true;
   }

@@ -52,12 +52,28 @@ struct Decoder {
   bool failed = false;
 
   void Fail(const std::string& what) {
-    if (!failed) ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "nsjoin addon: bad argument " + what, true);
+    // A getter or Proxy trap that threw has left its exception pending: that one is reported, as
+    // throwing a second one over it is a fatal error in N-API.
+    if (!failed && !env.IsExceptionPending()) ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "nsjoin addon: bad argument " + what, true);
     failed = true;
+  }
+  // o[key], or an empty value (and failed) when reading it threw.
+  Napi::Value Get(const Napi::Object& o, const char* key) {
+    if (failed) return Napi::Value();
+    Napi::Value v = o.Get(key);
+    if (env.IsExceptionPending()) return Fail(key), Napi::Value();
+    return v;
+  }
+  Napi::Value At(const Napi::Array& a, uint32_t i, const char* key) {
+    if (failed) return Napi::Value();
+    Napi::Value v = a.Get(i);
+    if (env.IsExceptionPending()) return Fail(key), Napi::Value();
+    return v;
   }
   int64_t Int(const Napi::Object& o, const char* key, int64_t min, int64_t max) {
     if (failed) return 0;
-    Napi::Value v = o.Get(key);
+    Napi::Value v = Get(o, key);
+    if (failed) return 0;
     if (!v.IsNumber()) return Fail(key), 0;
     double d = v.As<Napi::Number>().DoubleValue();
     if (!(d >= static_cast<double>(min) && d <= static_cast<double>(max)) || d != static_cast<double>(static_cast<int64_t>(d)))
@@ -66,7 +82,8 @@ struct Decoder {
   }
   bool Bool(const Napi::Object& o, const char* key) {
     if (failed) return false;
-    Napi::Value v = o.Get(key);
+    Napi::Value v = Get(o, key);
+    if (failed) return false;
     if (!v.IsBoolean()) return Fail(key), false;
     return v.As<Napi::Boolean>().Value();
   }
@@ -81,22 +98,31 @@ struct Decoder {
   std::vector<std::string> StrArray(const Napi::Object& o, const char* key) {
     std::vector<std::string> out;
     if (failed) return out;
-    Napi::Value v = o.Get(key);
+    Napi::Value v = Get(o, key);
+    if (failed) return out;
     if (!v.IsArray()) return Fail(key), out;
     Napi::Array a = v.As<Napi::Array>();
-    if (a.Length() > 1u << 20) return Fail(key), out;
-    for (uint32_t i = 0; i < a.Length() && !failed; i++) out.push_back(Str(a.Get(i), key));
+    // The length is read once: an element getter may grow the array without end.
+    uint32_t n = a.Length();
+    if (n > 1u << 20) return Fail(key), out;
+    for (uint32_t i = 0; i < n && !failed; i++) {
+      Napi::Value e = At(a, i, key);
+      if (!failed) out.push_back(Str(e, key));
+    }
     return out;
   }
   std::vector<int64_t> IntArray(const Napi::Object& o, const char* key, int64_t min, int64_t max) {
     std::vector<int64_t> out;
     if (failed) return out;
-    Napi::Value v = o.Get(key);
+    Napi::Value v = Get(o, key);
+    if (failed) return out;
     if (!v.IsArray()) return Fail(key), out;
     Napi::Array a = v.As<Napi::Array>();
-    if (a.Length() > 65536) return Fail(key), out;
-    for (uint32_t i = 0; i < a.Length(); i++) {
-      Napi::Value e = a.Get(i);
+    uint32_t n = a.Length();
+    if (n > 65536) return Fail(key), out;
+    for (uint32_t i = 0; i < n; i++) {
+      Napi::Value e = At(a, i, key);
+      if (failed) return out;
       if (!e.IsNumber()) return Fail(key), out;
       double d = e.As<Napi::Number>().DoubleValue();
       if (!(d >= static_cast<double>(min) && d <= static_cast<double>(max)) || d != static_cast<double>(static_cast<int64_t>(d)))
