@@ -5,6 +5,21 @@ import { lines, toInt, UNLIMITED_THRESHOLD } from './util.js';
 
 const UNLIMITED_BIG = BigInt(UNLIMITED_THRESHOLD);
 
+// A snapshot reads some twenty single-value files; the kernel writes nearly all of them as up to 15
+// digits and a newline, which is scanned here without splitting or regular expressions (exact: below
+// 2^53, so also below the 2^62 "unlimited" threshold). -1 means "not that shape": use the general rules.
+function plainInt(text: string): number {
+  const n = text.length;
+  if (n < 2 || n > 16 || text.charCodeAt(n - 1) !== 10) return -1;
+  let v = 0;
+  for (let i = 0; i < n - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    v = v * 10 + (c - 48);
+  }
+  return v;
+}
+
 function only(text: string, file: string): string {
   const all = lines(text);
   if (all.length !== 1) {
@@ -22,6 +37,8 @@ function only(text: string, file: string): string {
  * @throws ParseError on an empty file, more than one value, or a value that is not an integer
  */
 export function parseSingleValue(text: string, file = 'single value file'): number {
+  const v = plainInt(text);
+  if (v >= 0) return v;
   return toInt(only(text, file), file, 1);
 }
 
@@ -33,6 +50,8 @@ export function parseSingleValue(text: string, file = 'single value file'): numb
  * @throws ParseError on an empty file, more than one value, or anything else that is not an integer >= 0
  */
 export function parseLimit(text: string, file = 'limit file'): number | null {
+  const v = plainInt(text);
+  if (v >= 0) return v;
   const value = only(text, file);
   if (value === 'max' || value === '-1') return null;
   const n = toInt(value, file, 1, 'limit');
