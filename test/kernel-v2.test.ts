@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { cgroupOf, readCgroupStats } from '../lib/index.js';
 import { startTarget } from './helpers/target.js';
 
 const ROOT = '/sys/fs/cgroup';
@@ -66,22 +67,6 @@ function removeLeaf(dir: string): void {
 }
 process.on('exit', () => { for (const dir of leaves) try { removeLeaf(dir); } catch { /* best effort */ } });
 
-// The library's view of the same cgroups, when its cgroup API is there (the public surface first).
-type Lib = {
-  cgroupOf(target: number): { mode: string; unified?: string; controllers: Record<string, string> };
-  readCgroupStats(what: number | { path: string; version: 2 }): any;
-};
-let libCache: Lib | null | undefined;
-async function lib(): Promise<Lib | null> {
-  if (libCache !== undefined) return libCache;
-  const tryImport = async (spec: string): Promise<any> => { try { return await import(spec); } catch { return {}; } };
-  const index = await tryImport('../lib/index.js');
-  const pick = (m: any): Lib | null => (typeof m.cgroupOf === 'function' && typeof m.readCgroupStats === 'function' ? m : null);
-  libCache = pick(index) ?? pick({ ...(await tryImport('../lib/cgroup/locate.js')), ...(await tryImport('../lib/cgroup/stats.js')) });
-  if (!libCache) console.log('  note: the library exports no cgroupOf/readCgroupStats yet: kernel files checked directly only');
-  return libCache;
-}
-
 /** `key value` lines (memory.events, pids.events, cpu.stat) into numbers. */
 function flatKeyed(text: string): Record<string, number> {
   const out: Record<string, number> = {};
@@ -111,28 +96,26 @@ when(whyNot, 'pure v2: /proc/self/cgroup has the single 0:: line and cgroup.cont
   for (const c of ['cpu', 'io', 'memory', 'pids']) assert.ok(controllers.includes(c), `${c} in ${controllers}`);
 });
 
-when(whyNotRig, 'the limits set by the VM init read back exactly (files and readCgroupStats)', async () => {
+when(whyNotRig, 'the limits set by the VM init read back exactly (files and readCgroupStats)', () => {
   const limits = process.env.NSJOIN_KERNEL_LIMITS ?? '';
   const pairs = limits.split(';').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const);
   assert.equal(pairs.map(([k]) => k).sort(), ['cpu.max', 'io.max', 'memory.max', 'pids.max']);
   for (const [file, value] of pairs) assert.is(readFileSync(`${rig}/${file}`, 'utf8').trim(), value, file);
   for (const c of ['cpu', 'io', 'memory', 'pids']) assert.ok(enabled(rig!).includes(c), `${c} enabled in ${rig}`);
   const values = Object.fromEntries(pairs);
-  const L = await lib();
-  if (L) {
-    assert.is(L.cgroupOf(process.pid).mode, 'v2');
-    const stats = L.readCgroupStats({ path: rig!, version: 2 });
-    assert.is(stats.mode, 'v2');
-    assert.is(stats.memory.limit, Number(values['memory.max']));
-    const [quota, period] = values['cpu.max']!.split(' ').map(Number);
-    assert.is(stats.cpu.quotaUs, quota);
-    assert.is(stats.cpu.periodUs, period);
-    assert.is(stats.cpu.limitCores, quota! / period!);
-    assert.is(stats.pids.limit, Number(values['pids.max']));
-  }
+  // The library reads the same: mode, and each limit exactly.
+  assert.is(cgroupOf(process.pid).mode, 'v2');
+  const stats = readCgroupStats({ path: rig!, version: 2 });
+  assert.is(stats.mode, 'v2');
+  assert.is(stats.memory!.limit, Number(values['memory.max']));
+  const [quota, period] = values['cpu.max']!.split(' ').map(Number);
+  assert.is(stats.cpu!.quotaUs, quota);
+  assert.is(stats.cpu!.periodUs, period);
+  assert.is(stats.cpu!.limitCores, quota! / period!);
+  assert.is(stats.pids!.limit, Number(values['pids.max']));
 });
 
-when(needs('memory'), 'a real OOM kill is counted in memory.events (oom, oom_kill) and readCgroupStats', async () => {
+when(needs('memory'), 'a real OOM kill is counted in memory.events (oom, oom_kill) and readCgroupStats', () => {
   const dir = makeLeaf('oom', { 'memory.max': String(32 << 20) });
   if (existsSync(`${dir}/memory.swap.max`)) writeFileSync(`${dir}/memory.swap.max`, '0');
   try {
@@ -145,17 +128,14 @@ when(needs('memory'), 'a real OOM kill is counted in memory.events (oom, oom_kil
     assert.is(events.oom_kill, 1, JSON.stringify(events));
     const peak = existsSync(`${dir}/memory.peak`) ? Number(readFileSync(`${dir}/memory.peak`, 'utf8')) : NaN;
     if (!Number.isNaN(peak)) assert.ok(peak <= 32 << 20, `memory.peak ${peak}`);
-    const L = await lib();
-    if (L) {
-      const m = L.readCgroupStats({ path: dir, version: 2 }).memory;
-      assert.is(m.limit, 32 << 20);
-      assert.is(m.oom.kills, 1);
-      assert.is(m.oom.events, events.oom);
-    }
+    const m = readCgroupStats({ path: dir, version: 2 }).memory!;
+    assert.is(m.limit, 32 << 20);
+    assert.is(m.oom.kills, 1);
+    assert.is(m.oom.events, events.oom);
   } finally { removeLeaf(dir); }
 });
 
-when(needs('pids'), 'a fork refused by pids.max is counted in pids.events', async () => {
+when(needs('pids'), 'a fork refused by pids.max is counted in pids.events', () => {
   const dir = makeLeaf('pids', { 'pids.max': '2' });
   try {
     assert.is(readFileSync(`${dir}/pids.max`, 'utf8').trim(), '2');
@@ -164,12 +144,11 @@ when(needs('pids'), 'a fork refused by pids.max is counted in pids.events', asyn
     const r = inCgroup(dir, `${bg} ${bg} echo survived; exit 0`, 20_000);
     const events = flatKeyed(readFileSync(`${dir}/pids.events`, 'utf8'));
     assert.ok(events.max! >= 1, `pids.events ${JSON.stringify(events)}; sh: ${r.status} ${r.stderr}`);
-    const L = await lib();
-    if (L) assert.is(L.readCgroupStats({ path: dir, version: 2 }).pids.limit, 2);
+    assert.is(readCgroupStats({ path: dir, version: 2 }).pids!.limit, 2);
   } finally { removeLeaf(dir); }
 });
 
-when(whyNotRig || (disk ? '' : 'no scratch disk (NSJOIN_KERNEL_DISK unset)'), 'io.stat counts a direct write to the virtio disk; io.max throttles it', async () => {
+when(whyNotRig || (disk ? '' : 'no scratch disk (NSJOIN_KERNEL_DISK unset)'), 'io.stat counts a direct write to the virtio disk; io.max throttles it', () => {
   const devName = disk!.replace(/^\/dev\//, '');
   const majMin = readFileSync(`/sys/block/${devName}/dev`, 'utf8').trim();
   const stat = (dir: string): Record<string, number> => {
@@ -186,15 +165,12 @@ when(whyNotRig || (disk ? '' : 'no scratch disk (NSJOIN_KERNEL_DISK unset)'), 'i
     const s = stat(dir);
     assert.ok(s.wbytes! >= 4 << 20 && s.wbytes! < 5 << 20, `io.stat ${JSON.stringify(s)}`);
     assert.ok(s.wios! >= 4, `io.stat ${JSON.stringify(s)}`);
-    const L = await lib();
-    if (L) {
-      const io = L.readCgroupStats({ path: dir, version: 2 }).io;
-      const [major, minor] = majMin.split(':').map(Number);
-      const d = io.devices.find((x: { major: number; minor: number }) => x.major === major && x.minor === minor);
-      assert.ok(d, JSON.stringify(io));
-      assert.is(d.writeBytes, s.wbytes);
-      assert.is(d.writeOps, s.wios);
-    }
+    const io = readCgroupStats({ path: dir, version: 2 }).io!;
+    const [major, minor] = majMin.split(':').map(Number);
+    const d = io.devices.find((x) => x.major === major && x.minor === minor);
+    assert.ok(d, JSON.stringify(io));
+    assert.is(d!.writeBytes, s.wbytes);
+    assert.is(d!.writeOps, s.wios);
     // Hierarchical: the VM's test cgroup counts its leaf's bytes too.
     assert.ok((stat(rig!).wbytes ?? 0) - parentBefore >= 4 << 20, 'parent io.stat');
 
@@ -217,13 +193,9 @@ when(whyNot, 'cgroup namespace: the host sees the full path, the process sees /'
     try {
       const fromHost = readFileSync(`/proc/${target.pid}/cgroup`, 'utf8').trim();
       assert.is(fromHost, `0::${dir.slice(ROOT.length)}`);
-      const L = await lib();
-      if (L) {
-        const loc = L.cgroupOf(target.pid);
-        assert.is(loc.mode, 'v2');
-        assert.is(loc.unified, dir);
-        assert.is(loc.controllers.memory, dir);
-      }
+      const loc = cgroupOf(target.pid);
+      assert.is(loc.mode, 'v2');
+      assert.is(loc.unified, dir);
       // A reader inside that cgroup namespace sees the same process's cgroup as the root.
       const r = spawnSync('nsenter', ['-t', String(target.pid), '-C', 'cat', `/proc/${target.pid}/cgroup`], { encoding: 'utf8' });
       assert.is(r.status, 0, r.stderr);
