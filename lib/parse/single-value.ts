@@ -20,6 +20,19 @@ function plainInt(text: string): number {
   return v;
 }
 
+// v1 writes "no limit" as 9223372036854771712 in every limit file of every ancestor, so that shape
+// is decided here too: digits (no leading zero) and a newline, of a length or value that is >= 2^62.
+const UNLIMITED_DIGITS = String(UNLIMITED_BIG); // 19 digits
+function unlimitedDigits(text: string): boolean {
+  const d = text.length - 1;
+  if (d < UNLIMITED_DIGITS.length || text.charCodeAt(d) !== 10 || text.charCodeAt(0) === 48) return false;
+  for (let i = 0; i < d; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return d > UNLIMITED_DIGITS.length || text.slice(0, d) >= UNLIMITED_DIGITS;
+}
+
 function only(text: string, file: string): string {
   const all = lines(text);
   if (all.length !== 1) {
@@ -52,6 +65,7 @@ export function parseSingleValue(text: string, file = 'single value file'): numb
 export function parseLimit(text: string, file = 'limit file'): number | null {
   const v = plainInt(text);
   if (v >= 0) return v;
+  if (unlimitedDigits(text)) return null;
   const value = only(text, file);
   if (value === 'max' || value === '-1') return null;
   const n = toInt(value, file, 1, 'limit');
