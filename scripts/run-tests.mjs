@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs each test file in its own Node process (through tsx), so that one file's crash, hang or
 // leaked process cannot take the others down, and prints one closing line for the whole run.
-// usage: node scripts/run-tests.mjs DIR [FILTER]   (FILTER: a substring of the file name)
+// usage: node scripts/run-tests.mjs DIR [FILTER]   (FILTER: a substring of the file name; DIR's own files only)
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -10,15 +10,11 @@ const dir = process.argv[2] ?? 'test';
 const filter = process.argv[3] ?? '';
 const perFileTimeoutMs = Number(process.env.NSJOIN_TEST_TIMEOUT_MS ?? 10 * 60 * 1000);
 
-function walk(d) {
-  return readdirSync(d).flatMap((name) => {
-    const p = join(d, name);
-    if (name === 'fixtures' || name === 'helpers' || name === 'node_modules') return [];
-    return statSync(p).isDirectory() ? walk(p) : /\.test\.ts$/.test(name) && p.includes(filter) ? [p] : [];
-  });
-}
-
-const files = walk(dir).sort();
+// Only the folder's own files: suites in subfolders (test/stress) have their own npm scripts.
+const files = readdirSync(dir)
+  .filter((name) => /\.test\.ts$/.test(name) && name.includes(filter) && statSync(join(dir, name)).isFile())
+  .map((name) => join(dir, name))
+  .sort();
 let passed = 0, failed = 0, skipped = 0;
 const broken = [];
 for (const file of files) {
