@@ -3,13 +3,14 @@
 # under qemu with TCG), for hosts like CI that mount cgroup v1. See scripts/kernel/README.md.
 # Needs root (apt, qemu's 9p export of /). The project must be built already (npm run build).
 # Environment:
-#   NSJOIN_KERNEL_SUITES   test file name prefixes, one runner each; '|' separates lanes that run side
-#                          by side (default: "exec- | cgroup- views- containers- kernel-")
+#   NSJOIN_KERNEL_SUITES   test file name prefixes: the files test/PREFIX*.test.ts run in the VM, in
+#                          this order (default: "exec- cgroup- views- containers- kernel-")
 #   NSJOIN_KERNEL_EXCLUDE  words: test files whose name has one are left out (default: "fixtures":
 #                          captured trees, the same on any kernel; the host suite runs them)
+#   NSJOIN_KERNEL_JOBS     test files run side by side in the VM, one runner each (default 2, the vCPUs)
 #   NSJOIN_KERNEL_TIMEOUT  seconds before the VM is killed (default 240)
 #   NSJOIN_KERNEL_TEST_TIMEOUT_MS  per test file inside the VM (default 90000)
-#   NSJOIN_KERNEL_QUIET=1  do not stream the VM's console (it is kept in .cache/kernel/run/console.log)
+#   NSJOIN_KERNEL_QUIET=1  do not stream the VM's console (it is kept in .cache/kernel/last/console.log)
 #   NSJOIN_KERNEL_APPEND   more kernel command line
 #   NSJOIN_KERNEL_ACCEL    qemu -accel value (default tcg,thread=multi; kvm where /dev/kvm works)
 #   NSJOIN_KERNEL_CMD      instead of the suites, run this shell command in the VM (in the project, same
@@ -21,7 +22,8 @@ cache=.cache/kernel
 # This run's folder (several runs may share a work tree); kept as $cache/last when it ends.
 run=$cache/run.$$
 last=$cache/last
-suites=${NSJOIN_KERNEL_SUITES:-exec- | cgroup- views- containers- kernel-}
+suites=${NSJOIN_KERNEL_SUITES:-exec- cgroup- views- containers- kernel-}
+jobs=${NSJOIN_KERNEL_JOBS:-2}
 exclude=${NSJOIN_KERNEL_EXCLUDE-fixtures}
 timeout_s=${NSJOIN_KERNEL_TIMEOUT:-240}
 t0=$(date +%s.%N)
@@ -92,6 +94,7 @@ truncate -s 64M "$run/scratch.img"
   printf 'PROJECT=%q\n' "$project"
   printf 'FILTERS=%q\n' "$suites"
   printf 'EXCLUDE=%q\n' "$exclude"
+  printf 'JOBS=%q\n' "$jobs"
   printf 'TEST_TIMEOUT_MS=%q\n' "${NSJOIN_KERNEL_TEST_TIMEOUT_MS:-90000}"
   printf 'CMD=%q\n' "${NSJOIN_KERNEL_CMD:-}"
 } > "$run/vm.env"
@@ -131,7 +134,7 @@ if [[ $qemu_rc == 124 || $qemu_rc == 137 ]]; then
   for f in "$run"/out-*.log; do
     i=${f##*/out-}; i=${i%.log}
     [[ -f $f && ! -f $run/rc-$i ]] || continue
-    say "unfinished suite $i, its last lines:"; tail -n 15 "$f" | awk '{ print "    " $0 }'
+    say "unfinished: $(sed -n "${i}p" "$run/files" 2>/dev/null), its last lines:"; tail -n 15 "$f" | awk '{ print "    " $0 }'
   done
   die "the VM did not finish within ${timeout_s} s (console: $last/console.log)"
 fi
@@ -145,23 +148,19 @@ if [[ -n ${NSJOIN_KERNEL_CMD:-} ]]; then
   exit 0
 fi
 passed=0 failed=0 skipped=0 bad=() i=0
-for f in $suites; do
-  [[ $f == '|' ]] && continue
+[[ -s $run/files ]] || die "no test file matches \"$suites\" in test/"
+while read -r f; do
   i=$((i + 1))
   summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$run/out-$i.log" 2>/dev/null | tail -1 || true)
   rc=$(cat "$run/rc-$i" 2>/dev/null || echo none)
   if [[ -z $summary ]]; then
-    bad+=("$f (runner exit $rc, no summary)"); continue
+    say "  $f: no result (runner exit $rc)"; bad+=("$f"); continue
   fi
   read -r p _ fl _ s _ <<<"$summary"
-  if ((p + fl + s == 0)) && ! grep -q '^# ' "$run/out-$i.log"; then
-    say "  $f: no test files"; continue
-  fi
-  say "  $f: $p passed, $fl failed, $s skipped (exit $rc)"
+  say "  $f: $p passed, $fl failed, $s skipped$([[ $rc == 0 ]] || echo " (exit $rc)")"
   passed=$((passed + p)) failed=$((failed + fl)) skipped=$((skipped + s))
-  [[ $rc == 0 ]] || bad+=("$f (exit $rc)")
-  sed -n '/^Failed files:/,/^$/{/^  /s/^ */test:kernel:     /p}' "$run/out-$i.log"
-done
-say "VM (kernel $kver, pure cgroup v2): $passed passed, $failed failed, $skipped skipped; VM ran ${vm_s} s (qemu CPU ${cpu_s} s), total $(since "$t0") s"
+  [[ $rc == 0 ]] || bad+=("$f")
+done < "$run/files"
+say "VM (kernel $kver, pure cgroup v2): $passed passed, $failed failed, $skipped skipped in $i files; VM ran ${vm_s} s (qemu CPU ${cpu_s} s), total $(since "$t0") s"
 ((passed + failed > 0)) || die "no test ran in the VM"
 ((${#bad[@]} == 0)) || die "failing in the VM: ${bad[*]}"
