@@ -63,8 +63,10 @@ export interface BenchTarget {
  * has); `time` adds a time namespace. Resolves once the inner process has settled.
  */
 export async function startTarget(ns: string[] = ['uts', 'net', 'ipc', 'pid', 'mount', 'cgroup']): Promise<BenchTarget> {
-  const flags = ns.map((n) => `--${n}`).concat(['--fork', '--mount-proc']);
-  const child = spawn('unshare', [...flags, '--', '/bin/sh', '-c', 'echo READY; exec sleep 100000'], {
+  // Also when the bench dies without running its exit handlers (a crash in an addon): setpriv makes
+  // the kernel kill unshare with us, and --kill-child makes unshare take the target with it.
+  const flags = ns.map((n) => `--${n}`).concat(['--fork', '--kill-child', '--mount-proc']);
+  const child = spawn('setpriv', ['--pdeathsig', 'KILL', 'unshare', ...flags, '--', '/bin/sh', '-c', 'echo READY; exec sleep 100000'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root' },
   });
@@ -160,7 +162,7 @@ export async function makeContainers(count: number): Promise<Array<{ id: string;
     const id = (`${process.pid.toString(16)}b3c0${i.toString(16).padStart(6, '0')}`).padEnd(64, 'e').slice(0, 64);
     const dirs = bases.map((b) => join(b, 'docker', id));
     for (const d of dirs) { mkdirSync(d); cgroupDirs.push(d); }
-    const child = spawn('sleep', ['100000'], { stdio: 'ignore' });
+    const child = spawn('setpriv', ['--pdeathsig', 'KILL', 'sleep', '100000'], { stdio: 'ignore' });
     cgroupChildren.add(child);
     const pid = child.pid!;
     cgroupPids.add(pid);
