@@ -99,12 +99,12 @@ fc.assert(fc.property(
       case 'kill': case 'watch': case 'waitSync': {
         // One Child for all: a Child's pidfd is closed when it is collected, which could come after
         // the fd limit with thousands made in a loop that makes no garbage pressure.
-        child ??= new b.Child(b.pidfdOpen!(sacrificial.pid!));
-        if (fn === 'kill') attempt(() => child.kill(typeof v1 === 'number' && v1 >= 1 && v1 < 65 ? 0 : v1 as number));
+        const c = (child ??= new b.Child(b.pidfdOpen!(sacrificial.pid!)));
+        if (fn === 'kill') attempt(() => c.kill(typeof v1 === 'number' && v1 >= 1 && v1 < 65 ? 0 : v1 as number));
         // A function would be a real watch, held until the sleep ends: only junk here.
-        if (fn === 'watch' && typeof v1 !== 'function') attempt(() => child.watch(v1 as never));
+        if (fn === 'watch' && typeof v1 !== 'function') attempt(() => c.watch(v1 as never));
         // Every fd field is junk, so decoding must fail before anything is polled or closed.
-        if (fn === 'waitSync') attempt(() => child.waitSync({ stdinFd: 'x', outFds: v1, timeoutMs: v2, killSignal: v1, maxBuffer: v2, input: v1 } as never));
+        if (fn === 'waitSync') attempt(() => c.waitSync({ stdinFd: 'x', outFds: v1, timeoutMs: v2, killSignal: v1, maxBuffer: v2, input: v1 } as never));
         break;
       }
     }
