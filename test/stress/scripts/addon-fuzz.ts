@@ -37,12 +37,12 @@ const junk = fc.oneof(
 );
 
 const SPEC_KEYS = ['pid', 'pidfd', 'nsMask', 'setnsPidfd', 'closeRange', 'forkMode', 'root', 'cwd', 'cwdFromTarget', 'verifyCwd',
-  'cwdFallbackToRoot', 'freshSysfs', 'setsid', 'ctty', 'uid', 'gid', 'setGroups', 'groupsOptional', 'groups', 'stdio',
+  'cwdFallbackToRoot', 'freshSysfs', 'setsid', 'ctty', 'dieWithParent', 'uid', 'gid', 'setGroups', 'groupsOptional', 'groups', 'stdio',
   'cgroupProcs', 'argv', 'envp', 'execPaths'];
 function validSpec(): Record<string, unknown> {
   return {
     pid: target, pidfd: -1, nsMask: 0x04000000, setnsPidfd: true, closeRange: true, forkMode: false, root: false, cwd: null,
-    cwdFromTarget: false, verifyCwd: false, cwdFallbackToRoot: false, freshSysfs: false, setsid: false, ctty: -1,
+    cwdFromTarget: false, verifyCwd: false, cwdFallbackToRoot: false, freshSysfs: false, setsid: false, ctty: -1, dieWithParent: false,
     uid: -1, gid: -1, setGroups: false, groupsOptional: false, groups: [], stdio: [-1, -1, -1], cgroupProcs: [],
     argv: ['nsjoin-fuzz'], envp: [], execPaths: ['/nonexistent/nsjoin-fuzz'],
   };
