@@ -202,7 +202,11 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
         throw new TypeError(`namespaces: unknown namespace ${describe(t)} (expected ${NAMESPACE_TYPES.join(', ')})`);
       }
       const type = t as NamespaceType;
-      if (!theirs[type]) throw new NsError('ENOENT', `this kernel has no ${type} namespaces`, { namespace: type, pid, path: `/proc/${pid}/ns/${type}` });
+      if (!theirs[type]) {
+        // We have that type, so the target's link went away under us: it exited mid-read.
+        if (ours[type]) throw NsError.fromErrno(3, { syscall: 'readlink', namespace: type, pid, path: `/proc/${pid}/ns/${type}`, hint: 'the target exited' });
+        throw new NsError('ENOENT', `this kernel has no ${type} namespaces`, { namespace: type, pid, path: `/proc/${pid}/ns/${type}` });
+      }
       // Re-entering our own user namespace is EINVAL; it would be a no-op anyway.
       if (type === 'user' && theirs.user!.inode === ours.user?.inode) continue;
       if (!wanted.includes(type)) wanted.push(type);
