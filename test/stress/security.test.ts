@@ -131,7 +131,7 @@ test("nsenter's traps: signals reach the program itself; with root, no host cwd 
   // Signals: our pid is the program's, and its parent is us: no helper to forward through.
   const c = spawn(t.pid, 'sleep', ['300'], { env, stdio: 'ignore' });
   await new Promise((r) => c.on('spawn', r));
-  assert.is(readFileSync(`/proc/${c.pid}/comm`, 'utf8').trim(), 'sleep');
+  await untilComm(c.pid!, 'sleep'); // the exec'd name is set a moment after the exec is known
   assert.is(Number(readFileSync(`/proc/${c.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]), process.pid);
   process.kill(c.pid!, 'SIGTERM');
   assert.is(await new Promise((r) => c.on('exit', (_, s) => r(s))), 'SIGTERM');
