@@ -54,14 +54,14 @@ test('the cwd never leaves the target root: .. and symlinks placed in the target
   // The target is chrooted into a tmpfs of its own mount namespace, with symlinks that point out.
   const t = await target({
     ns: ['uts', 'pid', 'mnt'],
-    setup: `mount -t tmpfs none /mnt && mkdir -p /mnt/bin /mnt/work/deep && cp /usr/bin/busybox /mnt/bin/ &&
+    setup: `mount -t tmpfs none /mnt && mkdir -p /mnt/bin /mnt/place/deep && cp /usr/bin/busybox /mnt/bin/ &&
       for a in sh pwd ls cat sleep grep; do ln -s busybox /mnt/bin/$a; done &&
-      touch /mnt/ROOT_MARKER && ln -s ../../../../../.. /mnt/work/deep/up && ln -s / /mnt/work/abs && ln -s /proc/1/root/.. /mnt/work/proc1`,
+      touch /mnt/ROOT_MARKER && ln -s ../../../../../.. /mnt/place/deep/up && ln -s / /mnt/place/abs && ln -s /proc/1/root/.. /mnt/place/proc1`,
     exec: 'chroot /mnt /bin/sleep 100000',
   });
   await untilComm(t.pid, 'sleep');
   const hostCwd = process.cwd();
-  const probes = ['/..', '/../../../..', '/work/deep/up', '/work/deep/up/..', '/work/abs', '/work/abs/..', '../../..', 'work/deep/../../../..'];
+  const probes = ['/..', '/../../../..', '/place/deep/up', '/place/deep/up/..', '/place/abs', '/place/abs/..', '../../..', 'place/deep/../../../..'];
   for (const cwd of probes) {
     const { stdout } = await execFile(t.pid, 'sh', ['-c', 'pwd -P; ls -a . | grep -c ROOT_MARKER'], { env: { PATH: '/bin' }, cwd });
     assert.is(stdout, '/\n1\n', `cwd ${cwd}`);
@@ -71,7 +71,7 @@ test('the cwd never leaves the target root: .. and symlinks placed in the target
   assert.is(own.stdout, '/\n');
   assert.is.not(own.stdout.trim(), hostCwd);
   // A symlink through /proc does not lead out: this root has no /proc, and chdir fails cleanly.
-  const e = await execFile(t.pid, 'pwd', [], { env: { PATH: '/bin' }, cwd: '/work/proc1' }).catch((x: unknown) => x);
+  const e = await execFile(t.pid, 'pwd', [], { env: { PATH: '/bin' }, cwd: '/place/proc1' }).catch((x: unknown) => x);
   assert.instance(e, NsError);
   assert.is((e as NsError).code, 'ENOENT');
 });
