@@ -56,24 +56,28 @@ test('our numbers equal the raw files read by hand', async () => {
   await new Promise((r) => setTimeout(r, 200));
   const num = (f: string): number => Number(cg.read(f).trim());
   const kv = (f: string): Record<string, number> => Object.fromEntries(cg.read(f).trim().split('\n').map((l) => l.split(' ')).map(([k, v]) => [k, Number(v)]));
-  const cpuUsageBefore = cg.version === 2 ? kv('cpu.stat')['usage_usec']! * 1000 : num('cpuacct.usage');
+  // Live counters move between any two reads: ours must lie between a hand read before and after.
+  const usageFile = cg.version === 2 ? 'memory.current' : 'memory.usage_in_bytes';
+  const cpuUsageHand = () => (cg.version === 2 ? kv('cpu.stat')['usage_usec']! * 1000 : num('cpuacct.usage'));
+  const periodsHand = () => kv('cpu.stat')['nr_periods']!;
+  const before = { cpu: cpuUsageHand(), mem: num(usageFile), periods: periodsHand() };
   const s = readCgroupStats(p.pid);
-  const cpuUsageAfter = cg.version === 2 ? kv('cpu.stat')['usage_usec']! * 1000 : num('cpuacct.usage');
-  assert.ok(s.cpu!.usageNs >= cpuUsageBefore && s.cpu!.usageNs <= cpuUsageAfter, 'cpu usage between two hand reads');
+  const after = { cpu: cpuUsageHand(), mem: num(usageFile), periods: periodsHand() };
+  const between = (v: number, a: number, b: number) => v >= Math.min(a, b) && v <= Math.max(a, b);
+  assert.ok(between(s.cpu!.usageNs, before.cpu, after.cpu), 'cpu usage between two hand reads');
+  assert.ok(between(s.memory!.usage, before.mem, after.mem), `memory usage ${s.memory!.usage} between hand reads ${before.mem} and ${after.mem}`);
+  assert.ok(between(s.cpu!.throttled!.periods, before.periods, after.periods), 'nr_periods between two hand reads');
   if (cg.version === 2) {
     const stat = kv('memory.stat');
-    assert.is(s.memory!.usage, num('memory.current'));
     assert.is(s.memory!.limit, num('memory.max'));
-    assert.is(s.memory!.workingSet, Math.max(0, num('memory.current') - stat['inactive_file']!));
+    assert.is(s.memory!.workingSet, Math.max(0, s.memory!.usage - s.memory!.stat['inactive_file']!));
     assert.is(s.memory!.stat['file_mapped'], stat['file_mapped']);
     assert.is(cg.read('cpu.max').trim(), `${s.cpu!.quotaUs} ${s.cpu!.periodUs}`);
-    assert.is(s.cpu!.throttled!.periods, kv('cpu.stat')['nr_periods']);
     assert.is(s.memory!.oom.kills, kv('memory.events')['oom_kill']);
   } else {
     const stat = kv('memory.stat');
-    assert.is(s.memory!.usage, num('memory.usage_in_bytes'));
     assert.is(s.memory!.limit, num('memory.limit_in_bytes'));
-    assert.is(s.memory!.workingSet, Math.max(0, num('memory.usage_in_bytes') - stat['total_inactive_file']!));
+    assert.is(s.memory!.workingSet, Math.max(0, s.memory!.usage - s.memory!.stat['total_inactive_file']!));
     assert.is(s.memory!.cache, stat['total_cache']);
     assert.is(s.memory!.anon, stat['total_rss']);
     assert.is(s.memory!.stat['total_rss_huge'], stat['total_rss_huge']);
