@@ -84,9 +84,15 @@ test('the program does not outlive a SIGKILLed nsjoin (no pty, so no hangup to r
   const cli = nodeSpawn(process.execPath, [BIN, 'exec', '-t', T(), '-a', '--', '/bin/sh', '-c', 'echo $PPID; exec sleep 1000'], { stdio: ['ignore', 'pipe', 'ignore'] });
   await new Promise((r) => cli.stdout!.once('data', r));
   const children = () => readFileSync(`/proc/${cli.pid}/task/${cli.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  const program = children()[0]!;
+  // The joiner may still be in the list for a moment (the program runs before the CLI reaps it):
+  // wait for the child that became `sleep`.
+  const comm = (pid: number) => { try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { return ''; } };
+  let program = 0;
+  for (let i = 0; i < 200 && !program; i++) {
+    program = children().find((pid) => comm(pid) === 'sleep') ?? 0;
+    if (!program) await new Promise((r) => setTimeout(r, 10));
+  }
   assert.ok(program > 0, 'the program is a child of the CLI');
-  for (let i = 0; i < 100 && !readFileSync(`/proc/${program}/comm`, 'utf8').startsWith('sleep'); i++) await new Promise((r) => setTimeout(r, 10));
   cli.kill('SIGKILL');
   await new Promise((r) => cli.on('close', r));
   let alive = true;
