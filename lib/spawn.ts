@@ -6,7 +6,7 @@ import { closeSync, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants as osConstants, release } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { binding, type RawChild, type RawSpawnSpec } from './binding.js';
+import { binding, type RawChild, type RawSpawnResult, type RawSpawnSpec } from './binding.js';
 import { cgroupOf } from './cgroup/locate.js';
 import { checkPtySize, openPtyFor, ptyStream, resizePty, type PtyInfo, type PtySize, type PtyStream } from './pty.js';
 import { NsError } from './errors.js';
@@ -422,6 +422,23 @@ function openStdio(stdio: Plan['stdio']): { childFds: number[]; parentFds: Array
   return { childFds, parentFds, toClose };
 }
 
+/**
+ * Opens the stdio slots and starts the program through the addon; the program's ends are closed
+ * in our process afterwards, and ours too if the addon throws.
+ */
+function startProgram(plan: Plan): { result: RawSpawnResult; parentFds: Array<number | null> } {
+  const { childFds, parentFds, toClose } = openStdio(plan.stdio);
+  plan.spec.stdio = childFds;
+  try {
+    return { result: binding().spawn(plan.spec), parentFds };
+  } catch (err) {
+    for (const fd of parentFds) if (fd !== null) closeSync(fd);
+    throw err;
+  } finally {
+    for (const fd of toClose) closeSync(fd);
+  }
+}
+
 const STEP_SYSCALL: Record<string, string> = {
   open_ns: 'open', open_root: 'open', open_cwd: 'open', open_cgroup: 'open', open_proc: 'open',
   cgroup: 'write', pidfd_send_signal: 'pidfd_open',
@@ -561,14 +578,7 @@ export class NsChildProcess extends EventEmitter {
         pty = openPtyFor(plan.spec.root || plan.joined.includes('mnt') ? plan.pid : 0, plan.pty);
         plan.stdio = [pty.slave, pty.slave, pty.slave];
       }
-      const opened = openStdio(plan.stdio);
-      parentFds = opened.parentFds;
-      plan.spec.stdio = opened.childFds;
-      try {
-        result = binding().spawn(plan.spec);
-      } finally {
-        for (const fd of opened.toClose) closeSync(fd);
-      }
+      ({ result, parentFds } = startProgram(plan));
     } catch (err) {
       if (pty) closeSync(pty.master);
       throw err;
@@ -832,14 +842,7 @@ export function spawnSync(target: Target, file: string, args?: readonly string[]
   let result;
   let parentFds: Array<number | null>;
   try {
-    const opened = openStdio(plan.stdio);
-    parentFds = opened.parentFds;
-    plan.spec.stdio = opened.childFds;
-    try {
-      result = binding().spawn(plan.spec);
-    } finally {
-      for (const fd of opened.toClose) closeSync(fd);
-    }
+    ({ result, parentFds } = startProgram(plan));
   } finally {
     releasePlan(plan);
   }
