@@ -1,0 +1,78 @@
+// The joiner is non-dumpable from its first step until the program execs: nothing in the target
+// may ptrace it or open its /proc files while it shares Node's memory and holds host fds.
+//
+// How it is observed: the caller runs as uid 1234 with the capabilities it needs (ambient), so a
+// dumpable process of it has its /proc/PID/status owned by 1234, and a non-dumpable one by root (the
+// kernel's task_dump_owner, for the files in /proc/PID). The target sits in a frozen freezer cgroup and the spawn joins it
+// (joinCgroup), so the joiner freezes right after its first steps and can be looked at.
+import { spawn as nodeSpawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startTarget, type Target } from '../helpers/target.js';
+
+const FREEZER = '/sys/fs/cgroup/freezer';
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const caps = '+sys_admin,+sys_chroot,+sys_ptrace,+dac_override,+dac_read_search,+setuid,+setgid,+kill';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// /proc/PID itself keeps the effective uid; the files in it follow dumpability.
+const owner = (pid: number): number | undefined => { try { return statSync(`/proc/${pid}/status`).uid; } catch { return undefined; } };
+const childrenOf = (pid: number): number[] => {
+  try { return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number); } catch { return []; }
+};
+
+test('the joiner is non-dumpable before it joins, and the caller is dumpable again after', async () => {
+  if (!existsSync(`${FREEZER}/freezer.state`) && !existsSync(`${FREEZER}/cgroup.procs`)) {
+    console.log('  skipped: no cgroup v1 freezer on this host');
+    return;
+  }
+  const dir = `${FREEZER}/nsjoin-test-dumpable-${process.pid}`;
+  mkdirSync(dir);
+  let t: Target | undefined;
+  let caller: ReturnType<typeof nodeSpawn> | undefined;
+  try {
+    t = await startTarget({ ns: ['uts'], pre: `echo $$ > ${dir}/cgroup.procs` });
+    writeFileSync(`${dir}/freezer.state`, 'FROZEN');
+    const script = `
+      import { spawnSync } from './lib/index.ts';
+      console.log('ready');
+      await new Promise((r) => process.stdin.once('data', r));
+      const r = spawnSync(${t.pid}, '/bin/true', [], { namespaces: ['uts'], joinCgroup: true, env: {} });
+      console.log(JSON.stringify({ status: r.status, error: r.error?.message }));
+      await new Promise((r) => process.stdin.once('data', r));`;
+    caller = nodeSpawn('setpriv', ['--reuid', '1234', '--regid', '1234', '--clear-groups', `--inh-caps=${caps}`, `--ambient-caps=${caps}`,
+      process.execPath, '--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines: string[] = [];
+    caller.stdout!.on('data', (b: Buffer) => lines.push(...b.toString().trim().split('\n')));
+    for (let i = 0; i < 500 && !lines.includes('ready'); i++) await sleep(10);
+    const callerPid = caller.pid!;
+    assert.is(owner(callerPid), 1234, 'a dumpable process of uid 1234 owns its /proc entry (the check can tell)');
+
+    caller.stdin!.write('go\n');
+    let joiner = 0;
+    for (let i = 0; i < 500 && !joiner; i++) {
+      joiner = childrenOf(callerPid)[0] ?? 0;
+      if (!joiner) await sleep(10);
+    }
+    assert.ok(joiner > 0, 'the joiner started');
+    // It is frozen in the target's freezer cgroup now, before setns and exec.
+    for (let i = 0; i < 200 && !readFileSync(`/proc/${joiner}/cgroup`, 'utf8').includes('nsjoin-test-dumpable'); i++) await sleep(10);
+    assert.ok(readFileSync(`/proc/${joiner}/cgroup`, 'utf8').includes('nsjoin-test-dumpable'), 'the joiner joined the frozen cgroup');
+    assert.is(owner(joiner), 0, 'the joiner is non-dumpable (its /proc entry belongs to root)');
+
+    writeFileSync(`${dir}/freezer.state`, 'THAWED');
+    for (let i = 0; i < 500 && lines.length < 2; i++) await sleep(10);
+    assert.equal(JSON.parse(lines[1]!), { status: 0 }, 'the program ran');
+    assert.is(owner(callerPid), 1234, 'the caller is dumpable again after the spawn');
+  } finally {
+    try { writeFileSync(`${dir}/freezer.state`, 'THAWED'); } catch { /* gone */ }
+    caller?.kill('SIGKILL');
+    t?.kill();
+    for (let i = 0; i < 100 && existsSync(dir); i++) {
+      try { rmdirSync(dir); } catch { await sleep(20); }
+    }
+  }
+});
+
+test.run();
