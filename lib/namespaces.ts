@@ -98,11 +98,18 @@ export interface NamespaceInfo {
  * Lists every namespace that some process is in, like `lsns`: type, inode, process count, lowest
  * pid and its command. Processes that vanish during the scan or that we may not inspect are skipped.
  * Sorted by type, then inode.
+ * @throws NsError when procRoot cannot be listed (ENOENT, EACCES).
  */
 export function listNamespaces(roots: RootOptions = {}): NamespaceInfo[] {
   const procRoot = roots.procRoot ?? '/proc';
   const byKey = new Map<string, NamespaceInfo>();
-  const pids = readdirSync(procRoot).filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
+  let names: string[];
+  try {
+    names = readdirSync(procRoot);
+  } catch (err) {
+    throw NsError.fromNodeError(err as NodeJS.ErrnoException, { syscall: 'scandir', path: procRoot });
+  }
+  const pids = names.filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
   for (const pid of pids) {
     for (const type of NAMESPACE_TYPES) {
       let inode: number | undefined;

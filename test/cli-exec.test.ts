@@ -105,4 +105,13 @@ test('the program does not outlive a SIGKILLed nsjoin (no pty, so no hangup to r
   assert.not.ok(alive, `program ${program} still runs after the CLI was killed`);
 });
 
+test('a missing program is status 127, one that cannot run 126, with one line on stderr', async () => {
+  const missing = await nsjoin(['exec', '-t', T(), '-a', '--', '/no/such/program']);
+  assert.is(missing.status, 127);
+  assert.is(missing.stderr.trim().split('\n').length, 1);
+  assert.match(missing.stderr, /ENOENT/);
+  const notExec = await nsjoin(['exec', '-t', T(), '-a', '--', '/proc/version']);
+  assert.is(notExec.status, 126);
+});
+
 test.run();

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import '../containers.js'; // registers the { container } target: TARGET may be a container id prefix
 import { errorLine, reportError } from './common.js';
+import { NsError } from '../errors.js';
 
 interface Command {
   summary: string;
@@ -75,5 +76,10 @@ process.on('uncaughtException', (err) => {
 
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
-  (err) => { process.exitCode = reportError(err); },
+  (err) => {
+    const status = reportError(err);
+    // As nsenter and shells: a program that cannot be found is 127, one that cannot run is 126.
+    const e = err as NsError;
+    process.exitCode = e instanceof NsError && e.syscall === 'execve' ? (e.code === 'ENOENT' ? 127 : 126) : status;
+  },
 );
