@@ -1,5 +1,6 @@
 // The shapes nsjoin returns for cgroups. Units: bytes and nanoseconds, except where a name says
 // otherwise (quotaUs, periodUs: the kernel's own microseconds for the CPU bandwidth settings).
+import type { IoStatDevice } from '../parse/io-stat.js';
 import type { Pressure } from '../parse/pressure.js';
 
 export type { Pressure, PressureLine } from '../parse/pressure.js';
@@ -79,15 +80,8 @@ export interface CgroupMemory {
   stat: Record<string, number>;
 }
 
-/** Block IO of one device, bytes and operations. */
-export interface CgroupIoDevice {
-  major: number;
-  minor: number;
-  readBytes: number;
-  writeBytes: number;
-  readOps: number;
-  writeOps: number;
-}
+/** Block IO of one device, bytes and operations: io.stat's figures (v1 blkio files give the same). */
+export type CgroupIoDevice = Omit<IoStatDevice, 'fields'>;
 
 /**
  * Block IO of a cgroup and its descendants: per device and summed. On cgroup v1 this comes from the
