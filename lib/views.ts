@@ -4,16 +4,14 @@
 // from the cpu controller's own hierarchy, wherever it is mounted (libuv missed it when cpu is
 // mounted alone).
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { cgroupOf } from './cgroup/locate.js';
 import { sampleCgroup } from './cgroup/sampler.js';
-import { readCgroupStats } from './cgroup/stats.js';
+import { ancestry, cpuLimitCores, isV2, readCgroupStats } from './cgroup/stats.js';
 import type { CgroupLocation } from './cgroup/types.js';
 import { NsError } from './errors.js';
 import { readText, readTextIfExists } from './io.js';
 import { parseCpuList } from './parse/cpu-list.js';
-import { parseCpuMax } from './parse/cpu-max.js';
-import { parseLimit } from './parse/single-value.js';
 import { resolveTarget, type RootOptions, type Target } from './targets.js';
 
 /** Memory as `free` would show it inside the container, bytes. */
@@ -61,9 +59,6 @@ function hostMeminfo(procRoot: string): Record<string, number> {
   }
   return out;
 }
-
-const isV2 = (loc: CgroupLocation, controller: string): boolean =>
-  loc.controllers[controller] !== undefined && loc.controllers[controller] === loc.unified;
 
 interface MemoryFigures {
   view: MemoryView;
@@ -166,39 +161,6 @@ export function meminfo(target: Target, options: RootOptions = {}): string {
   return rows.map(([key, bytes]) => `${`${key}:`.padEnd(16)}${String(Math.floor(bytes / 1024)).padStart(8)} kB\n`).join('');
 }
 
-/** The directories from `dir` up to `mountRoot` (both included). */
-function ancestry(dir: string, mountRoot: string): string[] {
-  const out = [dir];
-  for (let d = dir; d !== mountRoot && d.startsWith(mountRoot) && dirname(d) !== d; ) {
-    d = dirname(d);
-    out.push(d);
-  }
-  return out;
-}
-
-function quotaCoresOf(loc: CgroupLocation): number | null {
-  const dir = loc.controllers['cpu'];
-  if (dir === undefined) return null;
-  const v2 = isV2(loc, 'cpu');
-  let best: number | null = null;
-  for (const d of ancestry(dir, (v2 ? loc.unifiedMountRoot : loc.mountRoots['cpu']) ?? dir)) {
-    let cores: number | null = null;
-    if (v2) {
-      const text = readTextIfExists(join(d, 'cpu.max'));
-      if (text === undefined) continue;
-      const q = parseCpuMax(text, join(d, 'cpu.max'));
-      cores = q.quotaUs === null ? null : q.quotaUs / q.periodUs;
-    } else {
-      const quota = readTextIfExists(join(d, 'cpu.cfs_quota_us'));
-      if (quota === undefined) continue;
-      const q = parseLimit(quota, join(d, 'cpu.cfs_quota_us'));
-      if (q !== null) cores = q / parseLimit(readText(join(d, 'cpu.cfs_period_us')), join(d, 'cpu.cfs_period_us'))!;
-    }
-    if (cores !== null && (best === null || cores < best)) best = cores;
-  }
-  return best;
-}
-
 function cpusetOf(loc: CgroupLocation, hostCpus: number[]): number[] {
   // On v2 a cgroup without the cpuset controller enabled runs on its nearest ancestor's cpuset.
   const dir = loc.controllers['cpuset'] ?? loc.unified;
@@ -236,7 +198,7 @@ export function cpuView(target: Target, options: RootOptions = {}): CpuView {
   const pid = resolveTarget(target, options);
   const loc = cgroupOf(pid, options);
   const host = hostCpuList(roots(options).sysRoot);
-  const quotaCores = quotaCoresOf(loc);
+  const quotaCores = cpuLimitCores(loc);
   const cpuset = cpusetOf(loc, host);
   let cpus = Math.min(cpuset.length, host.length);
   if (quotaCores !== null) cpus = Math.min(cpus, Math.ceil(quotaCores));

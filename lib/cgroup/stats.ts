@@ -40,7 +40,7 @@ function memoryStat(dir: string): Record<string, number> {
 }
 
 /** The directories from `dir` up to and including `mountRoot`: the ancestors whose limits apply. */
-function ancestry(dir: string, mountRoot: string): string[] {
+export function ancestry(dir: string, mountRoot: string): string[] {
   const out = [dir];
   let d = dir;
   while (d !== mountRoot && d.startsWith(mountRoot) && dirname(d) !== d) {
@@ -65,7 +65,8 @@ function optLimit(dir: string, name: string): number | null | undefined {
   return text === undefined ? undefined : parseLimit(text, file(dir, name));
 }
 
-const isV2 = (loc: CgroupLocation, controller: string): boolean =>
+/** Whether `controller` of a located cgroup is served by its cgroup2 directory. */
+export const isV2 = (loc: CgroupLocation, controller: string): boolean =>
   loc.controllers[controller] !== undefined && loc.controllers[controller] === loc.unified;
 
 function v1Quota(dir: string): { quotaUs: number | null; periodUs: number } | undefined {
@@ -82,6 +83,22 @@ function v2Quota(dir: string): { quotaUs: number | null; periodUs: number } | un
 const cores = (q: { quotaUs: number | null; periodUs: number } | undefined): number | null | undefined =>
   q === undefined ? undefined : q.quotaUs === null ? null : q.quotaUs / q.periodUs;
 
+/** The smallest quota/period in cores from `dir` up to `mountRoot` (v1 or v2 files); null = unlimited. */
+function limitCoresAt(dir: string, mountRoot: string, v2: boolean): number | null {
+  return effective(dir, mountRoot, (d) => cores(v2 ? v2Quota(d) : v1Quota(d)));
+}
+
+/**
+ * The effective CPU limit of a located cgroup in cores: the smallest quota/period along the
+ * ancestors in the cpu controller's own hierarchy. null = unlimited, or no cpu controller.
+ */
+export function cpuLimitCores(loc: CgroupLocation): number | null {
+  const dir = loc.controllers['cpu'];
+  if (dir === undefined) return null;
+  const v2 = isV2(loc, 'cpu');
+  return limitCoresAt(dir, (v2 ? loc.unifiedMountRoot : loc.mountRoots['cpu']) ?? dir, v2);
+}
+
 function readCpu(loc: CgroupLocation): CgroupCpu | undefined {
   const acct = loc.controllers['cpuacct'];
   if (acct !== undefined && !isV2(loc, 'cpuacct')) {
@@ -96,7 +113,7 @@ function readCpu(loc: CgroupLocation): CgroupCpu | undefined {
         cpu.quotaUs = own.quotaUs;
         cpu.periodUs = own.periodUs;
       }
-      cpu.limitCores = effective(dir, loc.mountRoots['cpu'] ?? dir, (d) => cores(v1Quota(d)));
+      cpu.limitCores = limitCoresAt(dir, loc.mountRoots['cpu'] ?? dir, false);
       const shares = optNum(dir, 'cpu.shares');
       if (shares !== undefined) cpu.shares = shares;
       const stat = readTextIfExists(file(dir, 'cpu.stat'));
@@ -124,7 +141,7 @@ function readCpu(loc: CgroupLocation): CgroupCpu | undefined {
     cpu.quotaUs = own.quotaUs;
     cpu.periodUs = own.periodUs;
   }
-  cpu.limitCores = effective(dir, loc.unifiedMountRoot ?? dir, (d) => cores(v2Quota(d)));
+  cpu.limitCores = limitCoresAt(dir, loc.unifiedMountRoot ?? dir, true);
   const weight = optNum(dir, 'cpu.weight');
   if (weight !== undefined) cpu.weight = weight;
   if (s['nr_periods'] !== undefined) {
