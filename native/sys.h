@@ -70,15 +70,18 @@ struct Decoder {
     if (env.IsExceptionPending()) return Fail(key), Napi::Value();
     return v;
   }
-  int64_t Int(const Napi::Object& o, const char* key, int64_t min, int64_t max) {
-    if (failed) return 0;
-    Napi::Value v = Get(o, key);
+  // v as an integer in [min, max], or 0 (and failed).
+  int64_t IntOf(const Napi::Value& v, const char* key, int64_t min, int64_t max) {
     if (failed) return 0;
     if (!v.IsNumber()) return Fail(key), 0;
     double d = v.As<Napi::Number>().DoubleValue();
     if (!(d >= static_cast<double>(min) && d <= static_cast<double>(max)) || d != static_cast<double>(static_cast<int64_t>(d)))
       return Fail(key), 0;
     return static_cast<int64_t>(d);
+  }
+  int64_t Int(const Napi::Object& o, const char* key, int64_t min, int64_t max) {
+    if (failed) return 0;
+    return IntOf(Get(o, key), key, min, max);
   }
   bool Bool(const Napi::Object& o, const char* key) {
     if (failed) return false;
@@ -95,40 +98,33 @@ struct Decoder {
     if (s.find('\0') != std::string::npos) return Fail(std::string(key) + " (contains NUL)"), std::string();
     return s;
   }
-  std::vector<std::string> StrArray(const Napi::Object& o, const char* key) {
-    std::vector<std::string> out;
-    if (failed) return out;
+  // Hands each element of the array o[key] (at most maxLength) to `each`, until one fails. The
+  // length is read once: an element getter may grow the array without end.
+  template <typename F>
+  void Each(const Napi::Object& o, const char* key, uint32_t maxLength, F each) {
+    if (failed) return;
     Napi::Value v = Get(o, key);
-    if (failed) return out;
-    if (!v.IsArray()) return Fail(key), out;
+    if (failed) return;
+    if (!v.IsArray()) return Fail(key);
     Napi::Array a = v.As<Napi::Array>();
-    // The length is read once: an element getter may grow the array without end.
     uint32_t n = a.Length();
-    if (n > 1u << 20) return Fail(key), out;
+    if (n > maxLength) return Fail(key);
     for (uint32_t i = 0; i < n && !failed; i++) {
       Napi::Value e = At(a, i, key);
-      if (!failed) out.push_back(Str(e, key));
+      if (!failed) each(e);
     }
+  }
+  std::vector<std::string> StrArray(const Napi::Object& o, const char* key) {
+    std::vector<std::string> out;
+    Each(o, key, 1u << 20, [&](const Napi::Value& e) { out.push_back(Str(e, key)); });
     return out;
   }
   std::vector<int64_t> IntArray(const Napi::Object& o, const char* key, int64_t min, int64_t max) {
     std::vector<int64_t> out;
-    if (failed) return out;
-    Napi::Value v = Get(o, key);
-    if (failed) return out;
-    if (!v.IsArray()) return Fail(key), out;
-    Napi::Array a = v.As<Napi::Array>();
-    uint32_t n = a.Length();
-    if (n > 65536) return Fail(key), out;
-    for (uint32_t i = 0; i < n; i++) {
-      Napi::Value e = At(a, i, key);
-      if (failed) return out;
-      if (!e.IsNumber()) return Fail(key), out;
-      double d = e.As<Napi::Number>().DoubleValue();
-      if (!(d >= static_cast<double>(min) && d <= static_cast<double>(max)) || d != static_cast<double>(static_cast<int64_t>(d)))
-        return Fail(key), out;
-      out.push_back(static_cast<int64_t>(d));
-    }
+    Each(o, key, 65536, [&](const Napi::Value& e) {
+      int64_t x = IntOf(e, key, min, max);
+      if (!failed) out.push_back(x);
+    });
     return out;
   }
 };
