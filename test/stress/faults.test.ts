@@ -166,9 +166,27 @@ test('AbortSignal at random moments over 300 runs: every program ends, no orphan
   }
 });
 
+/** Counts the outcomes of reads that must give a value or an NsError; anything else is rethrown. */
+class Tally {
+  values = 0;
+  errors = 0;
+  readonly codes = new Set<string>();
+  read(reads: Array<() => unknown>): void {
+    for (const read of reads) {
+      try {
+        read();
+        this.values++;
+      } catch (err) {
+        if (!(err instanceof NsError)) throw err;
+        this.errors++;
+        this.codes.add(err.code);
+      }
+    }
+  }
+}
+
 test('a cgroup removed while it is read: a value or an NsError, never anything else', async () => {
-  let values = 0, errors = 0;
-  const codes = new Set<string>();
+  const tally = new Tally();
   for (let round = 0; round < 20; round++) {
     const cg = makeCgroup(`gone${round}`, ['cpu', 'cpuacct', 'memory', 'pids']);
     const proc = nodeSpawn('/bin/sh', ['-c', `${cg.enter}\nexec sleep 30`], { stdio: 'ignore' });
@@ -178,31 +196,22 @@ test('a cgroup removed while it is read: a value or an NsError, never anything e
     const remover = nodeSpawn('/bin/sh', ['-c', `sleep 0.0${round % 10}; kill -9 ${proc.pid}; for d in ${dirs.join(' ')}; do n=0; while [ -d $d ] && ! rmdir $d 2>/dev/null && [ $n -lt 100000 ]; do n=$((n+1)); done; done`], { stdio: 'ignore' });
     const until = Date.now() + 400;
     while (Date.now() < until) {
-      for (const read of [() => readCgroupStats(proc.pid!), () => readCgroupStats({ path: dirs[0]!.replace(/^.*?\/sys\/fs\/cgroup\/[^/]+/, ''), version: 1 }), () => cgroupOf(proc.pid!)]) {
-        try {
-          read();
-          values++;
-        } catch (err) {
-          if (!(err instanceof NsError)) throw err;
-          errors++;
-          codes.add(err.code);
-        }
-      }
+      tally.read([() => readCgroupStats(proc.pid!), () => readCgroupStats({ path: dirs[0]!.replace(/^.*?\/sys\/fs\/cgroup\/[^/]+/, ''), version: 1 }), () => cgroupOf(proc.pid!)]);
       await new Promise((r) => setImmediate(r));
     }
     await exited(remover);
     for (const d of dirs) if (existsSync(d)) try { rmdirSync(d); } catch { /* the helper retries at exit */ }
     await cg.remove();
   }
-  console.log(`# faults: cgroups removed mid-read: ${values} values, ${errors} typed errors (${[...codes].join(', ')})`);
-  assert.ok(errors > 0 && values > 0, 'both outcomes were seen');
+  console.log(`# faults: cgroups removed mid-read: ${tally.values} values, ${tally.errors} typed errors (${[...tally.codes].join(', ')})`);
+  assert.ok(tally.errors > 0 && tally.values > 0, 'both outcomes were seen');
 });
 
 test('/proc/PID vanishing mid-scan: listNamespaces, namespacesOf, cgroupOf, readNetDev give a value or an NsError', async () => {
   // A churn of short-lived processes, some in namespaces of their own, while we scan.
   const churn = nodeSpawn('/bin/sh', ['-c', 'while :; do unshare --uts --net true & true & sleep 0.001 & wait; done'], { stdio: 'ignore' });
-  let scans = 0, values = 0, errors = 0;
-  const codes = new Set<string>();
+  let scans = 0;
+  const tally = new Tally();
   try {
     const until = Date.now() + 5000;
     while (Date.now() < until) {
@@ -210,23 +219,14 @@ test('/proc/PID vanishing mid-scan: listNamespaces, namespacesOf, cgroupOf, read
       assert.ok(rows.length > 0);
       scans++;
       for (const row of rows.slice(-20)) {
-        for (const read of [() => namespacesOf(row.pid), () => cgroupOf(row.pid), () => readNetDev(row.pid)]) {
-          try {
-            read();
-            values++;
-          } catch (err) {
-            if (!(err instanceof NsError)) throw err;
-            errors++;
-            codes.add(err.code);
-          }
-        }
+        tally.read([() => namespacesOf(row.pid), () => cgroupOf(row.pid), () => readNetDev(row.pid)]);
       }
       await new Promise((r) => setImmediate(r));
     }
   } finally {
     churn.kill('SIGKILL');
   }
-  console.log(`# faults: ${scans} scans under churn; ${values} reads, ${errors} typed errors (${[...codes].join(', ')})`);
+  console.log(`# faults: ${scans} scans under churn; ${tally.values} reads, ${tally.errors} typed errors (${[...tally.codes].join(', ')})`);
 });
 
 test.run();
