@@ -20,6 +20,9 @@ export interface NsErrorDetails {
   hint?: string;
 }
 
+/** The hint for EACCES/EPERM on the target's /proc files (ns, root, cwd, environ). */
+export const PTRACE_HINT = 'this needs ptrace read access to the target: the same uid, or CAP_SYS_PTRACE';
+
 /**
  * A system error from nsjoin, shaped like Node's own (`code`, `errno`, `syscall`, `path`), plus the
  * namespace and the target pid where they apply.

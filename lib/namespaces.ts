@@ -1,6 +1,6 @@
 // Reading which namespaces a process is in (/proc/PID/ns/*), and an lsns-like listing.
 import { readdirSync, readlinkSync } from 'node:fs';
-import { NsError } from './errors.js';
+import { NsError, PTRACE_HINT } from './errors.js';
 import { readText } from './io.js';
 import { resolveTarget, type RootOptions, type Target } from './targets.js';
 
@@ -22,7 +22,6 @@ export interface NamespaceId {
   inode: number;
 }
 
-const ACCESS_HINT = 'reading /proc/PID/ns needs ptrace read access to the target: the same uid, or CAP_SYS_PTRACE';
 
 function readNsInode(procRoot: string, pid: number | 'self', type: NamespaceType): number | undefined {
   const path = `${procRoot}/${pid}/ns/${type}`;
@@ -34,7 +33,7 @@ function readNsInode(procRoot: string, pid: number | 'self', type: NamespaceType
     if (e.code === 'ENOENT') return undefined;
     throw NsError.fromNodeError(e, {
       syscall: 'readlink', path, ...(pid === 'self' ? {} : { pid }),
-      ...(e.code === 'EACCES' || e.code === 'EPERM' ? { hint: ACCESS_HINT } : {}),
+      ...(e.code === 'EACCES' || e.code === 'EPERM' ? { hint: PTRACE_HINT } : {}),
     });
   }
   const m = /\[(\d+)\]$/.exec(link);

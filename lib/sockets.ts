@@ -11,7 +11,7 @@ import { lookup } from 'node:dns/promises';
 import { closeSync } from 'node:fs';
 import { isIP, Server, Socket } from 'node:net';
 import { binding, type RawSocketSpec } from './binding.js';
-import { NsError } from './errors.js';
+import { NsError, PTRACE_HINT } from './errors.js';
 import { readText } from './io.js';
 import { kernelSupport } from './spawn.js';
 import { describe, resolveTarget, type Target } from './targets.js';
@@ -150,7 +150,7 @@ function socketError(r: Resolved, step: string, errno: number): NsError {
   const where = r.spec.family === 'unix' ? `/${r.spec.dir === '.' ? '' : `${r.spec.dir}/`}${r.spec.name}` : undefined;
   let hint: string | undefined;
   if (step === 'setns' && (errno === 1 || errno === 13)) hint = "joining the target's network namespace needs CAP_SYS_ADMIN in its user namespace; run as root";
-  else if ((step === 'open_ns' || step === 'open_root') && (errno === 1 || errno === 13)) hint = 'this needs ptrace read access to the target: the same uid, or CAP_SYS_PTRACE';
+  else if ((step === 'open_ns' || step === 'open_root') && (errno === 1 || errno === 13)) hint = PTRACE_HINT;
   else if (errno === 3) hint = 'the target process does not exist';
   else if (step === 'connect' && errno === 111) hint = "nothing listens there in the target's network namespace";
   return NsError.fromErrno(errno, {

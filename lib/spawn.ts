@@ -9,7 +9,7 @@ import type { Readable, Writable } from 'node:stream';
 import { binding, type RawChild, type RawSpawnResult, type RawSpawnSpec } from './binding.js';
 import { cgroupOf } from './cgroup/locate.js';
 import { checkPtySize, openPtyFor, ptyStream, resizePty, type PtyInfo, type PtySize, type PtyStream } from './pty.js';
-import { NsError } from './errors.js';
+import { NsError, PTRACE_HINT } from './errors.js';
 import { readText } from './io.js';
 import { NAMESPACE_FLAGS, NAMESPACE_TYPES, namespacesOf, ownNamespaces, type NamespaceType } from './namespaces.js';
 import { describe, resolveTarget, type Target } from './targets.js';
@@ -460,10 +460,10 @@ function startError(plan: Plan, step: string, errno: number, arg: number): NsErr
     case 'open_ns':
       details.namespace = nsOrder[arg];
       details.path = `/proc/${pid}/ns/${nsOrder[arg]}`;
-      if (perm) details.hint = ACCESS;
+      if (perm) details.hint = PTRACE_HINT;
       break;
-    case 'open_root': details.path = `/proc/${pid}/root`; if (perm) details.hint = ACCESS; break;
-    case 'open_cwd': details.path = `/proc/${pid}/cwd`; if (perm) details.hint = ACCESS; break;
+    case 'open_root': details.path = `/proc/${pid}/root`; if (perm) details.hint = PTRACE_HINT; break;
+    case 'open_cwd': details.path = `/proc/${pid}/cwd`; if (perm) details.hint = PTRACE_HINT; break;
     case 'open_cgroup':
     case 'cgroup':
       details.path = plan.spec.cgroupProcs[arg];
@@ -496,7 +496,6 @@ function startError(plan: Plan, step: string, errno: number, arg: number): NsErr
   }
   return NsError.fromErrno(errno, details);
 }
-const ACCESS = 'this needs ptrace read access to the target: the same uid, or CAP_SYS_PTRACE';
 
 /**
  * A program started inside a target's namespaces. It behaves as Node's ChildProcess: `pid` is the
