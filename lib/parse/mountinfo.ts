@@ -8,7 +8,10 @@ export interface MountInfo {
   parentId: number;
   major: number;
   minor: number;
-  /** The directory of the filesystem that forms this mount's root (for cgroupfs: the cgroup it shows). */
+  /**
+   * The directory of the filesystem that forms this mount's root (for cgroupfs: the cgroup it shows).
+   * Not always a path: an nsfs bind mount shows `net:[4026532554]`.
+   */
   root: string;
   /** Where it is mounted, relative to the reader's root. */
   mountPoint: string;
@@ -45,7 +48,10 @@ export function parseMountinfo(text: string, file = '/proc/PID/mountinfo'): Moun
     if (!dev) throw new ParseError(file, line, `bad device ${show(fields[2]!)}`);
     const root = unescapeMountField(fields[3]!);
     const mountPoint = unescapeMountField(fields[4]!);
-    if (!root.startsWith('/') || !mountPoint.startsWith('/')) throw new ParseError(file, line, 'root and mount point must be absolute');
+    // The root is whatever the filesystem's show_path prints (fs/proc_namespace.c): a path for most,
+    // but nsfs bind mounts (docker's and `ip netns`'s netns files) print `net:[4026532554]`. Only the
+    // mount point is always an absolute path (the kernel skips lines whose mount point is unreachable).
+    if (root === '' || !mountPoint.startsWith('/')) throw new ParseError(file, line, 'empty root or relative mount point');
     return {
       mountId: toInt(fields[0]!, file, line, 'mount id'),
       parentId: toInt(fields[1]!, file, line, 'parent id'),
