@@ -3,6 +3,7 @@
 // reused across calls, one close. That is the syscall floor a monitoring agent pays anyway, without
 // the thread-pool round trips of fs/promises.
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { constants } from 'node:os';
 import { NsError } from './errors.js';
 
 let buffer = Buffer.allocUnsafe(64 * 1024);
@@ -65,4 +66,26 @@ export function readTextIfExists(path: string, pid?: number): string | undefined
     }
     throw err;
   }
+}
+
+/**
+ * readText that reports a process that is gone as ESRCH rather than ENOENT on one of its files. A
+ * zombie still has /proc/PID but no namespaces left (its net/ files are ENOENT): it is gone too.
+ */
+export function readProc(procRoot: string, pid: number, path: string): string {
+  try {
+    return readText(path, pid);
+  } catch (err) {
+    if ((err as NsError).code === 'ENOENT' && !alive(procRoot, pid)) {
+      throw NsError.fromErrno(constants.errno.ESRCH, { syscall: 'open', path, pid, hint: 'the process has exited' });
+    }
+    throw err;
+  }
+}
+
+function alive(procRoot: string, pid: number): boolean {
+  const stat = readTextIfExists(`${procRoot}/${pid}/stat`);
+  if (stat === undefined) return existsSync(`${procRoot}/${pid}`);
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state !== 'Z' && state !== 'X';
 }
