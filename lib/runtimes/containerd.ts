@@ -1,7 +1,7 @@
 // containerd's task bundles: <stateRoot>/io.containerd.runtime.v2.task/<namespace>/<id>/config.json,
 // the OCI spec the shim started the container from. The CRI plugin (Kubernetes) puts the pod in its
-// annotations (io.kubernetes.cri.*); a container started with ctr or nerdctl has none, and its id is
-// the name ctr knows it by (nerdctl keeps its own name in nerdctl/name). The bundle's rootfs is the
+// annotations (io.kubernetes.cri.*); a container started with ctr or nerdctl has none (nerdctl keeps
+// its own name in nerdctl/name; ctr knows a container by its id, see lookup.ts). The bundle's rootfs is the
 // container's mount: never read.
 import { readdirSync } from 'node:fs';
 import { annotationsOf, cleanText, podFields, readStateJson, type RuntimeMeta } from './state-file.js';
@@ -20,7 +20,7 @@ function namespaces(stateRoot: string): string[] {
 }
 
 /** What the CRI plugin's annotations (or nerdctl's) say about the container. */
-export function criMeta(annotations: Record<string, string>, id: string): RuntimeMeta {
+export function criMeta(annotations: Record<string, string>): RuntimeMeta {
   const a = (key: string): string | undefined => annotations[`io.kubernetes.cri.${key}`];
   const meta: RuntimeMeta = { runtime: 'containerd' };
   const type = a('container-type');
@@ -31,7 +31,8 @@ export function criMeta(annotations: Record<string, string>, id: string): Runtim
     const name = cleanText(a('container-name'));
     if (name) meta.name = name;
   } else {
-    meta.name = cleanText(annotations['nerdctl/name']) ?? id;
+    const name = cleanText(annotations['nerdctl/name']);
+    if (name) meta.name = name;
   }
   const image = cleanText(a('image-name'));
   if (image) meta.image = image;
@@ -44,7 +45,7 @@ export function readContainerdMeta(stateRoots: readonly string[], id: string): R
     for (const ns of namespaces(root)) {
       if (ns === DOCKER_NAMESPACE) continue;
       const config = readStateJson(`${root}/${TASKS}/${ns}/${id}/config.json`);
-      if (config !== undefined) return criMeta(annotationsOf(config), id);
+      if (config !== undefined) return criMeta(annotationsOf(config));
     }
   }
   return undefined;

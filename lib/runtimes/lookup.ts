@@ -84,6 +84,8 @@ export function lookupMeta(scanned: readonly ScannedContainer[], roots: RuntimeR
       logs ??= readKubeletLogs(roots.kubeletLogRoot);
       meta = merge(meta, kubeletLogMeta(logs, c.id, c.podUid));
     }
+    // ctr knows a container by its id; in a pod, the kubelet's name comes first.
+    if (meta.runtime === 'containerd' && meta.name === undefined && c.podUid === undefined && !meta.sandbox) meta.name = c.id;
     cache.set(key, { meta, complete: isComplete(meta, c), at: now });
     out.set(key, meta);
   }
