@@ -65,7 +65,7 @@ function checkOptions(options: unknown): { procRoot: string; roots: RuntimeRoots
 
 /** Adds what the runtimes' state files say to each container (in place). */
 function name(containers: Container[], roots: RuntimeRoots, procRoot: string): void {
-  const metas = lookupMeta(containers.map((c) => (c.pod ? { id: c.id, runtime: c.runtime, podUid: c.pod.uid } : { id: c.id, runtime: c.runtime })), roots, procRoot);
+  const metas = lookupMeta(containers.map((c) => (c.pod ? { id: c.id, runtime: c.runtime, pids: c.pids, podUid: c.pod.uid } : { id: c.id, runtime: c.runtime, pids: c.pids })), roots, procRoot);
   for (const c of containers) {
     const meta = metas.get(`${c.runtime}/${c.id}`);
     if (!meta) continue;
@@ -129,6 +129,12 @@ export function listContainers(options: ListContainersOptions = {}): Container[]
       if (!match) continue;
       const key = `${match.runtime}/${match.id}`;
       let found = byId.get(key);
+      // The same id in two cgroups: one is nested inside another container, made by whoever runs
+      // there (a container may create cgroups below its own). The outer one is the runtime's.
+      if (found && found.cgroup !== match.cgroup) {
+        if (match.cgroup.length >= found.cgroup.length) break;
+        found = undefined;
+      }
       if (!found) {
         found = { id: match.id, runtime: match.runtime, pids: [], cgroup: match.cgroup };
         if (match.pod) found.pod = match.pod;

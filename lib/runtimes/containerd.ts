@@ -1,10 +1,10 @@
 // containerd's task bundles: <stateRoot>/io.containerd.runtime.v2.task/<namespace>/<id>/config.json,
-// the OCI spec the shim started the container from. The CRI plugin (Kubernetes) puts the pod in its
+// the OCI spec the shim started the container from, and init.pid, the pid the shim started. The CRI plugin (Kubernetes) puts the pod in its
 // annotations (io.kubernetes.cri.*); a container started with ctr or nerdctl has none (nerdctl keeps
 // its own name in nerdctl/name; ctr knows a container by its id, see lookup.ts). The bundle's rootfs is the
 // container's mount: never read.
 import { readdirSync } from 'node:fs';
-import { annotationsOf, cleanText, podFields, readStateJson, type RuntimeMeta } from './state-file.js';
+import { annotationsOf, cleanText, podFields, readPidFile, readStateJson, type RuntimeMeta } from './state-file.js';
 
 const TASKS = 'io.containerd.runtime.v2.task';
 /** docker (20.10+) runs its containers in containerd's 'moby' namespace: they are docker's. */
@@ -44,8 +44,9 @@ export function readContainerdMeta(stateRoots: readonly string[], id: string): R
   for (const root of stateRoots) {
     for (const ns of namespaces(root)) {
       if (ns === DOCKER_NAMESPACE) continue;
-      const config = readStateJson(`${root}/${TASKS}/${ns}/${id}/config.json`);
-      if (config !== undefined) return criMeta(annotationsOf(config));
+      const bundle = `${root}/${TASKS}/${ns}/${id}`;
+      const config = readStateJson(`${bundle}/config.json`);
+      if (config !== undefined) return { ...criMeta(annotationsOf(config)), initPid: readPidFile(`${bundle}/init.pid`) };
     }
   }
   return undefined;

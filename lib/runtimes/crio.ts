@@ -1,10 +1,10 @@
 // CRI-O's bundles: <root>/<driver>-containers/<id>/userdata/config.json (CRI-O writes the bundle in
 // its run root, /run/containers/storage). Its annotations name the pod (io.kubernetes.pod.*), the
 // container (io.kubernetes.container.name) and the image (io.kubernetes.cri-o.ImageName), and
-// io.kubernetes.cri-o.ContainerType says sandbox or container. Podman writes bundles with the same
+// io.kubernetes.cri-o.ContainerType says sandbox or container; conmon writes the pid to pidfile. Podman writes bundles with the same
 // layout (and a few io.kubernetes.cri-o.* keys) but marks them io.container.manager=libpod.
 import { readdirSync } from 'node:fs';
-import { annotationsOf, cleanText, podFields, readStateJson, type RuntimeMeta } from './state-file.js';
+import { annotationsOf, cleanText, podFields, readPidFile, readStateJson, type RuntimeMeta } from './state-file.js';
 
 function drivers(root: string): string[] {
   try {
@@ -31,11 +31,12 @@ export function crioMeta(annotations: Record<string, string>): RuntimeMeta {
 export function readCrioMeta(roots: readonly string[], id: string): RuntimeMeta | undefined {
   for (const root of roots) {
     for (const driver of drivers(root)) {
-      const config = readStateJson(`${root}/${driver}/${id}/userdata/config.json`);
+      const bundle = `${root}/${driver}/${id}/userdata`;
+      const config = readStateJson(`${bundle}/config.json`);
       if (config === undefined) continue;
       const annotations = annotationsOf(config);
       if (annotations['io.container.manager'] === 'libpod') return undefined;
-      return crioMeta(annotations);
+      return { ...crioMeta(annotations), initPid: readPidFile(`${bundle}/pidfile`) };
     }
   }
   return undefined;

@@ -1,6 +1,6 @@
 // Docker's own record of a container: <dockerRoot>/containers/<id>/config.v2.json, written by
 // dockerd (root-only, 0600). Name is stored with a leading '/'; Config.Image is the image as the
-// user named it (Image is only its sha256). Under dockershim (Kubernetes before 1.24) the
+// user named it (Image is only its sha256); State.Pid its init's host pid (0 when stopped). Under dockershim (Kubernetes before 1.24) the
 // io.kubernetes.* labels name the pod, and io.kubernetes.docker.type says sandbox or container.
 import { cleanText, field, podFields, readStateJson, type RuntimeMeta } from './state-file.js';
 
@@ -8,7 +8,8 @@ import { cleanText, field, podFields, readStateJson, type RuntimeMeta } from './
 export function readDockerMeta(dockerRoot: string, id: string): RuntimeMeta | undefined {
   const config = readStateJson(`${dockerRoot}/containers/${id}/config.v2.json`);
   if (config === undefined || field(config, 'ID') !== id) return undefined;
-  const meta: RuntimeMeta = { runtime: 'docker' };
+  const pid = field(field(config, 'State'), 'Pid');
+  const meta: RuntimeMeta = { runtime: 'docker', initPid: typeof pid === 'number' && Number.isInteger(pid) && pid > 0 ? pid : null };
   const rawName = field(config, 'Name');
   const name = cleanText(typeof rawName === 'string' ? rawName.replace(/^\//, '') : undefined);
   const image = cleanText(field(field(config, 'Config'), 'Image'));

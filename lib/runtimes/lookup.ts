@@ -10,7 +10,7 @@ import { readDockerMeta } from './docker.js';
 import { kubeletLogMeta, readKubeletLogs, type KubeletLogIndex } from './kubelet-logs.js';
 import { readPodmanMeta } from './podman.js';
 import type { RuntimeRoots } from './roots.js';
-import type { RuntimeMeta } from './state-file.js';
+import { cleanText, type RuntimeMeta } from './state-file.js';
 
 /** How long an incomplete answer is kept before the files are read again. */
 export const RETRY_MS = 2000;
@@ -19,6 +19,8 @@ export const RETRY_MS = 2000;
 export interface ScannedContainer {
   id: string;
   runtime: ContainerRuntime;
+  /** Its host pids: the runtime's recorded init pid must be one of them. */
+  pids: readonly number[];
   podUid?: string;
 }
 
@@ -36,8 +38,10 @@ function fromRuntime(c: ScannedContainer, roots: RuntimeRoots): RuntimeMeta | un
     case 'unknown':
       // A bare id under a pod's cgroup (cgroupfs driver): the bundle says whose it is.
       return hex ? readContainerdMeta(roots.containerdStateRoots, c.id) ?? readCrioMeta(roots.crioRoots, c.id) ?? readDockerMeta(roots.dockerRoot, c.id) : undefined;
-    default:
-      return { name: c.id }; // lxc and systemd-nspawn containers are known by their names
+    default: {
+      const name = cleanText(c.id); // lxc and systemd-nspawn containers are known by their names
+      return name === undefined ? undefined : { name };
+    }
   }
 }
 
@@ -49,7 +53,13 @@ function merge(base: RuntimeMeta | undefined, extra: RuntimeMeta | undefined): R
   return out;
 }
 
+/** The runtime's init pid (where it records one) is among the scanned pids. */
+function confirmed(meta: RuntimeMeta, c: ScannedContainer): boolean {
+  return meta.initPid === undefined || (meta.initPid !== null && c.pids.includes(meta.initPid));
+}
+
 function isComplete(meta: RuntimeMeta, c: ScannedContainer): boolean {
+  if (!confirmed(meta, c)) return false;
   if (meta.runtime === undefined && c.runtime === 'unknown') return false;
   if (c.podUid !== undefined && (meta.pod?.name === undefined || meta.pod.namespace === undefined)) return false;
   return meta.name !== undefined || meta.sandbox === true;
@@ -57,7 +67,8 @@ function isComplete(meta: RuntimeMeta, c: ScannedContainer): boolean {
 
 /**
  * What the state files under `roots` say about each scanned container, keyed `runtime/id` as
- * scanned. Containers whose files are gone, unreadable or malformed get what could be read,
+ * scanned; nothing for a container whose pids do not include the init pid its runtime recorded
+ * (see RuntimeMeta.initPid). Containers whose files are gone, unreadable or malformed get what could be read,
  * possibly nothing. `scope` separates the caches of different /proc trees.
  */
 export function lookupMeta(scanned: readonly ScannedContainer[], roots: RuntimeRoots, scope = '', now = Date.now()): Map<string, RuntimeMeta> {
@@ -75,8 +86,10 @@ export function lookupMeta(scanned: readonly ScannedContainer[], roots: RuntimeR
     const key = `${c.runtime}/${c.id}`;
     seen.add(key);
     const hit = cache.get(key);
-    if (hit && (hit.complete || now - hit.at < RETRY_MS)) {
-      out.set(key, hit.meta);
+    // a restarted container keeps its id with a new init pid: a complete entry that no longer
+    // matches is read again
+    if (hit && ((hit.complete && confirmed(hit.meta, c)) || (!hit.complete && now - hit.at < RETRY_MS))) {
+      if (confirmed(hit.meta, c)) out.set(key, hit.meta);
       continue;
     }
     let meta = merge(fromRuntime(c, roots), undefined);
@@ -87,7 +100,7 @@ export function lookupMeta(scanned: readonly ScannedContainer[], roots: RuntimeR
     // ctr knows a container by its id; in a pod, the kubelet's name comes first.
     if (meta.runtime === 'containerd' && meta.name === undefined && c.podUid === undefined && !meta.sandbox) meta.name = c.id;
     cache.set(key, { meta, complete: isComplete(meta, c), at: now });
-    out.set(key, meta);
+    if (confirmed(meta, c)) out.set(key, meta);
   }
   for (const key of cache.keys()) if (!seen.has(key)) cache.delete(key);
   return out;

@@ -1,9 +1,10 @@
 // Podman's container store (containers/storage): <root>/<driver>-containers/containers.json lists
 // every container with its names and, in `metadata` (a JSON string), the image name as the user
 // gave it. One file for all containers: it is parsed again only when it changes (inode, size,
-// mtime), so a scrape of 500 podman containers costs one stat, not 500 reads.
+// mtime), so a scrape of 500 podman containers costs one stat, not 500 reads. conmon writes each
+// container's pid to <runroot>/<driver>-containers/<id>/userdata/pidfile.
 import { readdirSync, statSync } from 'node:fs';
-import { cleanText, field, readStateJson, STATE_FILE_MAX, type RuntimeMeta } from './state-file.js';
+import { cleanText, field, readPidFile, readStateJson, STATE_FILE_MAX, type RuntimeMeta } from './state-file.js';
 
 interface Parsed { stamp: string; byId: Map<string, RuntimeMeta> }
 const parsed = new Map<string, Parsed>();
@@ -57,6 +58,17 @@ function load(path: string): Map<string, RuntimeMeta> | undefined {
   return byId;
 }
 
+/** conmon's pidfile, in the run root's userdata directory (podman 4) or the graph root's. */
+function initPid(roots: readonly string[], id: string): number | null {
+  for (const root of roots) {
+    for (const file of storeFiles(root)) {
+      const pid = readPidFile(`${file.slice(0, -'containers.json'.length)}${id}/userdata/pidfile`);
+      if (pid !== null) return pid;
+    }
+  }
+  return null;
+}
+
 /**
  * The podman name and image of container `id` from the stores under `roots`, or undefined. CRI-O
  * shares this store: the caller asks crio.ts first for containers whose cgroup says cri-o.
@@ -65,7 +77,7 @@ export function readPodmanMeta(roots: readonly string[], id: string): RuntimeMet
   for (const root of roots) {
     for (const file of storeFiles(root)) {
       const meta = load(file)?.get(id);
-      if (meta) return { runtime: 'podman', ...meta };
+      if (meta) return { runtime: 'podman', ...meta, initPid: initPid(roots, id) };
     }
   }
   return undefined;

@@ -78,8 +78,27 @@ export function annotationsOf(config: unknown): Record<string, string> {
   return out;
 }
 
+/**
+ * A pid file written by a runtime or its shim (containerd's init.pid, conmon's pidfile): the pid,
+ * or null when absent, empty or not a pid.
+ */
+export function readPidFile(path: string): number | null {
+  const bytes = readStateFile(path, 32);
+  const text = bytes?.toString('latin1').trim();
+  if (!text || !/^\d{1,7}$/.test(text)) return null;
+  const pid = Number(text);
+  return pid >= 1 && pid <= 4_194_304 ? pid : null;
+}
+
 /** What a runtime's state files say about one container; every field optional. */
 export interface RuntimeMeta {
+  /**
+   * The container's init pid as the runtime recorded it: null when the runtime says it is not
+   * running. Names are only given to a scanned container whose pids include it, so that a process
+   * in a cgroup named like another container (a nested cgroup made by a hostile container) never
+   * borrows that container's name. Undefined for sources that record no pid.
+   */
+  initPid?: number | null;
   /** Set when the state file says which runtime runs it (the cgroup path may not). */
   runtime?: 'docker' | 'containerd' | 'cri-o' | 'podman';
   name?: string;

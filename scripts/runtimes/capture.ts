@@ -1,7 +1,8 @@
 // Captures what real containers look like on this host, for the parser fixtures and fuzzers:
 //   test/fixtures/captures/<shape>/{host,docker,podman,containerd-sandbox,containerd-workload}/
 //     mountinfo, cgroup        (/proc/self/... for host, /proc/PID/... for each container)
-//   test/fixtures/runtimes/    the runtimes' own state files for those containers, and
+//   test/fixtures/runtimes/    the runtimes' own state files for those containers (with the pid
+//                              files that tie a state to its running process), and
 //     manifest.json            what the runtimes' clients said about them (the expected values)
 // Starts a docker, a podman and a Kubernetes-style containerd pod (ctr; sandbox + workload sharing
 // its network namespace), copies the files, removes the containers. Run after
@@ -56,20 +57,25 @@ try {
   copy(`/var/lib/docker/containers/${d.id}/config.v2.json`, join(states, `docker/containers/${d.id}/config.v2.json`));
   // docker's task in containerd's moby namespace: the containerd reader must leave it to docker
   copy(`/run/containerd/io.containerd.runtime.v2.task/moby/${d.id}/config.json`, join(states, `containerd/io.containerd.runtime.v2.task/moby/${d.id}/config.json`));
-  for (const id of [sbId, wlId]) copy(`/run/containerd/io.containerd.runtime.v2.task/k8s.io/${id}/config.json`, join(states, `containerd/io.containerd.runtime.v2.task/k8s.io/${id}/config.json`));
+  copy(`/run/containerd/io.containerd.runtime.v2.task/moby/${d.id}/init.pid`, join(states, `containerd/io.containerd.runtime.v2.task/moby/${d.id}/init.pid`));
+  for (const id of [sbId, wlId]) {
+    for (const file of ['config.json', 'init.pid']) copy(`/run/containerd/io.containerd.runtime.v2.task/k8s.io/${id}/${file}`, join(states, `containerd/io.containerd.runtime.v2.task/k8s.io/${id}/${file}`));
+  }
   // podman's store lists every podman container of the host: keep ours only
   const store = JSON.parse(readFileSync('/var/lib/containers/storage/overlay-containers/containers.json', 'utf8')) as Array<{ id: string }>;
   save(join(states, 'podman/overlay-containers'), { 'containers.json': JSON.stringify(store.filter((c) => c.id === p.id)) });
   copy(`/var/lib/containers/storage/overlay-containers/${p.id}/userdata/config.json`, join(states, `podman/overlay-containers/${p.id}/userdata/config.json`));
+  // conmon's pidfile is in the run root (/run/containers/storage); one root holds both here
+  copy(`/run/containers/storage/overlay-containers/${p.id}/userdata/pidfile`, join(states, `podman/overlay-containers/${p.id}/userdata/pidfile`));
 
   const manifest = {
     shape,
-    docker: { id: d.id, name: docker('inspect', '-f', '{{.Name}}', d.id).replace(/^\//, ''), image: docker('inspect', '-f', '{{.Config.Image}}', d.id) },
-    podman: { id: p.id, name: podman('inspect', '-f', '{{.Name}}', p.id), image: podman('inspect', '-f', '{{.ImageName}}', p.id) },
+    docker: { id: d.id, pid: d.pid, name: docker('inspect', '-f', '{{.Name}}', d.id).replace(/^\//, ''), image: docker('inspect', '-f', '{{.Config.Image}}', d.id) },
+    podman: { id: p.id, pid: p.pid, name: podman('inspect', '-f', '{{.Name}}', p.id), image: podman('inspect', '-f', '{{.ImageName}}', p.id) },
     containerd: {
       pod: { uid: UID, name: 'shop-web', namespace: 'shop', qos: 'burstable' },
-      sandbox: { id: sbId, image: ctr('containers', 'info', sbId).match(/"Image": "([^"]+)"/)?.[1] },
-      workload: { id: wlId, name: 'app', image: ctr('containers', 'info', wlId).match(/"Image": "([^"]+)"/)?.[1] },
+      sandbox: { id: sbId, pid: sb.pid, image: ctr('containers', 'info', sbId).match(/"Image": "([^"]+)"/)?.[1] },
+      workload: { id: wlId, pid: wl.pid, name: 'app', image: ctr('containers', 'info', wlId).match(/"Image": "([^"]+)"/)?.[1] },
     },
     images: { docker: IMAGE, ctr: CTR_IMAGE },
   };
