@@ -15,6 +15,7 @@ import { parseContainerCgroup } from '../lib/parse/container-id.js';
 import { parseMountinfo } from '../lib/parse/mountinfo.js';
 import { parseProcCgroup } from '../lib/parse/proc-cgroup.js';
 import { resolveTarget } from '../lib/targets.js';
+import { parseTarget, UsageError } from '../lib/cli/common.js';
 
 const captures = fileURLToPath(new URL('./fixtures/captures/hybrid-docker-podman-6.18', import.meta.url));
 const states = fileURLToPath(new URL('./fixtures/runtimes', import.meta.url));
@@ -150,6 +151,14 @@ test('a hostile container\'s nested cgroup named like another container never ta
   } finally {
     rmSync(procRoot, { recursive: true, force: true });
   }
+});
+
+test('the CLI\'s TARGET: pid, name or id prefix, NAMESPACE/POD[/CONTAINER]', () => {
+  assert.is(parseTarget('4242', 'x'), 4242);
+  assert.equal(parseTarget('web1', 'x'), { container: 'web1' });
+  assert.equal(parseTarget('shop/web', 'x'), { namespace: 'shop', pod: 'web' });
+  assert.equal(parseTarget('shop/web/app', 'x'), { namespace: 'shop', pod: 'web', container: 'app' });
+  for (const bad of ['a/b/c/d', 'shop/', '/web', 'a//b', '']) assert.throws(() => parseTarget(bad, 'x'), UsageError, bad);
 });
 
 test('listContainers checks its options\' types', () => {

@@ -5,6 +5,8 @@ import * as assert from 'uvu/assert';
 import { findContainer, listContainers } from '../../lib/containers.js';
 import { NsError } from '../../lib/errors.js';
 import { execFile } from '../../lib/spawn.js';
+import { cgroupOf } from '../../lib/cgroup/locate.js';
+import { meminfo, memoryView } from '../../lib/views.js';
 import { resolveTarget } from '../../lib/targets.js';
 import { nsjoin } from '../helpers/cli.js';
 import { docker, IMAGE, SLEEP_ONLY_IMAGE, startDocker, withRuntime } from '../helpers/runtimes.js';
@@ -67,6 +69,16 @@ withRuntime('docker', 'docker: a name that is also another container\'s id prefi
     second.remove();
     first.remove();
   }
+});
+
+withRuntime('docker', 'the readers of a container that is gone: ESRCH, as every reader says', () => {
+  const c = startDocker();
+  const pid = c.pid;
+  c.remove();
+  const esrch = (e: unknown): boolean => e instanceof NsError && e.code === 'ESRCH' && e.pid === pid;
+  assert.throws(() => meminfo(pid), esrch);
+  assert.throws(() => memoryView(pid), esrch);
+  assert.throws(() => cgroupOf(pid), esrch);
 });
 
 test.run();
