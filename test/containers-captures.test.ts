@@ -158,7 +158,7 @@ test('the CLI\'s TARGET: pid, name or id prefix, NAMESPACE/POD[/CONTAINER]', () 
   assert.equal(parseTarget('web1', 'x'), { container: 'web1' });
   assert.equal(parseTarget('shop/web', 'x'), { namespace: 'shop', pod: 'web' });
   assert.equal(parseTarget('shop/web/app', 'x'), { namespace: 'shop', pod: 'web', container: 'app' });
-  for (const bad of ['a/b/c/d', 'shop/', '/web', 'a//b', '']) assert.throws(() => parseTarget(bad, 'x'), UsageError, bad);
+  for (const bad of ['a/b/c/d', 'shop/', '/web', 'a//b', '']) assert.throws(() => parseTarget(bad, 'x'), (e: unknown) => e instanceof UsageError, bad);
 });
 
 test('listContainers checks its options\' types', () => {
