@@ -116,9 +116,9 @@ test('targets by name, by pod, and ambiguity', () => {
     assert.is(resolveTarget({ container: 'app' }, o), wl);
     assert.throws(() => resolveTarget({ pod: 'shop-web', namespace: 'other' }, o), (e: unknown) => e instanceof NsError && e.code === 'ENSJOIN_NO_CONTAINER' && /no such pod/.test(e.message));
     assert.throws(() => resolveTarget({ pod: 'shop-web', container: 'db' }, o), (e: unknown) => e instanceof NsError && e.code === 'ENSJOIN_NO_CONTAINER' && /containers are app/.test(e.message));
-    assert.throws(() => resolveTarget({ pod: 'shop-web', namespace: 'a/b' }, o), TypeError);
-    assert.throws(() => resolveTarget({ pod: 'shop-web', extra: 1 }, o), TypeError);
-    assert.throws(() => resolveTarget({ container: 'x y' }, o), TypeError);
+    assert.throws(() => resolveTarget({ pod: 'shop-web', namespace: 'a/b' }, o), (e: unknown) => e instanceof TypeError);
+    assert.throws(() => resolveTarget({ pod: 'shop-web', extra: 1 }, o), (e: unknown) => e instanceof TypeError);
+    assert.throws(() => resolveTarget({ container: 'x y' }, o), (e: unknown) => e instanceof TypeError);
   } finally {
     rmSync(procRoot, { recursive: true, force: true });
   }

@@ -112,10 +112,10 @@ test('runtimeRoots: defaults, overrides, false, and typed errors', () => {
   assert.is(o.dockerRoot, '/srv/docker');
   assert.equal(o.containerdStateRoots, ['/run/k3s/containerd']);
   assert.is(runtimeRoots(false), false);
-  assert.throws(() => runtimeRoots({ dockerRoot: 'relative' }), TypeError);
-  assert.throws(() => runtimeRoots({ podmanRoots: '/var/lib/containers' }), TypeError);
+  assert.throws(() => runtimeRoots({ dockerRoot: 'relative' }), (e: unknown) => e instanceof TypeError);
+  assert.throws(() => runtimeRoots({ podmanRoots: '/var/lib/containers' }), (e: unknown) => e instanceof TypeError);
   assert.throws(() => runtimeRoots({ dokerRoot: '/x' }), /no option 'dokerRoot'/);
-  assert.throws(() => runtimeRoots('yes'), TypeError);
+  assert.throws(() => runtimeRoots('yes'), (e: unknown) => e instanceof TypeError);
 });
 
 test.run();
