@@ -50,11 +50,13 @@ export interface JoinOptions {
    *  program sees the target's filesystem (mnt joined or root), else from the host's. */
   pty?: boolean | PtySize;
   /** Debug mode (`nsjoin debug`): run the host's programs (its filesystem, its tools, our PATH and
-   *  environment) inside every namespace of the target but its mount namespace, in a private copy
+   *  environment) inside every namespace of the target but its mount and user namespaces (a
+   *  process whose root is the host's filesystem must not be ptrace-able by the container's root),
+   *  with our credentials, in a private copy
    *  of the host's mount namespace with a fresh /proc of the target's pid namespace (so `ps` shows
    *  the container's processes) and a fresh read-only /sys of its network namespace; the target's
    *  root is /proc/1/root there. Nothing is mounted in the host's or the target's mount namespace.
-   *  Not with `root: true` or 'mnt' in `namespaces`. */
+   *  Not with `root: true`, nor 'mnt' or 'user' in `namespaces`. */
   debug?: boolean;
 }
 
@@ -198,8 +200,11 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
 
   if (o.debug !== undefined && typeof o.debug !== 'boolean') throw new TypeError(`debug must be a boolean, got ${describe(o.debug)}`);
   const debug = o.debug === true;
-  if (debug && (o.root === true || (Array.isArray(o.namespaces) && o.namespaces.includes('mnt')))) {
-    throw new TypeError("debug runs the host's programs: it cannot join the target's mount namespace (no 'mnt', no root: true)");
+  // The program's root is the host's filesystem: it must stay out of the target's mount namespace,
+  // and out of its user namespace, whose root could otherwise ptrace it and reach the host's files
+  // through /proc/PID/root. In our user namespace, with our capabilities, the container cannot.
+  if (debug && (o.root === true || (Array.isArray(o.namespaces) && (o.namespaces.includes('mnt') || o.namespaces.includes('user'))))) {
+    throw new TypeError("debug runs the host's programs: it cannot join the target's mount or user namespace (no 'mnt' or 'user', no root: true)");
   }
 
   // Namespaces.
@@ -207,7 +212,7 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
   const ours = ownNamespaces();
   let wanted: NamespaceType[];
   if (o.namespaces === undefined || o.namespaces === 'all') {
-    wanted = NAMESPACE_TYPES.filter((t) => theirs[t] && ours[t] && theirs[t]!.inode !== ours[t]!.inode && !(debug && t === 'mnt'));
+    wanted = NAMESPACE_TYPES.filter((t) => theirs[t] && ours[t] && theirs[t]!.inode !== ours[t]!.inode && !(debug && (t === 'mnt' || t === 'user')));
   } else if (Array.isArray(o.namespaces)) {
     wanted = [];
     for (const t of o.namespaces as unknown[]) {

@@ -1,5 +1,6 @@
 // nsjoin debug: the host's tools inside a container whose image has none (distroless, scratch).
-// The program comes from the host's filesystem but runs in the target's namespaces (all but mnt),
+// The program comes from the host's filesystem but runs in the target's namespaces (all but mnt and
+// user: see the debug option of spawn for why),
 // in a private copy of the host's mount namespace with a fresh /proc and /sys of the target: `ps`,
 // `top`, `ss -p` and `ip` show the container, and its files are at /proc/1/root. See the `debug`
 // option of spawn. Attaching, exit status and signals are those of `nsjoin exec`.

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { execFile, spawn } from '../../lib/index.js';
 import { parseDebugArgs } from '../../lib/cli/debug.js';
 import { BIN, nsjoin } from '../helpers/cli.js';
-import { docker, SLEEP_ONLY_IMAGE, startDocker, withRuntime, type RealContainer } from '../helpers/runtimes.js';
+import { docker, podman, SLEEP_ONLY_IMAGE, startDocker, startPodman, withRuntime, type RealContainer } from '../helpers/runtimes.js';
 
 const run = promisify(execFileCb);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -75,8 +75,8 @@ withRuntime('docker', 'library: spawn/execFile with { debug: true }; the host PA
   // Default environment: ours (the target's PATH would name directories of the container's image).
   const env = await execFile(container().pid, 'sh', ['-c', 'echo "$PATH"'], { debug: true });
   assert.is(env.stdout.trim(), process.env.PATH);
-  assert.throws(() => spawn(container().pid, 'sh', [], { debug: true, namespaces: ['mnt'] }), /mount namespace/);
-  assert.throws(() => spawn(container().pid, 'sh', [], { debug: true, root: true }), /mount namespace/);
+  assert.throws(() => spawn(container().pid, 'sh', [], { debug: true, namespaces: ['mnt'] }), /mount or user namespace/);
+  assert.throws(() => spawn(container().pid, 'sh', [], { debug: true, root: true }), /mount or user namespace/);
   assert.throws(() => spawn(container().pid, 'sh', [], { debug: 'yes' as unknown as boolean }), TypeError);
 });
 
@@ -134,6 +134,50 @@ withRuntime('docker', '-it under tmux: a host shell that sees the container, and
   } finally {
     await tmux('kill-server').catch(() => {});
   }
+});
+
+/**
+ * The attack: root inside the container looks for the debug session's process (its root is the
+ * host's filesystem) and tries to read the host's files through /proc/PID/root.
+ */
+async function probeFromInside(target: RealContainer, execInside: (script: string) => string): Promise<string> {
+  const marker = `nsjoin-debug-probe-${process.pid}`;
+  const cli = spawnCb(process.execPath, [BIN, 'debug', target.id.slice(0, 12), '--', 'sh', '-c', `sleep 20 # ${marker}`], { stdio: 'ignore' });
+  try {
+    // The marker is split in the script, so that the probe's own shell does not match it.
+    const split = `"${marker.slice(0, 8)}""${marker.slice(8)}"`;
+    const script = `for p in /proc/[0-9]*; do if grep -q ${split} $p/cmdline 2>/dev/null; then echo "found \${p#/proc/}"; `
+      + `cat $p/root/etc/hostname 2>&1; ls $p/root/proc/1/ 2>&1 | head -1; fi; done`;
+    for (let i = 0; i < 100; i++) {
+      const out = execInside(script);
+      if (out.includes('found')) return out;
+      await sleep(50);
+    }
+    throw new Error('the debug session never appeared inside the container');
+  } finally {
+    cli.kill('SIGKILL');
+  }
+}
+
+withRuntime('docker', "attack: root in a default docker container cannot reach the host's files through the session's /proc/PID/root", async () => {
+  const busy = startDocker();
+  try {
+    const out = await probeFromInside(busy, (script) => docker('exec', busy.name, 'sh', '-c', script));
+    assert.not.match(out, readFileSync('/etc/hostname', 'utf8').trim());
+    assert.match(out, /Permission denied/, out);
+  } finally { busy.remove(); }
+});
+
+withRuntime('podman', "attack: root of a user-namespaced podman container cannot ptrace the session or read the host's files", async () => {
+  const userns = startPodman({ flags: ['--uidmap', '0:200000:65536', '--gidmap', '0:200000:65536'] });
+  try {
+    // The session stays in our user namespace: root in the container's is not capable over it.
+    const out = await probeFromInside(userns, (script) => podman('exec', userns.name, 'sh', '-c', script));
+    assert.not.match(out, readFileSync('/etc/hostname', 'utf8').trim());
+    assert.match(out, /Permission denied/, out);
+    const { stdout } = await execFile(userns.pid, 'cat', ['/proc/self/uid_map'], { debug: true });
+    assert.match(stdout, /^\s*0\s+0\s+4294967295/);
+  } finally { userns.remove(); }
 });
 
 test.run();
