@@ -16,6 +16,25 @@ export const READONLY_PROC = ['/proc/sys', '/proc/sysrq-trigger', '/proc/bus', '
 export const MASKED_PROC = ['/proc/kcore', '/proc/keys', '/proc/timer_list', '/proc/sched_debug', '/proc/latency_stats', '/proc/timer_stats', '/proc/acpi', '/proc/scsi', '/proc/asound'];
 const WRITE_TO_HOST = new Set(['/proc/sys', '/proc/sysrq-trigger']);
 
+interface Hit { mount: MountInfo; severity: Severity; line: string; below: number }
+
+/**
+ * Keeps the topmost of nested hits: a recursive bind (`-v /:/host`) brings every host submount
+ * along, and the mount at its top says it all. The nested ones are counted and raise its severity.
+ */
+function collapse(hits: Hit[]): Hit[] {
+  const kept: Hit[] = [];
+  for (const h of [...hits].sort((a, b) => a.mount.mountPoint.length - b.mount.mountPoint.length)) {
+    const top = kept.find((k) => k.mount.mountPoint !== h.mount.mountPoint && isWithin(h.mount.mountPoint, k.mount.mountPoint));
+    if (!top) { kept.push({ ...h }); continue; }
+    top.below++;
+    top.severity = worst([top.severity, h.severity]);
+  }
+  return kept;
+}
+
+const lineOf = (h: Hit): string => (h.below ? `${h.line}, and ${h.below} mount${h.below === 1 ? '' : 's'} below it` : h.line);
+
 /** `unmasked-proc`: /proc paths left writable or unmasked that runtimes normally cover. */
 export function unmaskedProc(facts: ContainerFacts): Finding | undefined {
   const proc = facts.mounts.filter((m) => m.mountPoint === '/proc' && m.fsType === 'proc').pop();
@@ -48,19 +67,18 @@ export function unmaskedProc(facts: ContainerFacts): Finding | undefined {
 
 /** `writable-sys`: sysfs or a cgroup filesystem mounted read-write inside the container. */
 export function writableSys(facts: ContainerFacts): Finding | undefined {
-  const hits: { mount: MountInfo; severity: Severity; why: string }[] = [];
+  const hits: Hit[] = [];
   for (const m of facts.mounts) {
     if (!rw(m)) continue;
     // sysfs: /sys/kernel/uevent_helper, device and firmware knobs; v1 cgroupfs: release_agent runs a
     // program on the host (CVE-2022-0492). A cgroup2 mount only reaches the container's own subtree
     // when the container has its own cgroup namespace, so it is less.
-    if (m.fsType === 'sysfs') hits.push({ mount: m, severity: 'high', why: 'sysfs read-write' });
-    else if (m.fsType === 'cgroup') hits.push({ mount: m, severity: 'high', why: 'cgroup v1 read-write (release_agent)' });
-    else if (m.fsType === 'cgroup2') hits.push({ mount: m, severity: 'medium', why: 'cgroup2 read-write' });
+    const why = m.fsType === 'sysfs' ? 'sysfs read-write' : m.fsType === 'cgroup' ? 'cgroup v1 read-write (release_agent)' : m.fsType === 'cgroup2' ? 'cgroup2 read-write' : undefined;
+    if (why) hits.push({ mount: m, severity: m.fsType === 'cgroup2' ? 'medium' : 'high', line: `${at(facts)}: ${m.mountPoint} ${why}`, below: 0 });
   }
   if (hits.length === 0) return undefined;
-  return finding('writable-sys', worst(hits.map((h) => h.severity)), `writable kernel interfaces: ${[...new Set(hits.map((h) => h.mount.fsType))].join(', ')}`,
-    hits.map((h) => `${at(facts)}: ${h.mount.mountPoint} ${h.why} (${h.mount.mountOptions[0]})`));
+  const kept = collapse(hits);
+  return finding('writable-sys', worst(kept.map((h) => h.severity)), `writable kernel interfaces: ${[...new Set(hits.map((h) => h.mount.fsType))].join(', ')}`, kept.map(lineOf));
 }
 
 // Kernel filesystems the runtime mounts itself at their usual places: with a shared namespace they
@@ -96,16 +114,17 @@ export function hostBinds(facts: ContainerFacts): { mount: MountInfo; hostPath: 
 
 /** `sensitive-host-mount` (CIS 5.6): host system directories mounted into the container. */
 export function sensitiveHostMount(facts: ContainerFacts): Finding | undefined {
-  const hits: { line: string; severity: Severity }[] = [];
+  const hits: Hit[] = [];
   for (const { mount, hostPath } of hostBinds(facts)) {
     const sensitive = SENSITIVE.includes(hostPath) || SENSITIVE_TREES.some((t) => isWithin(hostPath, t));
     if (!sensitive) continue;
     const writable = rw(mount);
     const severity: Severity = writable ? 'critical' : READ_ONLY_STILL_HIGH.has(hostPath) ? 'high' : 'medium';
-    hits.push({ line: `${at(facts)}: ${mount.mountPoint} is the host's ${hostPath} (${writable ? 'rw' : 'ro'}, ${mount.fsType} ${mount.major}:${mount.minor} root ${mount.root})`, severity });
+    hits.push({ mount, severity, below: 0, line: `${at(facts)}: ${mount.mountPoint} is the host's ${hostPath} (${writable ? 'rw' : 'ro'}, ${mount.fsType} ${mount.major}:${mount.minor} root ${mount.root})` });
   }
   if (hits.length === 0) return undefined;
-  return finding('sensitive-host-mount', worst(hits.map((h) => h.severity)), 'host system directories are mounted in the container', hits.map((h) => h.line), ['5.6']);
+  const kept = collapse(hits);
+  return finding('sensitive-host-mount', worst(kept.map((h) => h.severity)), 'host system directories are mounted in the container', kept.map(lineOf), ['5.6']);
 }
 
 /** `runtime-socket` (CIS 5.32): a container runtime's API socket reachable through a mount. */
