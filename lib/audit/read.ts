@@ -76,9 +76,11 @@ export function hostRuntimeSockets(): string[] {
   return [...out].sort();
 }
 
-function limit(file: string | undefined, value: number | null | undefined): LimitFact | undefined {
-  if (file === undefined || value === undefined) return undefined;
-  return { limit: value, file, value: trimmed(file) ?? '(absent: the hierarchy root)' };
+function limit(file: string | undefined, value: number | null | undefined, atRoot: boolean): LimitFact | undefined {
+  if (file === undefined) return undefined;
+  // The root cgroup has no limit files (and no usage files: the snapshot leaves the field out).
+  if (value === undefined) return atRoot ? { limit: null, file, value: '(the root cgroup: no limit file)' } : undefined;
+  return { limit: value, file, value: trimmed(file) ?? (atRoot ? '(the root cgroup: no limit file)' : '(absent)') };
 }
 
 function cgroupFacts(pid: number, options: RootOptions): Pick<ContainerFacts, 'devices' | 'limits'> {
@@ -104,13 +106,21 @@ function cgroupFacts(pid: number, options: RootOptions): Pick<ContainerFacts, 'd
   } catch {
     return out;
   }
-  const v1 = (c: string, f: string): string | undefined => (loc.controllers[c] !== undefined ? `${loc.controllers[c]}/${f}` : undefined);
-  const v2 = (f: string): string | undefined => (loc.unified !== undefined ? `${loc.unified}/${f}` : undefined);
-  const memory = limit(v1('memory', 'memory.limit_in_bytes') ?? v2('memory.max'), stats.memory?.limit);
+  // Each controller's own file, under its v1 name or, where the controller is the cgroup2 one, its v2 name.
+  const file = (c: string, v1: string, v2: string): { path?: string; atRoot: boolean } => {
+    const dir = loc.controllers[c] ?? loc.unified;
+    if (dir === undefined) return { atRoot: false };
+    const unified = dir === loc.unified;
+    return { path: `${dir}/${unified ? v2 : v1}`, atRoot: dir === (unified ? loc.unifiedMountRoot : loc.mountRoots[c]) };
+  };
+  const m = file('memory', 'memory.limit_in_bytes', 'memory.max');
+  const memory = limit(m.path, stats.memory?.limit, m.atRoot);
   if (memory) out.limits.memory = memory;
-  const pids = limit(v1('pids', 'pids.max') ?? v2('pids.max'), stats.pids?.limit);
+  const p = file('pids', 'pids.max', 'pids.max');
+  const pids = limit(p.path, stats.pids?.limit, p.atRoot);
   if (pids) out.limits.pids = pids;
-  const cpu = limit(v1('cpu', 'cpu.cfs_quota_us') ?? v2('cpu.max'), stats.cpu?.limitCores);
+  const c = file('cpu', 'cpu.cfs_quota_us', 'cpu.max');
+  const cpu = limit(c.path, stats.cpu?.limitCores, c.atRoot);
   if (cpu) {
     try {
       const view = cpuView(pid, options);
