@@ -179,6 +179,17 @@ test('parseProcStatus and capability bits: 64-bit masks exactly, malformed lines
   assert.throws(() => parseProcStatus(read('sane/status').replace(/Seccomp:.*/, 'Seccomp:\t7')), /Seccomp/);
 });
 
+test('a hostile mount table: 20000 binds of the host /etc stay one collapsed line, and evidence is capped', () => {
+  const facts = v1Facts('sane');
+  const root = facts.mounts[0]!;
+  const text = Array.from({ length: 20000 }, (_, i) => `${1000 + i} ${root.mountId} 254:0 /etc /x/${i % 2 ? `d${i - 1}/sub` : `d${i}`} ro - ext4 /dev/vda rw`).join('\n');
+  const flat = parseMountinfo(Array.from({ length: 100 }, (_, i) => `${50000 + i} ${root.mountId} 254:0 /etc /y${i} ro - ext4 /dev/vda rw`).join('\n'));
+  const r = evaluateAudit({ ...facts, mounts: [...facts.mounts, ...parseMountinfo(text), ...flat] });
+  const s = r.findings.find((f) => f.id === 'sensitive-host-mount')!;
+  assert.is(s.evidence.length, 21);
+  assert.is(s.evidence[20], '... and 10080 more');
+});
+
 test('escapeText: control characters from the container never reach the terminal raw', () => {
   assert.is(escapeText('/a\x1b[31m\nb\\c\x9b'), '/a\\x1b[31m\\x0ab\\\\c\\x9b');
   assert.is(escapeText('/plain path'), '/plain path');

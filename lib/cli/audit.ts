@@ -3,7 +3,7 @@
 import { auditAll, auditContainer } from '../audit/container.js';
 import { auditHost } from '../audit/host.js';
 import { atLeast, SEVERITIES, type AuditReport, type Finding, type HostReport, type Severity } from '../audit/types.js';
-import { parse, printJson, reportError, resolveCliTarget, UsageError } from './common.js';
+import { parse, reportError, resolveCliTarget, UsageError } from './common.js';
 
 /** Usage of `nsjoin audit`. */
 export const help = `Usage: nsjoin audit TARGET | --all | --host [--json] [--fail-on SEVERITY]
@@ -30,6 +30,15 @@ Exit status: 0 no finding reaches --fail-on, 1 one does, 2 an error.
 /** Control characters (and backslash) as escapes: container-made text must not drive the terminal. */
 export function escapeText(text: string): string {
   return text.replace(/[\\\x00-\x1f\x7f-\x9f]/g, (c) => (c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
+/**
+ * JSON with the characters JSON.stringify leaves raw but a terminal may act on (DEL, the C1 controls
+ * such as U+009B CSI) and the JS line separators written as \u escapes: still the same JSON value.
+ */
+function printJson(value: unknown): void {
+  const text = JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  process.stdout.write(`${text}\n`);
 }
 
 const refs = (f: Finding): string => (f.refs.length ? `  [${f.refs.join(' ')}]` : '');
@@ -65,7 +74,7 @@ function printHost(h: HostReport): string {
     `confidential guest:   ${conf.kind}${conf.evidence.length ? ` (${conf.evidence.join('; ')})` : ''}`,
     `  best-effort signals: ${conf.bestEffort.join('; ')}`,
     `KVM guests hosted:    ${kvmText}${kvm.evidence.length ? '' : ' (kvm_intel/kvm_amd not loaded)'}`,
-    `kernel lockdown:      ${h.lockdown}`,
+    `kernel lockdown:      ${h.lockdown}${h.lockdown === 'unknown' ? ' (/sys/kernel/security/lockdown not readable: securityfs not mounted or no lockdown LSM)' : ''}`,
     `yama ptrace_scope:    ${h.ptraceScope ?? 'n/a (Yama not enabled)'}`,
     `unprivileged userns:  ${h.unprivilegedUserns.allowed ? 'allowed' : 'not allowed'} (${h.unprivilegedUserns.evidence.join('; ') || 'no sysctl restricts it'})`,
     `host-pid containers:  ${h.hostPidContainers.length === 0 ? 'none' : h.hostPidContainers.map((t) => `${t.container ? `${t.container.id.slice(0, 12)} (${t.container.runtime}${t.container.name ? ` ${t.container.name}` : ''}) ` : ''}pid ${t.pid}`).join(', ')}`,

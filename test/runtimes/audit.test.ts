@@ -126,7 +126,7 @@ withRuntime('docker', '--pid host --net host without limits: host pid and net (h
 });
 
 withRuntime('docker', '-v docker.sock and a host /etc whose mount point holds an escape sequence: runtime-socket, sensitive-host-mount; the CLI escapes it', async () => {
-  const evil = '/e\x1b[31mred';
+  const evil = '/e\x1b[31mred\u009b';
   const c = startDocker({ flags: ['-v', '/var/run/docker.sock:/var/run/docker.sock', '-v', `/etc:${evil}:ro`, ...LIMITS] });
   try {
     const r = auditContainer({ pid: c.pid });
@@ -141,7 +141,10 @@ withRuntime('docker', '-v docker.sock and a host /etc whose mount point holds an
     const cli = await nsjoin(['audit', String(c.pid)]);
     assert.is(cli.status, 1);
     assert.not.ok(cli.stdout.includes('\x1b'), 'no raw escape on the terminal');
-    assert.ok(cli.stdout.includes('/e\\x1b[31mred'), 'shown escaped');
+    assert.ok(cli.stdout.includes('/e\\x1b[31mred\\x9b'), 'shown escaped');
+    const json = await nsjoin(['audit', String(c.pid), '--json']);
+    assert.not.ok(/[\x1b\u009b]/.test(json.stdout), 'no raw control character in the JSON either');
+    assert.ok((JSON.parse(json.stdout) as AuditReport).findings.some((f) => f.evidence.some((e) => e.includes(evil))), 'the same value after parsing');
   } finally { c.remove(); }
 });
 

@@ -23,14 +23,22 @@ interface Hit { mount: MountInfo; severity: Severity; line: string; below: numbe
  * along, and the mount at its top says it all. The nested ones are counted and raise its severity.
  */
 function collapse(hits: Hit[]): Hit[] {
-  const kept: Hit[] = [];
+  // Each mount point's ancestors are looked up in a map, so thousands of mounts stay linear.
+  const kept = new Map<string, Hit>();
   for (const h of [...hits].sort((a, b) => a.mount.mountPoint.length - b.mount.mountPoint.length)) {
-    const top = kept.find((k) => k.mount.mountPoint !== h.mount.mountPoint && isWithin(h.mount.mountPoint, k.mount.mountPoint));
-    if (!top) { kept.push({ ...h }); continue; }
+    let top: Hit | undefined;
+    for (let dir = h.mount.mountPoint; !top && dir !== '/' && dir !== ''; ) {
+      dir = dir.slice(0, dir.lastIndexOf('/')) || '/';
+      top = kept.get(dir);
+    }
+    if (!top) {
+      if (!kept.has(h.mount.mountPoint)) kept.set(h.mount.mountPoint, { ...h });
+      continue;
+    }
     top.below++;
     top.severity = worst([top.severity, h.severity]);
   }
-  return kept;
+  return [...kept.values()];
 }
 
 const lineOf = (h: Hit): string => (h.below ? `${h.line}, and ${h.below} mount${h.below === 1 ? '' : 's'} below it` : h.line);
