@@ -65,6 +65,11 @@ function printReport(r: AuditReport): string {
   return `${out}  ${summary(r.findings)}\n`;
 }
 
+function hostPidList(list: HostReport['hostPidContainers'], max = 10): string {
+  const shown = list.slice(0, max).map((t) => `${t.container ? `${t.container.id.slice(0, 12)} (${t.container.runtime}${t.container.name ? ` ${t.container.name}` : ''}) ` : ''}pid ${t.pid}`);
+  return `${shown.join(', ')}${list.length > max ? `, ... and ${list.length - max} more` : ''}`;
+}
+
 function printHost(h: HostReport): string {
   const conf = h.confidential;
   const kvm = h.kvm;
@@ -77,7 +82,7 @@ function printHost(h: HostReport): string {
     `kernel lockdown:      ${h.lockdown}${h.lockdown === 'unknown' ? ' (/sys/kernel/security/lockdown not readable: securityfs not mounted or no lockdown LSM)' : ''}`,
     `yama ptrace_scope:    ${h.ptraceScope ?? 'n/a (Yama not enabled)'}`,
     `unprivileged userns:  ${h.unprivilegedUserns.allowed ? 'allowed' : 'not allowed'} (${h.unprivilegedUserns.evidence.join('; ') || 'no sysctl restricts it'})`,
-    `host-pid containers:  ${h.hostPidContainers.length === 0 ? 'none' : h.hostPidContainers.map((t) => `${t.container ? `${t.container.id.slice(0, 12)} (${t.container.runtime}${t.container.name ? ` ${t.container.name}` : ''}) ` : ''}pid ${t.pid}`).join(', ')}`,
+    `host-pid containers:  ${h.hostPidContainers.length === 0 ? 'none' : hostPidList(h.hostPidContainers)}`,
   ];
   return `${lines.map(escapeText).join('\n')}\n${printFindings(h.findings)}  ${summary(h.findings)}\n`;
 }
