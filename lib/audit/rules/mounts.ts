@@ -9,10 +9,11 @@ import { hostPathOf, isWithin, rebase } from './host-path.js';
 const rw = (m: MountInfo): boolean => m.mountOptions.includes('rw');
 const at = (facts: ContainerFacts): string => `/proc/${facts.pid}/mountinfo`;
 
-// What docker, podman and containerd mount read-only or mask over in /proc (runc's readonlyPaths and
-// maskedPaths defaults). Writing /proc/sys as the host's root reaches host-wide settings
-// (kernel.core_pattern runs a program on the host); /proc/sysrq-trigger reboots it.
+// Writing /proc/sys as the host's root reaches host-wide settings (kernel.core_pattern runs a
+// program on the host); /proc/sysrq-trigger reboots it.
+/** The /proc paths docker, podman and containerd mount read-only (runc's readonlyPaths defaults). */
 export const READONLY_PROC = ['/proc/sys', '/proc/sysrq-trigger', '/proc/bus', '/proc/fs', '/proc/irq'];
+/** The /proc paths they mask with an empty file or directory (maskedPaths defaults). */
 export const MASKED_PROC = ['/proc/kcore', '/proc/keys', '/proc/timer_list', '/proc/sched_debug', '/proc/latency_stats', '/proc/timer_stats', '/proc/acpi', '/proc/scsi', '/proc/asound'];
 const WRITE_TO_HOST = new Set(['/proc/sys', '/proc/sysrq-trigger']);
 
