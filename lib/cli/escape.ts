@@ -1,23 +1,21 @@
-// Text a container controls (command lines, interface names, container names, paths in errors)
-// is printed with its control characters escaped, so that it cannot move the cursor, clear the
-// screen, set the window title or fake lines of our output (ESC, CSI, OSC, BEL, CR, LF, ...).
+// Text a container controls (command lines, interface names, container names, paths in errors and
+// audit evidence) is printed with its control characters escaped, so that it cannot move the
+// cursor, clear the screen, set the window title or fake lines of our output (ESC, CSI, OSC, BEL,
+// CR, LF, ...). One function for every command, so that all of them print the same text the same way.
 //
-// Escaped: C0 controls (U+0000-U+001F), DEL, C1 controls (U+0080-U+009F: U+009B is a CSI for
-// terminals that honour 8-bit controls), and the Unicode characters that reorder or break lines
-// (bidi embeddings, overrides and isolates; line and paragraph separators). Everything else,
-// backslashes included, is printed as it is.
+// Escaped: C0 controls (U+0000-U+001F), DEL and C1 controls (U+0080-U+009F: U+009B is a CSI for
+// terminals that honour 8-bit controls) as \xHH; the Unicode characters that reorder or break lines
+// (bidi embeddings, overrides and isolates; line and paragraph separators) as \u{HHHH}; and the
+// backslash itself as \\, so that the escaped text reads back unambiguously.
 
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-// What JSON.stringify leaves raw (it escapes C0 itself; a structural newline must stay one).
+const UNSAFE = /[\\\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// What JSON.stringify leaves raw (it escapes C0 and the backslash itself; a structural newline must stay one).
 const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
-const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\x1b': '\\e' };
-
-/** `text` with control and reordering characters written as \n, \r, \t, \e, \xHH or \u{HHHH}. */
+/** `text` with backslashes doubled and control and reordering characters written as \xHH or \u{HHHH}. */
 export function escapeText(text: string): string {
   return text.replace(UNSAFE, (ch) => {
-    const named = NAMED[ch];
-    if (named !== undefined) return named;
+    if (ch === '\\') return '\\\\';
     const code = ch.charCodeAt(0);
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
   });

@@ -20,9 +20,9 @@ withRuntime('docker', 'ns, net, stats and top print a container\'s escape sequen
   });
   try {
     const target = c.id.slice(0, 12);
-    const shown = '\\e]0;pwn\\x07\\x9b2J';
+    const shown = '\\x1b]0;pwn\\x07\\x9b2J';
     const runs: Array<[string, string[], string]> = [
-      ['ns', ['ns', target], `: ${shown} \\r\\e[2K\\e[32mall`], // COMMAND is cut at 100 characters
+      ['ns', ['ns', target], `: ${shown} \\x0d\\x1b[2K\\x1b[32mall`], // COMMAND is cut at 100 characters
       ['net', ['net', target], `: ${shown}\n`],
       ['stats', ['stats', target, '-i', '100'], shown],
       ['top', ['top', target, '-n', '1', '-i', '100'], shown],
