@@ -38,18 +38,13 @@ Napi::Value Openat2(const Napi::CallbackInfo& info) {
 
 void InitOpenat2(Napi::Env env, Napi::Object exports) {
   exports.Set("openat2", Napi::Function::New(env, Openat2, "openat2"));
+  static const struct { const char* name; long long value; } kFlags[] = {
+      {"O_RDONLY", O_RDONLY}, {"O_PATH", O_PATH}, {"O_DIRECTORY", O_DIRECTORY}, {"O_NOFOLLOW", O_NOFOLLOW},
+      {"O_NONBLOCK", O_NONBLOCK}, {"O_NOCTTY", O_NOCTTY}, {"RESOLVE_NO_XDEV", RESOLVE_NO_XDEV},
+      {"RESOLVE_NO_MAGICLINKS", RESOLVE_NO_MAGICLINKS}, {"RESOLVE_NO_SYMLINKS", RESOLVE_NO_SYMLINKS},
+      {"RESOLVE_BENEATH", RESOLVE_BENEATH}, {"RESOLVE_IN_ROOT", RESOLVE_IN_ROOT}};
   Napi::Object c = Napi::Object::New(env);
-  c.Set("O_RDONLY", O_RDONLY);
-  c.Set("O_PATH", O_PATH);
-  c.Set("O_DIRECTORY", O_DIRECTORY);
-  c.Set("O_NOFOLLOW", O_NOFOLLOW);
-  c.Set("O_NONBLOCK", O_NONBLOCK);
-  c.Set("O_NOCTTY", O_NOCTTY);
-  c.Set("RESOLVE_NO_XDEV", RESOLVE_NO_XDEV);
-  c.Set("RESOLVE_NO_MAGICLINKS", RESOLVE_NO_MAGICLINKS);
-  c.Set("RESOLVE_NO_SYMLINKS", RESOLVE_NO_SYMLINKS);
-  c.Set("RESOLVE_BENEATH", RESOLVE_BENEATH);
-  c.Set("RESOLVE_IN_ROOT", RESOLVE_IN_ROOT);
+  for (const auto& f : kFlags) c.Set(f.name, Napi::Number::New(env, static_cast<double>(f.value)));
   exports.Set("openat2Constants", c);
 }
 
