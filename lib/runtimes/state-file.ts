@@ -1,9 +1,9 @@
 // Reading a runtime's own state files (docker's config.v2.json, an OCI bundle's config.json,
 // podman's containers.json). They live on the host and are written by the runtime, so they are
 // trusted as to where they are, but parts of their content come from the image or the user (labels,
-// env, names), so: sizes are bounded, the last path component is never followed when it is a
-// symlink, only regular files are read (a FIFO would block), and every string we hand out is
-// bounded and has its control characters escaped. Anything unreadable is `undefined`: a container
+// env, names, Kubernetes annotations), so: sizes are bounded, the last path component is never
+// followed when it is a symlink, only regular files are read (a FIFO would block), and every string
+// we hand out is bounded (printing escapes it). Anything unreadable is `undefined`: a container
 // that vanished mid-read is simply not named.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
@@ -58,15 +58,13 @@ export function field(value: unknown, key: string): unknown {
 }
 
 /**
- * A string fit to show and to use as a label: undefined unless a non-empty string; cut at
- * FIELD_MAX; C0/C1 control characters and DEL escaped as \xNN (a name is printed to terminals and
- * into Prometheus text, where a newline or an escape sequence must never arrive raw).
+ * A name, image or pod field: undefined unless a non-empty string; cut at FIELD_MAX characters.
+ * The value is kept exact otherwise (the library and --json give what the runtime recorded); whoever
+ * prints it escapes it (the CLI through cli/escape.ts: a name never reaches a terminal raw).
  */
 export function cleanText(value: unknown): string | undefined {
   if (typeof value !== 'string' || value === '') return undefined;
-  const cut = value.length > FIELD_MAX ? value.slice(0, FIELD_MAX) : value;
-  // eslint-disable-next-line no-control-regex
-  return cut.replace(/[\x00-\x1f\x7f-\x9f\\]/g, (ch) => (ch === '\\' ? '\\\\' : `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return value.length > FIELD_MAX ? value.slice(0, FIELD_MAX) : value;
 }
 
 /** String values of an OCI `annotations` object (others dropped). */

@@ -101,6 +101,26 @@ withRuntime('ctr', 'containerd pod named only by the kubelet\'s logs: namespace,
   assert.throws(() => resolveTarget({ pod: 'batch-1', namespace: podNs }), (e: unknown) => e instanceof NsError && e.code === 'ENSJOIN_NO_CONTAINER');
 });
 
+withRuntime('ctr', 'a pod author\'s container name with terminal escapes: exact in the library and --json, escaped by ps', async () => {
+  const uid = randomUUID();
+  const id = newId();
+  const evil = 'app\u001b]0;pwn\u0007\u001b[2J';
+  let c: RealContainer | undefined;
+  try {
+    c = startCtr({ name: id, flags: ['--cgroup', `/kubepods/besteffort/pod${uid}/${id}`, ...cri(uid, `evil-${process.pid}`, id, 'container', evil)] });
+    assert.is(listContainers().find((x) => x.id === id)?.name, evil);
+    const ps = await nsjoin(['ps', '-i', '50']);
+    assert.is(ps.status, 0, ps.stderr);
+    assert.not.match(ps.stdout, /\u001b/);
+    assert.match(ps.stdout, new RegExp(`\\n${id.slice(0, 12)}\\s+app\\\\x1b\\]0;pwn\\\\x07\\\\x1b\\[2J\\s`));
+    const json = await nsjoin(['ps', '--json', '-i', '50']);
+    assert.not.match(json.stdout, /\u001b/);
+    assert.is((JSON.parse(json.stdout) as Array<{ id: string; name?: string }>).find((x) => x.id === id)?.name, evil);
+  } finally {
+    c?.remove();
+  }
+});
+
 withRuntime('ctr', 'containerd outside a pod: nerdctl\'s name annotation, else the id ctr knows it by', () => {
   // nerdctl's layout under the systemd driver (/system.slice/nerdctl-ID.scope), made with cgroupfs paths
   const named = newId();
