@@ -45,7 +45,8 @@ function fromRuntime(c: ScannedContainer, roots: RuntimeRoots): RuntimeMeta | un
   }
 }
 
-function merge(base: RuntimeMeta | undefined, extra: RuntimeMeta | undefined): RuntimeMeta {
+/** `base` with what `extra` adds: a name where base has none, pod fields where base has none. */
+function merge(base: RuntimeMeta, extra: RuntimeMeta | undefined): RuntimeMeta {
   const out: RuntimeMeta = { ...base };
   if (!extra) return out;
   if (out.name === undefined && extra.name !== undefined) out.name = extra.name;
@@ -68,8 +69,8 @@ function isComplete(meta: RuntimeMeta, c: ScannedContainer): boolean {
 /**
  * What the state files under `roots` say about each scanned container, keyed `runtime/id` as
  * scanned; nothing for a container whose pids do not include the init pid its runtime recorded
- * (see RuntimeMeta.initPid). Containers whose files are gone, unreadable or malformed get what could be read,
- * possibly nothing. `scope` separates the caches of different /proc trees.
+ * (see RuntimeMeta.initPid). Containers whose files are gone, unreadable or malformed get what
+ * could be read, possibly nothing. `scope` separates the caches of different /proc trees.
  */
 export function lookupMeta(scanned: readonly ScannedContainer[], roots: RuntimeRoots, scope = '', now = Date.now()): Map<string, RuntimeMeta> {
   // One cache per procRoot and roots: scans of different trees must not evict each other's ids.
@@ -92,7 +93,7 @@ export function lookupMeta(scanned: readonly ScannedContainer[], roots: RuntimeR
       if (confirmed(hit.meta, c)) out.set(key, hit.meta);
       continue;
     }
-    let meta = merge(fromRuntime(c, roots), undefined);
+    let meta: RuntimeMeta = { ...fromRuntime(c, roots) };
     if (c.podUid !== undefined && !isComplete(meta, c)) {
       logs ??= readKubeletLogs(roots.kubeletLogRoot);
       meta = merge(meta, kubeletLogMeta(logs, c.id, c.podUid));
