@@ -171,7 +171,7 @@ test('stdin, input and spawnSync', async () => {
   assert.is((slow.error as { code?: string })?.code, 'ETIMEDOUT');
   const big = spawnSync(t.pid, 'sh', ['-c', 'head -c 100000 /dev/zero'], { maxBuffer: 1000 });
   assert.is((big.error as { code?: string })?.code, 'ENOBUFS');
-  assert.is(big.stdout.length, 1000);
+  assert.is(big.stdout!.length, 1000);
 });
 
 test('maxBuffer and encoding in execFile', async () => {
