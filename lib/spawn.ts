@@ -813,12 +813,19 @@ export function execFile(target: Target, file: string, ...rest: unknown[]): Prom
   const { child, done } = runExecFile(pid, checked, (a.args ?? []) as string[]);
   if (typeof a.callback === 'function') {
     const cb = a.callback as ExecCallback<string | Buffer>;
-    done.then(({ stdout, stderr }) => cb(null, stdout, stderr), (e: ExecFileError<string | Buffer>) => cb(e, e.stdout!, e.stderr!));
+    done.then(({ stdout, stderr }) => cb(null, stdout, stderr), (e: ExecFileError<string | Buffer>) => {
+      // As Node's callback: the outputs are its arguments, not fields of the error.
+      const { stdout, stderr } = e;
+      delete e.stdout;
+      delete e.stderr;
+      cb(e, stdout!, stderr!);
+    });
     return child;
   }
   return Object.assign(done, { child });
 }
-Object.defineProperty(execFile, promisify.custom, { value: execFile, enumerable: false });
+// util.promisify(execFile) is execFile itself (it already returns a promise), as Node's own.
+Object.defineProperty(execFile, promisify.custom, { value: execFile, enumerable: false, writable: false, configurable: true });
 
 /** execFile's core: starts the program, collects its output, settles as Node's execFile callback does. */
 function runExecFile(pid: number | NsError, o: CheckedOptions, args: string[]): { child: NsChildProcess; done: Promise<{ stdout: string | Buffer; stderr: string | Buffer }> } {
