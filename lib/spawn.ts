@@ -80,8 +80,9 @@ export interface JoinOptions {
 export interface ExecFileOptions extends Omit<JoinOptions, 'stdio' | 'detached' | 'serialization' | 'pty'> {
   /** Written to the program's stdin, which is then closed (child_process.execFile has no input). */
   input?: string | NodeJS.ArrayBufferView;
-  /** 'utf8' by default; 'buffer' or null resolves Buffers. */
-  encoding?: BufferEncoding | 'buffer' | null;
+  /** 'utf8' by default; 'buffer' or null resolves Buffers. Typed `string` as Node's option is;
+   *  a name that is no encoding is a TypeError. */
+  encoding?: BufferEncoding | 'buffer' | null | (string & {});
   /** Largest stdout or stderr in bytes before the program is killed. Default 1 MiB, as Node. */
   maxBuffer?: number;
 }
@@ -824,8 +825,17 @@ export function execFile(target: Target, file: string, ...rest: unknown[]): Prom
   }
   return Object.assign(done, { child });
 }
-// util.promisify(execFile) is execFile itself (it already returns a promise), as Node's own.
+// util.promisify(execFile) is execFile itself (it already returns a promise); the type says so
+// the way Node's own types say it for child_process.execFile.
 Object.defineProperty(execFile, promisify.custom, { value: execFile, enumerable: false, writable: false, configurable: true });
+export declare namespace execFile {
+  /** The type of `util.promisify(execFile)`: the promise forms of execFile. */
+  const __promisify__: {
+    <O extends ExecFileOptions & { encoding: 'buffer' | null }>(target: Target, file: string, args: readonly string[] | null | undefined, options: O): PromiseWithChild<{ stdout: Buffer; stderr: Buffer }>;
+    (target: Target, file: string, args?: readonly string[] | null, options?: (ExecFileOptions & { encoding?: BufferEncoding }) | null): PromiseWithChild<{ stdout: string; stderr: string }>;
+    (target: Target, file: string, args: readonly string[] | null | undefined, options: ExecFileOptions | null | undefined): PromiseWithChild<{ stdout: string | Buffer; stderr: string | Buffer }>;
+  };
+}
 
 /** execFile's core: starts the program, collects its output, settles as Node's execFile callback does. */
 function runExecFile(pid: number | NsError, o: CheckedOptions, args: string[]): { child: NsChildProcess; done: Promise<{ stdout: string | Buffer; stderr: string | Buffer }> } {
