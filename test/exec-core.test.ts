@@ -220,4 +220,12 @@ test('namespacesOf reports the target and our own namespaces', () => {
   for (const n of ['net', 'uts', 'mnt', 'pid', 'ipc', 'cgroup', 'user'] as const) assert.ok(ns[n]!.inode > 0);
 });
 
+test("Node's options inside a target: shell is the target's /bin/sh, detached a new session there", async () => {
+  const { stdout } = await execFile(t.pid, 'echo $0 $(hostname) $(cat /mnt/secret)', { shell: true });
+  assert.is(stdout, '/bin/sh nsjoin-target only-here\n');
+  const r = spawnSync(t.pid, 'sh', ['-c', 'cut -d" " -f6 /proc/$$/stat; echo $$'], { detached: true, encoding: 'utf8' });
+  const [sid, self] = r.stdout!.trim().split('\n');
+  assert.is(sid, self, 'the program leads its own session');
+});
+
 test.run();

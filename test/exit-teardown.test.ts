@@ -25,10 +25,10 @@ const CASES: Record<string, [number, string]> = {
     await new Promise((r) => w.on('exit', r));`],
 };
 
-function runCase(body: string): { status: number | null; signal: string | null; stderr: string } {
+function runCase(body: string): { status: number | null; signal: string | null; stdout: string; stderr: string } {
   const script = `import { spawn } from ${JSON.stringify(DIST)};\n${body}`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, DIST], { encoding: 'utf8', timeout: 20_000 });
-  return { status: r.status, signal: r.signal, stderr: r.stderr };
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
 for (const [name, [runs, body]] of Object.entries(CASES)) {
@@ -54,6 +54,19 @@ test('a throwing exit listener reaches uncaughtException, as with child_process'
     spawn(process.pid, 'true').on('exit', () => { throw new Error('from-listener'); });`], { encoding: 'utf8' });
   assert.is(again.status, 0, again.stderr);
   assert.is(again.stdout.trim(), plain.stdout.trim());
+});
+
+test('dieWithParent (PR_SET_PDEATHSIG, per thread) is refused in a worker thread with a clear error', () => {
+  const r = runCase(`const { Worker } = await import('node:worker_threads');
+    const w = new Worker(\`import('\${process.argv[1]}').then(({ spawn }) => {
+      try { spawn(process.pid, 'true', [], { dieWithParent: true }); console.log('started'); }
+      catch (e) { console.log(e.name, e.code); }
+    })\`, { eval: true });
+    await new Promise((r) => w.on('exit', r));
+    const c = spawn(process.pid, 'true', [], { dieWithParent: true });
+    c.on('close', (code) => console.log('main', code));`);
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim().split('\n'), ['TypeError ERR_WORKER_UNSUPPORTED_OPERATION', 'main 0']);
 });
 
 test.run();
