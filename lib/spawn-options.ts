@@ -38,6 +38,8 @@ export interface CheckedOptions {
   pty: { cols: number; rows: number } | null;
   ctty: number;
   freshSysfs: boolean;
+  /** `nsjoin debug`'s mode: see JoinOptions.debug. */
+  debug: boolean;
   dieWithParent: boolean;
   input: Uint8Array | undefined;
   /** undefined: Buffers. */
@@ -50,7 +52,7 @@ const SIGNALS = osConstants.signals as Record<string, number>;
 const SIGNAL_NUMBERS = new Set(Object.values(SIGNALS));
 
 // nsjoin's own names, then Node's names of each function (Node 20's documentation).
-const OURS = ['namespaces', 'root', 'user', 'joinCgroup', 'freshSysfs', 'ctty', 'dieWithParent'];
+const OURS = ['namespaces', 'root', 'user', 'joinCgroup', 'debug', 'freshSysfs', 'ctty', 'dieWithParent'];
 const NODE_COMMON = ['cwd', 'env', 'uid', 'gid', 'timeout', 'killSignal', 'shell', 'windowsHide', 'windowsVerbatimArguments', 'signal'];
 const KNOWN: Record<CallKind, Set<string>> = {
   spawn: new Set([...OURS, ...NODE_COMMON, 'argv0', 'stdio', 'detached', 'serialization', 'pty']),
@@ -161,6 +163,14 @@ export function checkOptions(kind: CallKind, file: unknown, args: unknown, optio
     });
   }
 
+  const debug = checkBoolean(o.debug, 'debug') ?? false;
+  // The program's root is the host's filesystem: it must stay out of the target's mount namespace,
+  // and out of its user namespace, whose root could otherwise ptrace it and reach the host's files
+  // through /proc/PID/root. In our user namespace, with our capabilities, the container cannot.
+  if (debug && (o.root === true || (Array.isArray(namespaces) && (namespaces.includes('mnt') || namespaces.includes('user'))))) {
+    throw new TypeError("debug runs the host's programs: it cannot join the target's mount or user namespace (no 'mnt' or 'user', no root: true)");
+  }
+
   let cwd: string | null = null;
   if (o.cwd !== undefined && o.cwd !== null) {
     cwd = o.cwd instanceof URL ? fileURLToPath(o.cwd) : checkString(o.cwd, 'cwd');
@@ -171,13 +181,15 @@ export function checkOptions(kind: CallKind, file: unknown, args: unknown, optio
     file: name, args: argv, argv0: argv0 ?? name, namespaces,
     root: checkBoolean(o.root, 'root'), cwd,
     user: checkUser(o.user, o.uid, o.gid),
-    env: checkEnv(o.env),
+    // Debug mode runs host programs: the target's environment (its PATH, LD_PRELOAD) stays out.
+    env: o.env === undefined && debug ? 'inherit' : checkEnv(o.env),
     joinCgroup: checkBoolean(o.joinCgroup, 'joinCgroup') ?? false,
     ...checkStdio(kind, o),
     signal: checkAbortSignal(o.signal),
     timeout: checkTimeout(o.timeout),
     killSignal: o.killSignal === undefined ? SIGNALS.SIGTERM! : toSignal(o.killSignal, 'killSignal'),
     freshSysfs: checkBoolean(o.freshSysfs, 'freshSysfs') ?? false,
+    debug,
     dieWithParent: checkDieWithParent(o.dieWithParent),
     input: checkInput(o.input),
     encoding: checkEncoding(kind, o.encoding),

@@ -74,6 +74,15 @@ export interface JoinOptions {
    *  spawn() only; not with `stdio`. The pty comes from the target's own /dev/pts when the
    *  program sees the target's filesystem (mnt joined or root), else from the host's. */
   pty?: boolean | PtySize;
+  /** Debug mode (`nsjoin debug`): run the host's programs (its filesystem, its tools, our PATH and
+   *  environment) inside every namespace of the target but its mount and user namespaces (a
+   *  process whose root is the host's filesystem must not be ptrace-able by the container's root),
+   *  with our credentials, in a private copy
+   *  of the host's mount namespace with a fresh /proc of the target's pid namespace (so `ps` shows
+   *  the container's processes) and a fresh read-only /sys of its network namespace; the target's
+   *  root is /proc/1/root there. Nothing is mounted in the host's or the target's mount namespace.
+   *  Not with `root: true`, nor 'mnt' or 'user' in `namespaces`. */
+  debug?: boolean;
 }
 
 /** Options of `execFile`: JoinOptions plus what child_process.execFile takes. */
@@ -190,12 +199,13 @@ function releasePlan(plan: Plan): void {
 }
 
 function readPlan(pid: number, o: CheckedOptions): Plan {
+  const debug = o.debug;
   // Namespaces.
   const theirs = namespacesOf(pid);
   const ours = ownNamespaces();
   let wanted: NamespaceType[];
   if (o.namespaces === 'all') {
-    wanted = NAMESPACE_TYPES.filter((t) => theirs[t] && ours[t] && theirs[t]!.inode !== ours[t]!.inode);
+    wanted = NAMESPACE_TYPES.filter((t) => theirs[t] && ours[t] && theirs[t]!.inode !== ours[t]!.inode && !(debug && (t === 'mnt' || t === 'user')));
   } else {
     wanted = [];
     for (const type of o.namespaces) {
@@ -232,6 +242,7 @@ function readPlan(pid: number, o: CheckedOptions): Plan {
   // Environment.
   let envp: string[];
   let pathVar: string | undefined;
+  // (Debug mode runs host programs: there the default is 'inherit', see checkOptions.)
   if (o.env === 'target') {
     const path = `/proc/${pid}/environ`;
     let text: string;
@@ -272,7 +283,9 @@ function readPlan(pid: number, o: CheckedOptions): Plan {
       root, cwd, cwdFromTarget,
       verifyCwd: mnt || root,
       cwdFallbackToRoot: cwdFromTarget,
-      freshSysfs: o.freshSysfs,
+      // Debug mode sees the target's network devices in /sys as well as its processes in /proc.
+      freshSysfs: o.freshSysfs || debug,
+      freshProc: debug,
       setsid: o.setsid, ctty: o.ctty, dieWithParent: o.dieWithParent,
       uid, gid, setGroups, groupsOptional, groups,
       stdio: [], cgroupProcs, argv: [o.argv0, ...o.args], envp, execPaths,
