@@ -741,11 +741,17 @@ function pipesThatEnd(kinds: StdioKind[]): Array<number | null> {
   }
 }
 
+/** Node's AbortError (internal to Node): the same class name, name, code and message. */
+class AbortError extends Error {
+  readonly code = 'ABORT_ERR';
+  constructor(options?: ErrorOptions) {
+    super('The operation was aborted', options);
+    this.name = 'AbortError';
+  }
+}
+
 function abortError(signal: AbortSignal): Error {
-  const err = new Error('The operation was aborted', { cause: signal.reason });
-  err.name = 'AbortError';
-  (err as NodeJS.ErrnoException).code = 'ABORT_ERR';
-  return err;
+  return new AbortError({ cause: signal.reason });
 }
 
 /**

@@ -155,6 +155,7 @@ test('execFile (promisified): success, non-zero exit, timeout, start failure, ma
   await sameExecFile('echo', ['bytes'], { encoding: null });
   await sameExecFile('echo', ['hex'], { encoding: 'hex' });
   await sameExecFile('echo', ['$0'], { shell: true });
+  await sameExecFile('sleep', ['5'], { signal: AbortSignal.timeout(50) });
 });
 
 test('execFile: PromiseWithChild, util.promisify(execFile), the callback form, (file, options) and null options', async () => {
@@ -250,7 +251,8 @@ test('unref(): piped streams keep Node alive until the program ends; without pip
 });
 
 test('EPIPE on stdin with no error listener is thrown, as Node', () => {
-  const body = (fn: string) => `const c = ${fn}('true', [], {}); c.on('exit', () => setTimeout(() => c.stdin.write(Buffer.alloc(1 << 16)), 50));`;
+  // The program closes its stdin and lives on: our writes get EPIPE.
+  const body = (fn: string) => `const c = ${fn}('sh', ['-c', 'exec 0<&-; sleep 1'], {}); c.on('spawn', () => setTimeout(() => c.stdin.write(Buffer.alloc(1 << 16)), 200));`;
   const a = script(body('cp.spawn'));
   const b = script(body('((f, a, o) => ns.spawn(process.pid, f, a, o))'));
   assert.equal([b.status, /EPIPE|ERR_STREAM_DESTROYED/.exec(b.stderr)?.[0]], [a.status, /EPIPE|ERR_STREAM_DESTROYED/.exec(a.stderr)?.[0]]);
