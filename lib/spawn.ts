@@ -684,50 +684,29 @@ export class NsChildProcess extends EventEmitter {
   }
 }
 
-// Typed events, as ChildProcess declares them.
+/** The events of an NsChildProcess and their listeners, as ChildProcess declares them. */
+export interface NsChildProcessEvents {
+  close: (code: number | null, signal: NodeJS.Signals | null) => void;
+  disconnect: () => void;
+  error: (err: Error) => void;
+  exit: (code: number | null, signal: NodeJS.Signals | null) => void;
+  message: (message: unknown, sendHandle: unknown) => void;
+  spawn: () => void;
+}
+
+// Typed events: each listener method takes a known event with its listener, or any other name.
+type On<T> = {
+  <E extends keyof NsChildProcessEvents>(event: E, listener: NsChildProcessEvents[E]): T;
+  (event: string | symbol, listener: (...args: any[]) => void): T;
+};
 export interface NsChildProcess {
-  addListener(event: string, listener: (...args: any[]) => void): this;
-  addListener(event: 'close', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
-  addListener(event: 'disconnect', listener: () => void): this;
-  addListener(event: 'error', listener: (err: Error) => void): this;
-  addListener(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
-  addListener(event: 'message', listener: (message: unknown, sendHandle: unknown) => void): this;
-  addListener(event: 'spawn', listener: () => void): this;
+  addListener: On<this>;
+  on: On<this>;
+  once: On<this>;
+  prependListener: On<this>;
+  prependOnceListener: On<this>;
+  emit<E extends keyof NsChildProcessEvents>(event: E, ...args: Parameters<NsChildProcessEvents[E]>): boolean;
   emit(event: string | symbol, ...args: any[]): boolean;
-  emit(event: 'close', code: number | null, signal: NodeJS.Signals | null): boolean;
-  emit(event: 'disconnect'): boolean;
-  emit(event: 'error', err: Error): boolean;
-  emit(event: 'exit', code: number | null, signal: NodeJS.Signals | null): boolean;
-  emit(event: 'message', message: unknown, sendHandle: unknown): boolean;
-  emit(event: 'spawn', listener: () => void): boolean;
-  on(event: string, listener: (...args: any[]) => void): this;
-  on(event: 'close', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
-  on(event: 'disconnect', listener: () => void): this;
-  on(event: 'error', listener: (err: Error) => void): this;
-  on(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
-  on(event: 'message', listener: (message: unknown, sendHandle: unknown) => void): this;
-  on(event: 'spawn', listener: () => void): this;
-  once(event: string, listener: (...args: any[]) => void): this;
-  once(event: 'close', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
-  once(event: 'disconnect', listener: () => void): this;
-  once(event: 'error', listener: (err: Error) => void): this;
-  once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
-  once(event: 'message', listener: (message: unknown, sendHandle: unknown) => void): this;
-  once(event: 'spawn', listener: () => void): this;
-  prependListener(event: string, listener: (...args: any[]) => void): this;
-  prependListener(event: 'close', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
-  prependListener(event: 'disconnect', listener: () => void): this;
-  prependListener(event: 'error', listener: (err: Error) => void): this;
-  prependListener(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
-  prependListener(event: 'message', listener: (message: unknown, sendHandle: unknown) => void): this;
-  prependListener(event: 'spawn', listener: () => void): this;
-  prependOnceListener(event: string, listener: (...args: any[]) => void): this;
-  prependOnceListener(event: 'close', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
-  prependOnceListener(event: 'disconnect', listener: () => void): this;
-  prependOnceListener(event: 'error', listener: (err: Error) => void): this;
-  prependOnceListener(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
-  prependOnceListener(event: 'message', listener: (message: unknown, sendHandle: unknown) => void): this;
-  prependOnceListener(event: 'spawn', listener: () => void): this;
 }
 
 /** Our ends of pipes whose other ends are closed at once: streams for a program that never started. */
