@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { closeSync, openSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { constants as osConstants, release } from 'node:os';
+import { release } from 'node:os';
 import type { Stream, Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { binding, type RawChild, type RawSpawnResult, type RawSpawnSpec } from './binding.js';
