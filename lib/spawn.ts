@@ -454,8 +454,7 @@ export class NsChildProcess extends EventEmitter {
   /** Readable end of the program's stderr, when stdio[2] is 'pipe'. */
   stderr: Readable | null = null;
   /** One entry per stdio slot: our stream for 'pipe' slots, else null (Node's tuple type). */
-  readonly stdio: [Writable | null, Readable | null, Readable | null, Readable | Writable | null | undefined, Readable | Writable | null | undefined] =
-    [null, null, null, undefined, undefined];
+  readonly stdio = [] as unknown as [Writable | null, Readable | null, Readable | null, Readable | Writable | null | undefined, Readable | Writable | null | undefined];
   /** Exit status once exited normally; the negative errno after a start failure; else null. */
   exitCode: number | null = null;
   /** Signal name once killed by a signal, else null. */
@@ -511,6 +510,7 @@ export class NsChildProcess extends EventEmitter {
   /** @internal Reads the target (prepare) and starts the program; every failure becomes 'error'. */
   _start(prepare: () => Plan): void {
     if (this.#signal?.aborted) {
+      this.#attachStreams(pipesThatEnd(this.#stdioKinds));
       this.#failStart(abortError(this.#signal));
       return;
     }

@@ -38,7 +38,7 @@ async function observe(child: cp.ChildProcess | ns.NsChildProcess, act?: (c: typ
   return {
     events: [proc, streams.sort()], out,
     fields: { exitCode: child.exitCode, signalCode: child.signalCode, killed: child.killed, spawnfile: child.spawnfile, spawnargs: child.spawnargs,
-      stdio: child.stdio.slice(0, 3).map((s) => s === null ? null : typeof s) },
+      stdio: child.stdio.map((s) => s === null ? null : typeof s) },
   };
 }
 
@@ -60,7 +60,7 @@ test('spawn: killed by a signal, kill() with a lower-case name', async () => {
 
 test('spawn: a missing program is an async error with exitCode -2, ends its streams, no exit event', async () => {
   await same('/no/such/program', ['a', 'b']);
-  await same('/no/such/program', [], { stdio: ['pipe', 'ignore', 'inherit'] });
+  await same('/no/such/program', [], { stdio: ['pipe', 'ignore', 'inherit', 'pipe'] });
 });
 
 test('spawn: timeout and killSignal, AbortSignal', async () => {
