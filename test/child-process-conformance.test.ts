@@ -223,8 +223,9 @@ test('spawnSync: output, inherit/ignore nulls, start failure, timeout, maxBuffer
     assert.equal(b, a, `${file} ${JSON.stringify(options)}`);
   }
   // maxBuffer: the same error and kill; Node keeps the whole last chunk read, nsjoin exactly maxBuffer bytes.
-  const a = cp.spawnSync('sh', ['-c', 'head -c 5000 /dev/zero'], { maxBuffer: 100 });
-  const b = ns.spawnSync(ME, 'sh', ['-c', 'head -c 5000 /dev/zero'], { maxBuffer: 100 });
+  // (The program lives on after its output, so that the kill is what ends it in both.)
+  const a = cp.spawnSync('sh', ['-c', 'head -c 5000 /dev/zero; exec sleep 5'], { maxBuffer: 100 });
+  const b = ns.spawnSync(ME, 'sh', ['-c', 'head -c 5000 /dev/zero; exec sleep 5'], { maxBuffer: 100 });
   const shape = (r: typeof a | typeof b) => [r.status, r.signal, (r.error as NodeJS.ErrnoException).code, (r.error as { spawnargs?: string[] }).spawnargs, r.stdout!.length >= 100];
   assert.equal(shape(b), shape(a));
   assert.is(b.stdout!.length, 100);
