@@ -11,6 +11,7 @@ import { cgroupOf } from './cgroup/locate.js';
 import { checkPtySize, openPtyFor, ptyStream, resizePty, type PtyInfo, type PtySize, type PtyStream } from './pty.js';
 import { NsError, PTRACE_HINT } from './errors.js';
 import { readText } from './io.js';
+import { readStartSync, watchStart, type StartFailure } from './start-report.js';
 import { NAMESPACE_FLAGS, NAMESPACE_TYPES, namespacesOf, ownNamespaces, type NamespaceType } from './namespaces.js';
 import { describe, resolveTarget, type Target } from './targets.js';
 
@@ -329,8 +330,6 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
     pid, stdio, joined: wanted, file: name, args: args as string[], timeout, killSignal, signal, pty,
     spec: {
       pid, pidfd: -1, nsMask, setnsPidfd: k.setnsPidfd, closeRange: k.closeRange,
-      // Joining a time namespace is refused to a process that shares its memory (EUSERS).
-      forkMode: wanted.includes('time'),
       root, cwd, cwdFromTarget,
       verifyCwd: mnt || root,
       cwdFallbackToRoot: cwdFromTarget,
@@ -535,6 +534,10 @@ export class NsChildProcess extends EventEmitter {
   #signal: AbortSignal | undefined;
   #killSignal: number;
   #ptyFd = -1;
+  /** The start pipe until EOF: the program's execve is not known to have happened yet. */
+  #starting: Socket | undefined;
+  #startFailed = false;
+  #exitBeforeStart: [number | null, number | null] | undefined;
 
   /** The master side of the program's terminal when spawned with `pty`, else null. What the
    *  program writes is read here (stdout and stderr alike); what is written here is its input. */
@@ -608,6 +611,7 @@ export class NsChildProcess extends EventEmitter {
     this.pid = result.pid;
     this.#raw = new (binding().Child)(result.pidfd);
     this.#raw.watch((code, sig) => this.#onExit(code, sig));
+    this.#starting = watchStart(result.startFd, (failure) => this.#onStart(plan, failure));
     if (plan.timeout > 0) {
       this.#timer = setTimeout(() => this.kill(this.#killSignal), plan.timeout);
     }
@@ -619,7 +623,26 @@ export class NsChildProcess extends EventEmitter {
       };
       signal.addEventListener('abort', this.#abort, { once: true });
     }
-    process.nextTick(() => this.emit('spawn'));
+  }
+
+  // The start pipe reached EOF: 'spawn' once execve worked, else the failure as 'error' (the
+  // program exits 127 then; its exit is reaped but not reported, as when nothing was started).
+  #onStart(plan: Plan, failure: StartFailure | null): void {
+    this.#starting = undefined;
+    if (failure) {
+      this.#startFailed = true;
+      this.#cleanup();
+      const err = startError(plan, failure.step, failure.errno, failure.arg);
+      if (err.errno) this.exitCode = err.errno;
+      for (const s of this.stdio) s?.destroy();
+      this.pty?.destroy();
+      this.emit('error', err);
+    } else {
+      this.emit('spawn');
+    }
+    const early = this.#exitBeforeStart;
+    this.#exitBeforeStart = undefined;
+    if (early) this.#onExit(early[0], early[1]);
   }
 
   #stream(fd: number, writable: boolean): Readable | Writable {
@@ -645,6 +668,15 @@ export class NsChildProcess extends EventEmitter {
   }
 
   #onExit(code: number | null, sig: number | null): void {
+    if (this.#starting) {
+      this.#exitBeforeStart = [code, sig];
+      return;
+    }
+    if (this.#startFailed) {
+      this.#exited = true;
+      this.#maybeClose();
+      return;
+    }
     this.#exited = true;
     this.exitCode = code;
     this.signalCode = sig === null ? null : (signalName(sig) as NodeJS.Signals);
@@ -690,6 +722,7 @@ export class NsChildProcess extends EventEmitter {
   /** Lets the event loop exit while the program runs (as ChildProcess.unref). */
   unref(): void {
     this.#raw?.unref();
+    this.#starting?.unref();
     for (const s of this.stdio) (s as Socket | null)?.unref?.();
     this.pty?.unref();
   }
@@ -697,6 +730,7 @@ export class NsChildProcess extends EventEmitter {
   /** Undoes unref(). */
   ref(): void {
     this.#raw?.ref();
+    this.#starting?.ref();
     for (const s of this.stdio) (s as Socket | null)?.ref?.();
     this.pty?.ref();
   }
@@ -860,6 +894,11 @@ export function spawnSync(target: Target, file: string, args?: readonly string[]
     killSignal: plan.killSignal,
     maxBuffer,
   });
+  // The program has exited: no writer of the start pipe is left, so this read cannot wait.
+  const failure = readStartSync(result.startFd);
+  if (failure) {
+    return { pid: 0, status: null, signal: null, output: [null, empty, empty], stdout: empty, stderr: empty, error: startError(plan, failure.step, failure.errno, failure.arg) };
+  }
   const output = outFds.map((fd, i) => (fd < 0 ? null : decode(r.outputs[i]!)));
   const res: SpawnSyncResult<string | Buffer> = {
     pid: result.pid,
