@@ -631,6 +631,9 @@ export class NsChildProcess extends EventEmitter {
     this.#starting = undefined;
     if (failure) {
       this.#startFailed = true;
+      // As child_process: a program that did not start has no pid (it was set while its start
+      // was pending, so that kill() and timeouts reach it).
+      this.pid = undefined;
       this.#cleanup();
       const err = startError(plan, failure.step, failure.errno, failure.arg);
       if (err.errno) this.exitCode = err.errno;
