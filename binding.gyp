@@ -3,18 +3,18 @@
     {
       # The trampoline (native/trampoline/): a small static executable that the addon embeds
       # (native/trampoline_image.cc) and runs from a sealed memfd, so the package stays one .node
-      # file per architecture. Never instrumented: it runs alone, outside Node.
+      # file per architecture. Built by a script of its own: see there why.
       "target_name": "nsjoin-trampoline",
-      "type": "executable",
-      "sources": ["<!@(ls -1 native/trampoline/*.cc)"],
-      "defines": ["_GNU_SOURCE"],
-      "cflags!": ["-fno-exceptions"],
-      "cflags_cc!": ["-fno-exceptions"],
-      "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions", "-fno-rtti", "-fno-asynchronous-unwind-tables",
-                    "-ffunction-sections", "-fdata-sections", "-Wall", "-Wextra", "-fno-sanitize=all"],
-      "ldflags": ["-static", "-s", "-Wl,--gc-sections", "-fno-sanitize=all"],
+      "type": "none",
       "conditions": [
-        ["OS!='linux'", {"type": "none", "sources!": ["<!@(ls -1 native/trampoline/*.cc)"]}]
+        ["OS=='linux'", {
+          "actions": [{
+            "action_name": "build_trampoline",
+            "inputs": ["native/trampoline/build.sh", "native/spawn_spec.h", "<!@(ls -1 native/trampoline/*.cc native/trampoline/*.h)"],
+            "outputs": ["<(PRODUCT_DIR)/nsjoin-trampoline"],
+            "action": ["sh", "native/trampoline/build.sh", "<(PRODUCT_DIR)/nsjoin-trampoline", "<!@(ls -1 native/trampoline/*.cc)"]
+          }]
+        }]
       ]
     },
     {
