@@ -159,6 +159,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   flag("verifyCwd", kVerifyCwd);
   flag("cwdFallbackToRoot", kCwdFallbackToRoot);
   flag("freshSysfs", kFreshSysfs);
+  flag("freshProc", kFreshProc);
   flag("setsid", kSetsid);
   h.cttyIndex = static_cast<int32_t>(d.Int(spec, "ctty", -1, 1023));
   flag("dieWithParent", kDieWithParent);

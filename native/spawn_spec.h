@@ -72,6 +72,7 @@ enum SpecFlag : uint32_t {
   kCwdFallbackToRoot = 1u << 7,
   kSetGroups = 1u << 8,
   kGroupsOptional = 1u << 9,
+  kFreshProc = 1u << 10,
 };
 
 struct SpecHeader {

@@ -18,12 +18,14 @@ const commands: Record<string, Command> = {
       return { run: m.execCommand };
     },
   },
+  debug: { summary: 'the host\'s tools inside a target whose image has none (like kubectl debug)', load: () => import('./debug.js') },
   ps: { summary: 'list the containers on this host, with CPU and memory', load: () => import('./ps.js') },
   ns: { summary: 'list namespaces (like lsns), or those of one target', load: () => import('./ns.js') },
   stats: { summary: 'CPU, memory, IO, pids and network of a target\'s cgroup', load: () => import('./stats.js') },
   free: { summary: 'memory as free would show it inside the container', load: () => import('./free.js') },
   net: { summary: 'network interfaces and counters inside the target (like ip -s link)', load: () => import('./net.js') },
   top: { summary: 'live CPU, memory, IO and network against the limits, with sparklines', load: () => import('./top.js') },
+  audit: { summary: 'how well a container is isolated, seen from the host (or --host, --all)', load: () => import('./audit.js') },
 };
 
 const usage = `Usage: nsjoin COMMAND [options]

@@ -125,12 +125,16 @@ void JoinNamespaces(const Spec& s) {
   }
 }
 
-// A mount namespace of our own with the sysfs of the joined network namespace at /sys.
-void MountFreshSysfs(const Spec& s) {
+// For a fresh /sys or /proc: a private copy of our mount namespace, so that what is mounted below
+// never propagates back; sysfs shows the network namespace of whoever mounts it: ours now is the
+// target's. (proc is mounted by the program: see program.cc.)
+void PrivateMounts(const Spec& s) {
   int fd = s.h->reportFd;
+  if (!s.Has(kFreshSysfs) && !s.Has(kFreshProc)) return;
   if (unshare(CLONE_NEWNS) != 0) Fail(fd, kStepUnshare, errno);
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) Fail(fd, kStepMount, errno);
-  if (mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) Fail(fd, kStepMount, errno);
+  if (s.Has(kFreshSysfs) && mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+    Fail(fd, kStepMount, errno);
 }
 
 // What only the trampoline needed; the program gets none of it.
@@ -163,7 +167,7 @@ int main(int argc, char** argv) {
   ResetSignals();
   JoinCgroups(s);
   JoinNamespaces(s);
-  if (s.Has(kFreshSysfs)) MountFreshSysfs(s);
+  PrivateMounts(s);
   CloseJoinFds(s);
   // A plain fork of this small process (no CLONE_VM: nothing shared with anyone), as a sibling.
   long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);

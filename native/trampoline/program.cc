@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -28,6 +29,13 @@ int MoveStartPipe(const Spec& s) {
     Fail(pipe, kStepDup, errno);
   }
   return pipe;
+}
+
+// proc shows the pid namespace of the mounting process itself (not the one its children get), so
+// only the program, born inside the target's pid namespace, can mount the target's /proc.
+void MountFreshProc(const Spec& s, int pipe) {
+  if (s.Has(kFreshProc) && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+    Fail(pipe, kStepMount, errno);
 }
 
 void EnterRootAndCwd(const Spec& s, int pipe) {
@@ -141,6 +149,7 @@ void CloseFrom(const Spec& s, int first, int keep) {
 void ProgramMain(const Spec& s) {
   int pipe = MoveStartPipe(s);
   if (s.Has(kSetsid) && setsid() < 0) Fail(pipe, kStepSetsid, errno);
+  MountFreshProc(s, pipe);
   EnterRootAndCwd(s, pipe);
   SetIds(s, pipe);
   PlaceStdio(s, pipe);
