@@ -42,7 +42,9 @@
 
 namespace nsjoin {
 
-int TrampolineFd();  // native/trampoline_image.cc
+// native/trampoline_image.cc
+int TrampolineFd();
+int MemfdWith(const char* name, unsigned flags, const char* data, size_t size);
 
 namespace {
 
@@ -111,25 +113,6 @@ struct SpecWriter {
   void Put(const T& v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
   void Str(const std::string& s) { out.append(s.c_str(), s.size() + 1); }
 };
-
-// Writes the image into a fresh memfd; -1 with errno on failure.
-int SpecMemfd(const std::string& image) {
-  int fd = static_cast<int>(syscall(SYS_memfd_create, "nsjoin-spec", MFD_CLOEXEC));
-  if (fd < 0) return -1;
-  size_t off = 0;
-  while (off < image.size()) {
-    ssize_t n = write(fd, image.data() + off, image.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = n < 0 ? errno : EIO;
-      close(fd);
-      errno = err;
-      return -1;
-    }
-    off += static_cast<size_t>(n);
-  }
-  return fd;
-}
 
 // spawn(spec) -> { ok: true, pid, pidfd, startFd } | { ok: false, step, errno, arg }
 // startFd: the start pipe's read end (close-on-exec): a 16-byte {step, errno, arg, 0} report if the
@@ -275,7 +258,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     for (auto& s : envp) w.Str(s);
     for (auto& s : execPaths) w.Str(s);
     reinterpret_cast<SpecHeader*>(&w.out[0])->size = static_cast<uint32_t>(w.out.size());
-    specFd = SpecMemfd(w.out);
+    specFd = MemfdWith("nsjoin-spec", MFD_CLOEXEC, w.out.data(), w.out.size());
     if (specFd < 0) failed = "memfd_create";
   }
   void* stack = MAP_FAILED;

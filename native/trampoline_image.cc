@@ -36,18 +36,14 @@ std::mutex trampolineLock;
 int trampolineFd = -1;
 }  // namespace
 
-// A close-on-exec fd of the sealed trampoline, or -1 with errno.
-int TrampolineFd() {
-  std::lock_guard<std::mutex> guard(trampolineLock);
-  if (trampolineFd >= 0) return trampolineFd;
-  // MFD_EXEC (Linux 6.3) keeps it executable under vm.memfd_noexec=1; older kernels refuse the flag.
-  unsigned flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
-  int fd = static_cast<int>(syscall(SYS_memfd_create, "nsjoin-trampoline", flags | MFD_EXEC));
-  if (fd < 0 && errno == EINVAL) fd = static_cast<int>(syscall(SYS_memfd_create, "nsjoin-trampoline", flags));
+// A memfd holding `size` bytes of `data`, or -1 with errno. MFD_EXEC (Linux 6.3) keeps it
+// executable under vm.memfd_noexec=1; older kernels refuse the flag, so it is dropped there.
+int MemfdWith(const char* name, unsigned flags, const char* data, size_t size) {
+  int fd = static_cast<int>(syscall(SYS_memfd_create, name, flags));
+  if (fd < 0 && errno == EINVAL && (flags & MFD_EXEC)) fd = static_cast<int>(syscall(SYS_memfd_create, name, flags & ~MFD_EXEC));
   if (fd < 0) return -1;
-  const char* p = nsjoin_trampoline_start;
-  while (p < nsjoin_trampoline_end) {
-    ssize_t n = write(fd, p, static_cast<size_t>(nsjoin_trampoline_end - p));
+  for (size_t off = 0; off < size;) {
+    ssize_t n = write(fd, data + off, size - off);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       int err = n < 0 ? errno : EIO;
@@ -55,8 +51,18 @@ int TrampolineFd() {
       errno = err;
       return -1;
     }
-    p += n;
+    off += static_cast<size_t>(n);
   }
+  return fd;
+}
+
+// A close-on-exec fd of the sealed trampoline, or -1 with errno.
+int TrampolineFd() {
+  std::lock_guard<std::mutex> guard(trampolineLock);
+  if (trampolineFd >= 0) return trampolineFd;
+  int fd = MemfdWith("nsjoin-trampoline", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC, nsjoin_trampoline_start,
+                     static_cast<size_t>(nsjoin_trampoline_end - nsjoin_trampoline_start));
+  if (fd < 0) return -1;
   if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0) {
     int err = errno;
     close(fd);
