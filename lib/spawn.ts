@@ -558,7 +558,7 @@ export class NsChildProcess extends EventEmitter {
   #ptyFd = -1;
   /** The start pipe until EOF: the program's execve is not known to have happened yet. */
   #starting: Socket | undefined;
-  #startFailed = false;
+  #startFailure: NsError | undefined;
   #exitBeforeStart: [number | null, number | null] | undefined;
 
   /** The master side of the program's terminal when spawned with `pty`, else null. What the
@@ -647,21 +647,16 @@ export class NsChildProcess extends EventEmitter {
     }
   }
 
-  // The start pipe reached EOF: 'spawn' once execve worked, else the failure as 'error' (the
-  // program exits 127 then; its exit is reaped but not reported, as when nothing was started).
+  // The start pipe reached EOF: 'spawn' once execve worked, else the failure as 'error' once the
+  // program (it exits 127 right after its report) is reaped, so that no zombie outlives 'error';
+  // its exit is not reported, as when nothing was started.
   #onStart(plan: Plan, failure: StartFailure | null): void {
     this.#starting = undefined;
     if (failure) {
-      this.#startFailed = true;
-      // As child_process: a program that did not start has no pid (it was set while its start
-      // was pending, so that kill() and timeouts reach it).
-      this.pid = undefined;
+      this.#startFailure = startError(plan, failure.step, failure.errno, failure.arg);
       this.#cleanup();
-      const err = startError(plan, failure.step, failure.errno, failure.arg);
-      if (err.errno) this.exitCode = err.errno;
       for (const s of this.stdio) s?.destroy();
       this.pty?.destroy();
-      this.emit('error', err);
     } else {
       this.emit('spawn');
     }
@@ -697,8 +692,14 @@ export class NsChildProcess extends EventEmitter {
       this.#exitBeforeStart = [code, sig];
       return;
     }
-    if (this.#startFailed) {
+    const failure = this.#startFailure;
+    if (failure) {
+      // As child_process: a program that did not start has no pid (it was set while its start
+      // was pending, so that kill() and timeouts reach it).
+      this.pid = undefined;
       this.#exited = true;
+      if (failure.errno) this.exitCode = failure.errno;
+      this.emit('error', failure);
       this.#maybeClose();
       return;
     }
