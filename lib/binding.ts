@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RawCreds } from './credentials.js';
 
 /** What the joiner and the program do; built and validated by lib/spawn.ts. */
 export interface RawSpawnSpec {
@@ -27,6 +28,8 @@ export interface RawSpawnSpec {
   setGroups: boolean;
   groupsOptional: boolean;
   groups: number[];
+  /** The target's privileges (lib/credentials.ts), or null to keep ours. */
+  creds: RawCreds | null;
   stdio: number[];
   cgroupProcs: string[];
   argv: string[];

@@ -9,6 +9,8 @@ import type { Readable, Writable } from 'node:stream';
 import { binding, type RawChild, type RawSpawnResult, type RawSpawnSpec } from './binding.js';
 import { cgroupOf } from './cgroup/locate.js';
 import { checkPtySize, openPtyFor, ptyStream, resizePty, type PtyInfo, type PtySize, type PtyStream } from './pty.js';
+import { checkPrivileges, targetCredentials, type Privileges } from './credentials.js';
+import { programEnvironment } from './environment.js';
 import { NsError, PTRACE_HINT } from './errors.js';
 import { readText } from './io.js';
 import { NAMESPACE_FLAGS, NAMESPACE_TYPES, namespacesOf, ownNamespaces, type NamespaceType } from './namespaces.js';
@@ -30,10 +32,20 @@ export interface JoinOptions {
    *  'target' = the target's effective uid, gid and groups; or explicit ids (in the target's user
    *  namespace when it is joined). Supplementary groups default to none when ids are given. */
   user?: 'target' | { uid: number; gid: number; groups?: number[] };
-  /** Environment. Default 'target': the target's /proc/PID/environ; 'inherit': ours; or an object. */
+  /** Environment: 'target' (the target's /proc/PID/environ), 'inherit' (ours), or an object.
+   *  Default: 'target' when the program runs in the target's root (mnt joined, or `root`), else
+   *  'inherit'. A program outside the target's root is a host binary: even with 'target' it never
+   *  gets the target's PATH, loader (LD_*), shell-startup or interpreter-path variables, and its
+   *  file is searched in our PATH. */
   env?: Record<string, string | undefined> | 'target' | 'inherit';
-  /** The program joins the target's cgroup in every hierarchy (v1, v2, hybrid) before exec. */
+  /** The program joins the target's cgroup in every hierarchy (v1, v2, hybrid) before exec.
+   *  Default: true with privileges 'target' (skipped when the target's cgroups are ours), else false. */
   joinCgroup?: boolean;
+  /** Whose privileges the program runs with. 'target' (default): the target's capability sets
+   *  (bounding, permitted, effective, inheritable, ambient), its no_new_privs, its LSM exec label,
+   *  and its cgroup, as `runc exec` gives a process; seccomp is not inherited (README, Security).
+   *  'caller': ours (host root's full capabilities): only for a program you trust with the host. */
+  privileges?: Privileges;
   /** As child_process: 'pipe' (default), 'inherit', 'ignore', or one entry per fd. */
   stdio?: 'pipe' | 'inherit' | 'ignore' | StdioEntry[];
   /** Aborting kills the program with killSignal and emits an AbortError. */
@@ -80,9 +92,10 @@ export interface InternalJoinOptions extends JoinOptions {
   /** The program gets SIGKILL when the Node thread that spawned it exits (PR_SET_PDEATHSIG): for
    *  a CLI, whose program must not outlive it. Not for spawns from worker threads that end. */
   dieWithParent?: boolean;
+  /** Variables set on top of the environment (the CLI's TERM for a pty). */
+  envSet?: Record<string, string>;
 }
 
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const MAX_ID = 0xfffffffe;
 
 interface Kernel { setnsPidfd: boolean; closeRange: boolean }
@@ -133,7 +146,7 @@ function checkId(value: unknown, what: string): number {
 
 const KNOWN_OPTIONS = new Set([
   'namespaces', 'root', 'cwd', 'user', 'env', 'joinCgroup', 'stdio', 'signal', 'timeout', 'killSignal', 'argv0',
-  'input', 'encoding', 'maxBuffer', 'freshSysfs', 'ctty', 'pty', 'dieWithParent',
+  'input', 'encoding', 'maxBuffer', 'freshSysfs', 'ctty', 'pty', 'dieWithParent', 'privileges', 'envSet',
 ]);
 
 interface Plan {
@@ -250,44 +263,15 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
     uid = 0; gid = 0; setGroups = true; groupsOptional = true;
   }
 
-  // Environment.
-  let envp: string[];
-  let pathVar: string | undefined;
-  if (o.env === undefined || o.env === 'target') {
-    const path = `/proc/${pid}/environ`;
-    let text: string;
-    try {
-      text = readText(path, pid);
-    } catch (err) {
-      const e = err as NsError;
-      if (e.code === 'EACCES' || e.code === 'EPERM') {
-        throw NsError.fromErrno(13, { syscall: 'open', path, pid, hint: 'reading the target environment needs ptrace read access; or pass env' });
-      }
-      throw e;
-    }
-    envp = text.split('\0').filter((kv) => kv.length > 0);
-    pathVar = envp.find((kv) => kv.startsWith('PATH='))?.slice(5);
-  } else if (o.env === 'inherit') {
-    envp = Object.entries(process.env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
-    pathVar = process.env.PATH;
-  } else if (o.env !== null && typeof o.env === 'object' && !Array.isArray(o.env)) {
-    envp = [];
-    for (const [k, v] of Object.entries(o.env)) {
-      if (v === undefined) continue;
-      if (k.length === 0 || k.includes('=') || k.includes('\0')) throw new TypeError(`env: bad variable name ${describe(k)}`);
-      checkString(v, `env.${k}`);
-      envp.push(`${k}=${v}`);
-      if (k === 'PATH') pathVar = v;
-    }
-  } else {
-    throw new TypeError(`env must be 'target', 'inherit' or an object of strings, got ${describe(o.env)}`);
-  }
+  // Environment, and the PATH the file is searched in (environment.ts: never the target's for a
+  // host binary).
+  const { envp, path: pathVar } = programEnvironment(pid, o.env, mnt || root, o.envSet);
 
   // Program: searched in the program's own PATH inside the target's view, as execvp would.
   const name = file as string;
   const execPaths = name.includes('/')
     ? [name]
-    : (pathVar ?? DEFAULT_PATH).split(':').filter((d) => d.length > 0).map((d) => `${d.replace(/\/+$/, '')}/${name}`);
+    : pathVar.split(':').filter((d) => d.length > 0).map((d) => `${d.replace(/\/+$/, '')}/${name}`);
   if (execPaths.length === 0) execPaths.push(`/${name}`);
   const argv0 = o.argv0 === undefined ? name : checkString(o.argv0, 'argv0');
 
@@ -295,7 +279,10 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
   const stdio = normaliseStdio(forceStdio ?? o.stdio);
 
   if (o.joinCgroup !== undefined && typeof o.joinCgroup !== 'boolean') throw new TypeError(`joinCgroup must be a boolean, got ${describe(o.joinCgroup)}`);
-  const cgroupProcs = o.joinCgroup ? cgroupProcsFiles(pid) : [];
+  const privileges = checkPrivileges(o.privileges);
+  const cgroupProcs = o.joinCgroup ?? privileges === 'target' ? cgroupProcsFiles(pid) : [];
+  const sameUserNs = userJoined || theirs.user?.inode === ours.user?.inode;
+  const creds = privileges === 'target' ? targetCredentials(pid, sameUserNs) : null;
 
   let signal: AbortSignal | undefined;
   if (o.signal !== undefined) {
@@ -336,7 +323,7 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
       cwdFallbackToRoot: cwdFromTarget,
       freshSysfs: o.freshSysfs === true,
       setsid: ctty >= 0, ctty, dieWithParent: o.dieWithParent === true,
-      uid, gid, setGroups, groupsOptional, groups,
+      uid, gid, setGroups, groupsOptional, groups, creds,
       stdio: [], cgroupProcs, argv: [argv0, ...(args as string[])], envp, execPaths,
     },
   };
@@ -384,8 +371,10 @@ function idMapper(map: string): (id: number) => number {
   };
 }
 
-/** The cgroup.procs file of every hierarchy the target is in (v1 controllers, named, cgroup2). */
+/** The cgroup.procs file of every hierarchy the target is in (v1 controllers, named, cgroup2); none
+ *  when it is in the calling thread's own cgroups (a no-op that would need write access). */
 function cgroupProcsFiles(pid: number): string[] {
+  if (readText(`/proc/${pid}/cgroup`, pid) === readText('/proc/thread-self/cgroup')) return [];
   const where = cgroupOf(pid);
   const dirs = new Set(Object.values(where.controllers));
   if (where.unified !== undefined) dirs.add(where.unified);
@@ -487,6 +476,12 @@ function startError(plan: Plan, step: string, errno: number, arg: number): NsErr
     case 'setgroups': case 'setgid': case 'setuid':
       if (perm) details.hint = `changing ids needs ${step === 'setuid' ? 'CAP_SETUID' : 'CAP_SETGID'}`;
       if (errno === 22) details.hint = 'the id is not mapped in the target user namespace';
+      break;
+    case 'capbset': case 'keepcaps': case 'capset': case 'ambient': case 'lsm': case 'no_new_privs':
+      details.syscall = step === 'capset' ? 'capset' : step === 'lsm' ? 'write' : 'prctl';
+      details.hint = step === 'lsm'
+        ? "setting the target's LSM exec label failed (/proc/thread-self/attr)"
+        : `taking the target's privileges failed at ${step}${arg >= 0 ? ` (capability ${arg})` : ''}${perm && step === 'capbset' ? ': it needs CAP_SETPCAP' : ''}`;
       break;
     case 'execve': details.path = plan.file; break;
     case 'clone':

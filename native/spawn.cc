@@ -24,7 +24,9 @@
 #include <sys/wait.h>
 
 #include <cstring>
+#include <mutex>
 
+#include "creds.h"
 #include "sys.h"
 
 // The joiner and the program run instrumented code on stacks of our own, in Node's memory (so in
@@ -52,17 +54,15 @@ enum Step : int32_t {
   kStepChroot,
   kStepChdir,
   kStepGetcwd,
-  kStepSetgroups,
-  kStepSetgid,
-  kStepSetuid,
+  kStepCreds,  // arg: the CredsStep, value: its argument
   kStepDup,
   kStepClose,
   kStepCtty,
   kStepExecve,
 };
 const char* const kStepNames[] = {"pid",    "prctl",  "cgroup",    "setns",  "unshare", "mount",
-                                  "clone",  "setsid", "chroot",    "chdir",  "getcwd",  "setgroups",
-                                  "setgid", "setuid", "dup2",      "close_range", "ioctl", "execve"};
+                                  "clone",  "setsid", "chroot",    "chdir",  "getcwd",  "creds",
+                                  "dup2",   "close_range", "ioctl", "execve"};
 
 struct Report {
   int32_t step;
@@ -101,11 +101,7 @@ struct Plan {
   bool hasCwdPath = false;
   bool verifyCwd = false;
   bool cwdFallbackToRoot = false;
-  bool setGroups = false;
-  bool groupsOptional = false;
-  std::vector<gid_t> groups;
-  int64_t uid = -1;
-  int64_t gid = -1;
+  Creds creds;
   std::vector<int> stdioSrc;  // index = fd number in the program; -1 = leave closed
   std::vector<int> stdioTmp;  // scratch space for the two-phase dup, allocated here
   int hostProcFd = -1;        // for the close_range fallback: /proc of the host, to list our fds
@@ -210,11 +206,8 @@ int ProgramMain(void* arg) {
     }
   }
 
-  if (p->setGroups && syscall(SYS_setgroups, p->groups.size(), p->groups.data()) != 0) {
-    if (!(p->groupsOptional && errno == EPERM)) Fail(pipe, kStepSetgroups, errno);
-  }
-  if (p->gid >= 0 && syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0) Fail(pipe, kStepSetgid, errno);
-  if (p->uid >= 0 && syscall(SYS_setresuid, p->uid, p->uid, p->uid) != 0) Fail(pipe, kStepSetuid, errno);
+  CredsFailure creds = ApplyCredentials(p->creds);
+  if (creds.step != kCredsOk) Send(pipe, kStepCreds, creds.err, creds.step, creds.arg), _exit(127);
   // After the credentials, which would clear it. The parent is Node's thread that called spawn
   // (CLONE_PARENT); it cannot exit meanwhile: it waits on the vfork chain.
   if (p->dieWithParent && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) Fail(pipe, kStepPrctl, errno);
@@ -292,6 +285,12 @@ int JoinerMain(void* arg) {
   _exit(0);
 }
 
+// One lock for the whole process: the addon is loaded once however many worker threads use it.
+std::mutex& DumpableLock() {
+  static std::mutex m;
+  return m;
+}
+
 void CloseIf(int& fd) {
   if (fd >= 0) close(fd);
   fd = -1;
@@ -339,11 +338,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   p.setsid = d.Bool(spec, "setsid");
   p.cttyIndex = static_cast<int>(d.Int(spec, "ctty", -1, 1023));
   p.dieWithParent = d.Bool(spec, "dieWithParent");
-  p.uid = d.Int(spec, "uid", -1, 0xfffffffe);
-  p.gid = d.Int(spec, "gid", -1, 0xfffffffe);
-  p.setGroups = d.Bool(spec, "setGroups");
-  p.groupsOptional = d.Bool(spec, "groupsOptional");
-  for (int64_t g : d.IntArray(spec, "groups", 0, 0xfffffffe)) p.groups.push_back(static_cast<gid_t>(g));
+  if (!DecodeCreds(d, spec, &p.creds) && !d.failed) return Result(env, "open_proc", errno, -1);
   for (int64_t fd : d.IntArray(spec, "stdio", -1, 0x7fffffff)) p.stdioSrc.push_back(static_cast<int>(fd));
   std::vector<std::string> cgroupPaths = d.StrArray(spec, "cgroupProcs");
   p.argvStore = d.StrArray(spec, "argv");
@@ -444,15 +439,22 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
 
   // 3. Block every signal across the clones, as posix_spawn does: a handler of Node must not run
   // in a child that shares its memory. The joiner sets the (shared) mm non-dumpable; restore ours.
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
-  int flags = p.forkMode ? SIGCHLD : (CLONE_VM | CLONE_VFORK | SIGCHLD);
-  int joiner = clone(JoinerMain, joinerStack + kStackSize, flags, &p);
-  int cloneErr = errno;
-  if (dumpable >= 0) prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  // The flag belongs to the whole process: without the lock, a spawn on another thread (a
+  // worker) could save the value our joiner set and restore it after we did, leaving Node
+  // non-dumpable, or restore "dumpable" while our joiner still runs before exec.
+  int joiner, cloneErr;
+  {
+    std::lock_guard<std::mutex> lock(DumpableLock());
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    int flags = p.forkMode ? SIGCHLD : (CLONE_VM | CLONE_VFORK | SIGCHLD);
+    joiner = clone(JoinerMain, joinerStack + kStackSize, flags, &p);
+    cloneErr = errno;
+    if (dumpable >= 0) prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  }
   close(pipeFds[1]);
 
   Report pidReport{-1, 0, 0, 0}, errReport{-1, 0, 0, 0};
@@ -486,6 +488,8 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
       }
     }
     int step = errReport.step;
+    if (step == kStepCreds && errReport.arg > 0 && errReport.arg < kCredsStepCount)
+      return Result(env, kCredsStepNames[errReport.arg], errReport.err, errReport.value);
     const char* name = step > 0 && step < static_cast<int>(sizeof kStepNames / sizeof *kStepNames) ? kStepNames[step] : "spawn";
     return Result(env, name, errReport.err, errReport.arg);
   }
