@@ -76,7 +76,7 @@ export interface RawBinding {
 
 /** A pty pair from openPty: pid 0 = the host's /dev/ptmx, else the target's /dev/ptmx first. */
 export type RawPtyResult =
-  | { ok: true; master: number; slave: number; index: number; source: 'target' | 'host'; fallbackErrno: number; dev: number }
+  | { ok: true; master: number; slave: number; index: number; source: 'target' | 'host'; fallbackErrno: number; fallbackWhat: string; dev: number }
   | { ok: false; step: string; errno: number };
 
 /** A socket made in the target's network namespace (lib/sockets.ts). */
