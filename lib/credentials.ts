@@ -27,11 +27,22 @@ export interface RawCreds {
   lsm: { attr: 'attr/exec' | 'attr/apparmor/exec'; value: string } | null;
 }
 
-/** Validates JoinOptions.privileges. @internal */
-export function checkPrivileges(value: unknown): Privileges {
-  if (value === undefined) return 'target';
-  if (value === 'target' || value === 'caller') return value;
-  throw new TypeError(`privileges must be 'target' or 'caller', got ${describe(value)}`);
+/**
+ * Validates JoinOptions.privileges and gives the default: 'target' for a program that runs in the
+ * target's root (the container's own binary, which the container may have replaced), 'caller' for
+ * a host binary (no 'mnt', no `root`: our own program, with our cleaned environment). A host binary
+ * with only the target's capabilities inside the target's pid namespace could be ptraced by the
+ * container's root (same uid, no capability it lacks), and through it the container would reach
+ * the host's filesystem: that combination is refused. @internal
+ */
+export function checkPrivileges(value: unknown, inTargetRoot: boolean, pidJoined: boolean): Privileges {
+  if (value !== undefined && value !== 'target' && value !== 'caller') {
+    throw new TypeError(`privileges must be 'target' or 'caller', got ${describe(value)}`);
+  }
+  if (value === 'target' && !inTargetRoot && pidJoined) {
+    throw new TypeError("privileges 'target' with a host program in the target's pid namespace would let the container ptrace a process whose root is the host's: join 'mnt' (or root: true), or leave out 'pid'");
+  }
+  return value ?? (inTargetRoot ? 'target' : 'caller');
 }
 
 /** The target's status lines that matter here. @internal */

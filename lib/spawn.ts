@@ -41,10 +41,14 @@ export interface JoinOptions {
   /** The program joins the target's cgroup in every hierarchy (v1, v2, hybrid) before exec.
    *  Default: true with privileges 'target' (skipped when the target's cgroups are ours), else false. */
   joinCgroup?: boolean;
-  /** Whose privileges the program runs with. 'target' (default): the target's capability sets
-   *  (bounding, permitted, effective, inheritable, ambient), its no_new_privs, its LSM exec label,
-   *  and its cgroup, as `runc exec` gives a process; seccomp is not inherited (README, Security).
-   *  'caller': ours (host root's full capabilities): only for a program you trust with the host. */
+  /** Whose privileges the program runs with. 'target': the target's capability sets (bounding,
+   *  permitted, effective, inheritable, ambient), its no_new_privs, its LSM exec label, and its
+   *  cgroup, as `runc exec` gives a process; seccomp is not inherited (README, Security). 'caller':
+   *  ours (host root's full capabilities). Default: 'target' when the program runs in the target's
+   *  root (mnt joined, or `root`): it is the container's binary, which the container may have
+   *  replaced; 'caller' for a host binary (e.g. namespaces: ['net']), which is ours and gets our
+   *  cleaned environment. 'target' for a host binary in the target's pid namespace is refused
+   *  (TypeError): the container's root could ptrace it and reach the host's filesystem. */
   privileges?: Privileges;
   /** As child_process: 'pipe' (default), 'inherit', 'ignore', or one entry per fd. */
   stdio?: 'pipe' | 'inherit' | 'ignore' | StdioEntry[];
@@ -279,7 +283,7 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
   const stdio = normaliseStdio(forceStdio ?? o.stdio);
 
   if (o.joinCgroup !== undefined && typeof o.joinCgroup !== 'boolean') throw new TypeError(`joinCgroup must be a boolean, got ${describe(o.joinCgroup)}`);
-  const privileges = checkPrivileges(o.privileges);
+  const privileges = checkPrivileges(o.privileges, mnt || root, wanted.includes('pid'));
   const cgroupProcs = o.joinCgroup ?? privileges === 'target' ? cgroupProcsFiles(pid) : [];
   const sameUserNs = userJoined || theirs.user?.inode === ours.user?.inode;
   const creds = privileges === 'target' ? targetCredentials(pid, sameUserNs) : null;

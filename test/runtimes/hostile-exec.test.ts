@@ -108,6 +108,11 @@ withRuntime('docker', "privileges: 'caller' is the explicit way to keep host roo
     assert.is(statusField(t.stdout, 'CapEff'), '00000000a80425fb', "docker's default set");
     const cli = await nsjoin(['exec', '-t', String(c.pid), '--privileges', 'caller', '--', 'grep', 'CapEff', '/proc/self/status']);
     assert.is(statusField(cli.stdout, 'CapEff'), own, cli.stderr);
+    // A host binary keeps ours by default; with only the container's set inside its pid namespace
+    // the container's root could ptrace it (and reach the host's files): refused.
+    const host = await execFile(c.pid, 'grep', ['CapEff', '/proc/self/status'], { namespaces: ['net'] });
+    assert.is(statusField(host.stdout, 'CapEff'), own);
+    assert.throws(() => spawn(c.pid, 'true', [], { namespaces: ['net', 'pid'], privileges: 'target' }), /ptrace/);
   } finally {
     c.remove();
   }
