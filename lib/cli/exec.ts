@@ -39,15 +39,18 @@ Options (as nsenter):
   -e, --env             TARGET's environment (the default when PROGRAM runs in TARGET's
                         root; a host program gets ours, and never TARGET's PATH, LD_* or
                         other loader and shell-startup variables)
-  -c, --join-cgroup     join TARGET's cgroup(s) before running PROGRAM (the default)
-      --privileges caller
-                        run PROGRAM with OUR privileges (host root's capabilities, no
-                        cgroup join) instead of TARGET's; only for a PROGRAM you trust
-                        with the host: the container can replace its own binaries
+  -c, --join-cgroup     join TARGET's cgroup(s) before running PROGRAM (the default when
+                        PROGRAM takes TARGET's privileges)
+      --privileges caller|target
+                        caller: run PROGRAM with OUR privileges (host root's capabilities,
+                        no cgroup join) even in TARGET's root; only for a PROGRAM you
+                        trust with the host: the container can replace its own binaries
   -h, --help            show this help
 
-PROGRAM takes TARGET's privileges, as runc exec gives them: its capability sets,
-no_new_privs, LSM exec label and cgroup(s). TARGET's seccomp filter is not applied.
+PROGRAM, when it runs in TARGET's root (-m, -r, or -a on a container), takes TARGET's
+privileges as runc exec gives them: its capability sets, no_new_privs, LSM exec label and
+cgroup(s); TARGET's seccomp filter is not applied. A host program (e.g. -n alone) keeps
+ours, with our environment.
 
 Interactive (as docker exec; PROGRAM defaults to sh):
   -it                   both of these (written as one word; -i alone is --ipc)
@@ -76,7 +79,7 @@ function id(value: string | boolean | undefined, flag: string, fallback: number)
 }
 
 /** argv after 'exec' -> what to start. Exported for tests. @internal */
-export function parseExecArgs(argv: string[]): { target: ReturnType<typeof parseTarget>; file: string; args: string[]; options: JoinOptions; interactive: boolean; tty: boolean } | undefined {
+export function parseExecArgs(argv: string[]): Session | undefined {
   // `-it` would read as -i (ipc) plus -t with the value "": the docker spelling is taken whole.
   const dash = argv.indexOf('--');
   const before = dash < 0 ? argv : argv.slice(0, dash);
@@ -151,7 +154,25 @@ function exitStatus(code: number | null, signal: NodeJS.Signals | null): number 
  */
 export async function execCommand(argv: string[]): Promise<number> {
   const plan = parseExecArgs(argv);
-  if (!plan) return 0;
+  return plan ? runSession(plan) : 0;
+}
+
+/** What `nsjoin exec` and `nsjoin debug` start: a program, its target, and how to attach to it. @internal */
+export interface Session {
+  target: ReturnType<typeof parseTarget>;
+  file: string;
+  args: string[];
+  options: JoinOptions;
+  interactive: boolean;
+  tty: boolean;
+}
+
+/**
+ * Starts the program of a session with our stdio (or, with tty, on a pseudo-terminal), passes our
+ * signals on, and resolves with the exit status to use (128+signal when it was killed).
+ * @internal
+ */
+export async function runSession(plan: Session): Promise<number> {
 
   const stdin = process.stdin, stdout = process.stdout;
   // Raw mode only when our keystrokes go to the program: with --tty alone, ^C must still reach
