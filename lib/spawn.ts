@@ -228,6 +228,9 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
   const theirs = namespacesOf(pid);
   const ours = ownNamespaces();
   let wanted: NamespaceType[];
+  // A zombie keeps its user and pid links but has no other namespace left to join: it exited.
+  const gone = NAMESPACE_TYPES.find((t) => ours[t] && !theirs[t]);
+  if (gone) throw NsError.fromErrno(3, { syscall: 'readlink', namespace: gone, pid, path: `/proc/${pid}/ns/${gone}`, hint: 'the target exited' });
   if (o.namespaces === undefined || o.namespaces === 'all') {
     wanted = NAMESPACE_TYPES.filter((t) => theirs[t] && ours[t] && theirs[t]!.inode !== ours[t]!.inode && !(debug && (t === 'mnt' || t === 'user')));
   } else if (Array.isArray(o.namespaces)) {
