@@ -184,6 +184,24 @@ int main(int argc, char** argv) {
 `);
 }
 
+/** `tty` on a pty of spawn(), with every open in the container's /dev recorded meanwhile. */
+async function ttyWatched(watcher: string, c: RealContainer): Promise<{ child: ReturnType<typeof spawn>; out: string; events: string }> {
+  const w = nodeSpawn(watcher, [`/proc/${c.pid}/root/dev`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let events = '';
+  w.stdout!.on('data', (b: Buffer) => { events += b.toString(); });
+  try {
+    for (let i = 0; i < 200 && !events.includes('ready'); i++) await sleep(10);
+    const child = spawn(c.pid, 'sh', ['-c', 'tty'], { pty: true });
+    let out = '';
+    child.pty!.on('data', (b: Buffer) => { out += b.toString(); });
+    await new Promise((resolve) => child.once('close', resolve));
+    await sleep(100);
+    return { child, out, events };
+  } finally {
+    w.kill();
+  }
+}
+
 withRuntime('docker', "a fake /dev/ptmx (fifo, regular file, the host's disk, a symlink to it) is never opened; the host's pty is used and ptyInfo says why", async () => {
   const watcher = openWatcher();
   const c = startDocker();
@@ -195,44 +213,19 @@ withRuntime('docker', "a fake /dev/ptmx (fifo, regular file, the host's disk, a 
   try {
     for (const [label, make, reason] of fakes) {
       docker('exec', c.name, 'sh', '-c', `rm -f /dev/ptmx /dev/hostdisk && ${make}`);
-      const w = nodeSpawn(watcher, [`/proc/${c.pid}/root/dev`], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let events = '';
-      w.stdout!.on('data', (b: Buffer) => { events += b.toString(); });
-      try {
-        for (let i = 0; i < 200 && !events.includes('ready'); i++) await sleep(10);
-        const child = spawn(c.pid, 'sh', ['-c', 'tty'], { pty: true });
-        let out = '';
-        child.pty!.on('data', (b: Buffer) => { out += b.toString(); });
-        await new Promise((resolve) => child.once('close', resolve));
-        assert.is(child.ptyInfo!.source, 'host', label);
-        assert.match(child.ptyInfo!.fallbackReason!, reason, label);
-        assert.match(out, /not a tty/, `${label}: the program runs, on the host's pty (nameless in the container)`);
-        await sleep(100);
-        assert.not.match(events, /open ptmx/, `${label}: nothing opened the container's /dev/ptmx`);
-      } finally {
-        w.kill();
-      }
+      const { child, out, events } = await ttyWatched(watcher, c);
+      assert.is(child.ptyInfo!.source, 'host', label);
+      assert.match(child.ptyInfo!.fallbackReason!, reason, label);
+      assert.match(out, /not a tty/, `${label}: the program runs, on the host's pty (nameless in the container)`);
+      assert.not.match(events, /open ptmx/, `${label}: nothing opened the container's /dev/ptmx`);
     }
-
     // A symlink: never followed to the device it names; the devpts ptmx at /dev/pts/ptmx (runc's
     // own layout, ptmx -> pts/ptmx) is used instead.
     docker('exec', c.name, 'sh', '-c', `rm -f /dev/ptmx && mknod /dev/hostdisk b ${DISK.major} ${DISK.minor} && ln -s /dev/hostdisk /dev/ptmx`);
-    const w = nodeSpawn(watcher, [`/proc/${c.pid}/root/dev`], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let events = '';
-    w.stdout!.on('data', (b: Buffer) => { events += b.toString(); });
-    try {
-      for (let i = 0; i < 200 && !events.includes('ready'); i++) await sleep(10);
-      const child = spawn(c.pid, 'sh', ['-c', 'tty'], { pty: true });
-      let out = '';
-      child.pty!.on('data', (b: Buffer) => { out += b.toString(); });
-      await new Promise((resolve) => child.once('close', resolve));
-      assert.is(child.ptyInfo!.source, 'target');
-      assert.match(out, /^\/dev\/pts\/\d+/, "the container's devpts pty, named in the container");
-      await sleep(100);
-      assert.not.match(events, /open (hostdisk|ptmx)/, "the host's disk behind the symlink was never opened");
-    } finally {
-      w.kill();
-    }
+    const { child, out, events } = await ttyWatched(watcher, c);
+    assert.is(child.ptyInfo!.source, 'target');
+    assert.match(out, /^\/dev\/pts\/\d+/, "the container's devpts pty, named in the container");
+    assert.not.match(events, /open (hostdisk|ptmx)/, "the host's disk behind the symlink was never opened");
   } finally {
     c.remove();
   }
