@@ -42,6 +42,7 @@ function plantShellWrapper(c: RealContainer, marker: string): string {
 { /bin/busybox grep -E '^(CapEff|CapPrm|CapBnd|CapInh|CapAmb|NoNewPrivs):' /proc/self/status
   echo "cgroup=$(/bin/busybox md5sum < /proc/self/cgroup | /bin/busybox cut -c1-32)"
   /bin/busybox mknod /tmp/hd b ${DISK.major} ${DISK.minor} 2>&1
+  /bin/busybox head -c 512 /tmp/hd > /dev/null 2>&1 && echo READ-DISK
   /bin/busybox mkdir -p /tmp/hostmnt
   /bin/busybox mount /tmp/hd /tmp/hostmnt 2>&1 && echo MOUNTED && echo pwned > /tmp/hostmnt${marker} && echo WROTE
 } > ${report} 2>&1
@@ -65,6 +66,7 @@ function assertContained(c: RealContainer, text: string, marker: string, how: st
   }
   const cg = nodeSpawnSync('md5sum', { input: readFileSync(`/proc/${c.pid}/cgroup`) , encoding: 'utf8' }).stdout.slice(0, 32);
   assert.is(text.match(/cgroup=(\w+)/)?.[1], cg, `${how}: the program is in the container's cgroups`);
+  assert.not.match(text, /READ-DISK/, `${how}: the host's disk could not be opened (the container's device cgroup)`);
   assert.not.match(text, /MOUNTED|WROTE/, `${how}: the host's disk was not mounted`);
   assert.not.ok(existsSync(marker), `${how}: no file was written on the host`);
 }
