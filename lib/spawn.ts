@@ -7,6 +7,7 @@ import { Socket } from 'node:net';
 import { constants as osConstants, release } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { binding, type RawChild, type RawSpawnResult, type RawSpawnSpec } from './binding.js';
+import { cgroupFrozen } from './cgroup/frozen.js';
 import { cgroupOf } from './cgroup/locate.js';
 import { checkPtySize, openPtyFor, ptyStream, resizePty, type PtyInfo, type PtySize, type PtyStream } from './pty.js';
 import { checkPrivileges, targetCredentials, type Privileges } from './credentials.js';
@@ -305,7 +306,7 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
 
   if (o.joinCgroup !== undefined && typeof o.joinCgroup !== 'boolean') throw new TypeError(`joinCgroup must be a boolean, got ${describe(o.joinCgroup)}`);
   const privileges = checkPrivileges(o.privileges, mnt || root, wanted.includes('pid'));
-  const cgroupProcs = o.joinCgroup ?? privileges === 'target' ? cgroupProcsFiles(pid) : [];
+  const cgroupProcs = o.joinCgroup ?? privileges === 'target' ? cgroupProcsFiles(pid, o.joinCgroup === undefined) : [];
   const sameUserNs = userJoined || theirs.user?.inode === ours.user?.inode;
   const creds = privileges === 'target' ? targetCredentials(pid, sameUserNs) : null;
 
@@ -399,10 +400,15 @@ function idMapper(map: string): (id: number) => number {
 }
 
 /** The cgroup.procs file of every hierarchy the target is in (v1 controllers, named, cgroup2); none
- *  when it is in the calling thread's own cgroups (a no-op that would need write access). */
-function cgroupProcsFiles(pid: number): string[] {
+ *  when it is in the calling thread's own cgroups (a no-op that would need write access). The
+ *  default join refuses a frozen cgroup (EBUSY, as runc exec refuses a paused container): the
+ *  joiner would stop there with Node's thread waiting on it. */
+function cgroupProcsFiles(pid: number, byDefault: boolean): string[] {
   if (readText(`/proc/${pid}/cgroup`, pid) === readText('/proc/thread-self/cgroup')) return [];
   const where = cgroupOf(pid);
+  if (byDefault && cgroupFrozen(where)) {
+    throw new NsError('EBUSY', `the target's cgroup is frozen (a paused container) [pid ${pid}]; unpause it, or pass joinCgroup: false`, { pid });
+  }
   const dirs = new Set(Object.values(where.controllers));
   if (where.unified !== undefined) dirs.add(where.unified);
   return [...dirs].map((dir) => `${dir}/cgroup.procs`);

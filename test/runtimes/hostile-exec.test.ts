@@ -233,6 +233,18 @@ withRuntime('docker', "a fake /dev/ptmx (fifo, regular file, the host's disk, a 
   }
 });
 
+withRuntime('docker', 'a paused container: the default cgroup join refuses at once (EBUSY, as runc exec) instead of freezing with Node waiting', async () => {
+  const c = startDocker();
+  try {
+    docker('pause', c.name);
+    assert.throws(() => spawn(c.pid, 'true'), (e: unknown) => (e as { code?: string }).code === 'EBUSY');
+    docker('unpause', c.name);
+    assert.is((await execFile(c.pid, 'echo', ['ok'])).stdout, 'ok\n');
+  } finally {
+    c.remove();
+  }
+});
+
 withRuntime('docker', 'a /proc read made under a pidfd fails with ESRCH when the target is gone meanwhile (exec -it, connectIn zones)', () => {
   const c = startDocker();
   try {
