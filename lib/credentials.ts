@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { NsError } from './errors.js';
 import { readText } from './io.js';
-import { parseProcStatus, type ProcStatusCreds } from './parse/proc-status.js';
+import { parseProcStatus, type ProcStatus } from './parse/proc-status.js';
 import { describe } from './targets.js';
 
 /** Whose privileges the program runs with: the target's (default), or the caller's own. */
@@ -46,8 +46,8 @@ export function checkPrivileges(value: unknown, inTargetRoot: boolean, pidJoined
 }
 
 /** The target's status lines that matter here. @internal */
-export function targetStatus(pid: number): ProcStatusCreds {
-  return parseProcStatus(readText(`/proc/${pid}/status`, pid));
+export function targetStatus(pid: number): ProcStatus {
+  return parseProcStatus(readText(`/proc/${pid}/status`, pid), `/proc/${pid}/status`);
 }
 
 /** Which of the LSMs that label processes are active (securityfs' list, else their own files). */
@@ -106,8 +106,6 @@ export function targetExecLabel(pid: number, lsms: string[] = activeLsms()): Raw
   return null;
 }
 
-const hex = (mask: bigint): string => mask.toString(16);
-
 /**
  * What the program takes from the target. A target in a user namespace that the program does not
  * join holds no capability in ours: then every set is empty.
@@ -115,16 +113,11 @@ const hex = (mask: bigint): string => mask.toString(16);
  * @internal
  */
 export function targetCredentials(pid: number, sameUserNs: boolean): RawCreds {
-  const status = targetStatus(pid);
-  const c = status.caps;
-  const none = 0n;
+  const s = targetStatus(pid);
+  const set = (mask: string) => (sameUserNs ? mask : '0');
   return {
-    bounding: hex(sameUserNs ? c.bounding : none),
-    permitted: hex(sameUserNs ? c.permitted : none),
-    effective: hex(sameUserNs ? c.effective : none),
-    inheritable: hex(sameUserNs ? c.inheritable : none),
-    ambient: hex(sameUserNs ? c.ambient : none),
-    noNewPrivs: status.noNewPrivs,
+    bounding: set(s.capBnd), permitted: set(s.capPrm), effective: set(s.capEff), inheritable: set(s.capInh), ambient: set(s.capAmb),
+    noNewPrivs: s.noNewPrivs === true,
     lsm: targetExecLabel(pid),
   };
 }
