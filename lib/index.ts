@@ -35,6 +35,7 @@ export { parsePressure } from './parse/pressure.js';
 export { parseCpuacctUsagePercpu, parseCpuacctUsageAll, parseCpuacctStat, USER_HZ } from './parse/cpuacct.js';
 export type { CpuacctUsageRow, CpuacctStat } from './parse/cpuacct.js';
 export { parseProcCgroup } from './parse/proc-cgroup.js';
+export type { Privileges } from './credentials.js';
 export type { ProcCgroupEntry } from './parse/proc-cgroup.js';
 export { parseMountinfo, unescapeMountField } from './parse/mountinfo.js';
 export type { MountInfo } from './parse/mountinfo.js';

@@ -13,6 +13,7 @@ import { isIP, Server, Socket } from 'node:net';
 import { binding, type RawSocketSpec } from './binding.js';
 import { NsError, PTRACE_HINT } from './errors.js';
 import { readText } from './io.js';
+import { readUnderPidfd } from './pidfd.js';
 import { kernelSupport } from './spawn.js';
 import { describe, resolveTarget, type Target } from './targets.js';
 
@@ -95,10 +96,12 @@ function ipv6Bytes(addr: string): Buffer {
   return out;
 }
 
-/** Index of a named interface inside the target's network namespace (for IPv6 zones). */
+/** Index of a named interface inside the target's network namespace (for IPv6 zones), read
+ *  under a pidfd of the target (a pid reused meanwhile is an ESRCH, not a stranger's index). */
 function zoneIndex(pid: number, zone: string): number {
   if (/^\d+$/.test(zone)) return Number(zone);
-  for (const line of readText(`/proc/${pid}/net/if_inet6`, pid).split('\n')) {
+  const text = readUnderPidfd(pid, () => readText(`/proc/${pid}/net/if_inet6`, pid));
+  for (const line of text.split('\n')) {
     const f = line.trim().split(/\s+/);
     if (f[5] === zone) return parseInt(f[1]!, 16);
   }
