@@ -1,6 +1,7 @@
 // The program's steps between fork and execve, in order, one small function each (DESIGN.md,
 // steps 6 and 7). It is already inside the target's namespaces and its pid namespace; it shares no
-// memory with anyone. Each failure writes {step, errno, arg} to the start pipe and exits 127.
+// memory with anyone. Each failure writes {step, errno, arg} to the start pipe and exits 127 (the
+// credentials: {kStepCreds, errno, their own step, its argument}).
 
 #include <dirent.h>
 #include <fcntl.h>
