@@ -105,7 +105,9 @@ test('an unprivileged caller gets EPERM (or EACCES) with nothing half-done', asy
       const fds = () => readdirSync('/proc/self/fd').length;
       const kids = () => readFileSync('/proc/self/task/' + process.pid + '/children', 'utf8').trim();
       const out = [];
-      spawnSync(${t.pid}, 'true', [], { namespaces: ['uts'], env: {} }); // warm-up: lazily opened fds
+      // Warm-up: fds opened once and kept (the first async spawn opens /dev/null for 'ignore').
+      spawnSync(${t.pid}, 'true', [], { namespaces: ['uts'], env: {} });
+      await execFile(${t.pid}, 'true', [], { namespaces: ['uts'], env: {} }).catch(() => {});
       const before = fds();
       for (const opts of [{ namespaces: ['uts'] }, { namespaces: ['uts', 'pid', 'mnt'] }, { namespaces: ['uts'], joinCgroup: true }, {}]) {
         const r = spawnSync(${t.pid}, 'true', [], { ...opts, env: {} });
@@ -152,6 +154,12 @@ test("nsenter's traps: signals reach the program itself; with root, no host cwd 
   assert.is(ours.stdout.trim(), '/tmp/inside');
   const theirs = nodeSpawnSync('nsenter', ['-t', String(t.pid), '-u', '-r', 'pwd'], { encoding: 'utf8' });
   console.log(`# security: nsenter left its program running after SIGTERM: ${nsenterLeft}; nsenter -r cwd: ${JSON.stringify(theirs.stdout.trim())}, ours: ${JSON.stringify(ours.stdout.trim())}`);
+  // The traps themselves, asserted: if util-linux's nsenter stops having them, the README's
+  // comparison is wrong and this fails.
+  assert.ok(orphan > 0, 'nsenter -p forked: its program is its child, not itself');
+  assert.is(nsenterLeft, true, 'SIGTERM to nsenter left its program running');
+  assert.is(theirs.status, 0, theirs.stderr);
+  assert.is(theirs.stdout.trim(), process.cwd(), 'nsenter -r without -m keeps the host cwd');
   assert.equal(ourChildren().filter((p) => !targets.some((x) => x.outerPid === p) && stateOf(p) !== undefined && readFileSync(`/proc/${p}/comm`, 'utf8').trim() !== 'esbuild'), []);
 });
 
