@@ -212,13 +212,23 @@ export function readMounts(options: RootOptions = {}): MountInfo[] {
  * Mount points under /sys are moved under `sysRoot`. Synchronous: reads pseudo-files only.
  *
  * @throws TypeError/RangeError for a malformed target; NsError when /proc/PID/cgroup or mountinfo
- *   cannot be read (ENOENT/ESRCH: no such process) or no cgroup filesystem is mounted; ParseError
+ *   cannot be read (ESRCH: no such process) or no cgroup filesystem is mounted; ParseError
  *   when they are malformed
  */
 export function cgroupOf(target: Target, options: RootOptions = {}): CgroupLocation {
   const pid = resolveTarget(target, options);
   const path = `${roots(options).procRoot}/${pid}/cgroup`;
-  const entries = parseProcCgroup(readText(path, pid), path);
+  let text: string;
+  try {
+    text = readText(path, pid);
+  } catch (err) {
+    // No /proc/PID at all: no such process (ESRCH, as namespacesOf says), not a missing file.
+    if ((err as NsError).code === 'ENOENT' && !existsSync(`${roots(options).procRoot}/${pid}`)) {
+      throw NsError.fromErrno(3 /* ESRCH */, { syscall: 'open', path, pid });
+    }
+    throw err;
+  }
+  const entries = parseProcCgroup(text, path);
   return locateCgroups(entries, readMounts(options), { ...options, pid });
 }
 
