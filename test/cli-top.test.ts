@@ -3,8 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { hostMode } from './helpers/cgroup.js';
 import { BIN, nsjoin } from './helpers/cli.js';
 import { makeRuntimeCgroups, type RuntimeCgroups } from './helpers/runtime-cgroups.js';
 
@@ -19,9 +18,7 @@ process.on('exit', killSession);
 
 test.before(async () => {
   rt = makeRuntimeCgroups('cli-top', [`docker/${ID}`], ['memory', 'cpu', 'cpuacct', 'pids']);
-  const dirs = rt.dirs(`docker/${ID}`);
-  writeFileSync(join(dirs['memory']!, 'memory.limit_in_bytes'), String(64 * 1024 * 1024));
-  writeFileSync(join(dirs['cpu']!, 'cpu.cfs_quota_us'), '50000');
+  rt.limit(`docker/${ID}`, { memory: 64 * 1024 * 1024, quotaUs: 50000, periodUs: 100000 });
   pid = await rt.start(`docker/${ID}`, `/bin/sh -c 'while :; do :; done'`);
 });
 test.after(async () => {
@@ -39,7 +36,7 @@ test('top shows CPU against the quota, memory against the limit, sparklines; q q
     screen = tmux('capture-pane', '-p', '-t', SESSION);
     if ((screen.match(/^ {8}[▁▂▃▄▅▆▇█]{4,}$/gm) ?? []).length >= 4) break;
   }
-  assert.match(screen, new RegExp(`^nsjoin top - ${ID.slice(0, 12)} \\(docker, pid ${pid}\\)  cgroup (v1|hybrid)  every 0.5s  q quits$`, 'm'));
+  assert.match(screen, new RegExp(`^nsjoin top - ${ID.slice(0, 12)} \\(docker, pid ${pid}\\)  cgroup ${hostMode()}  every 0.5s  q quits$`, 'm'));
   assert.match(screen, /^CPU\s+[\d.]+%\s+[\d.]+ of 0\.5 cores quota\s+[\d.]+% of quota\s+throttled [\d.]+%$/m);
   assert.match(screen, /^Memory\s+\S+ of 64Mi\s+[\d.]+%\s+cache \S+\s+OOM kills 0$/m);
   assert.match(screen, /^IO\s+read \S+\/s\s+write \S+\/s$/m);

@@ -4,7 +4,7 @@
 # Needs root (apt, qemu's 9p export of /). The project must be built already (npm run build).
 # Environment:
 #   NSJOIN_KERNEL_SUITES   test file name prefixes: the files test/PREFIX*.test.ts run in the VM, in
-#                          this order (default: "exec- cgroup- views- containers- kernel-")
+#                          this order (default: "exec- cgroup- views- containers- cli- kernel-")
 #   NSJOIN_KERNEL_EXCLUDE  words: test files whose name has one are left out (default: "fixtures":
 #                          captured trees, the same on any kernel; the host suite runs them)
 #   NSJOIN_KERNEL_JOBS     test files run side by side in the VM, one runner each (default 2, the vCPUs)
@@ -22,7 +22,7 @@ cache=.cache/kernel
 # This run's folder (several runs may share a work tree); kept as $cache/last when it ends.
 run=$cache/run.$$
 last=$cache/last
-suites=${NSJOIN_KERNEL_SUITES:-exec- cgroup- views- containers- kernel-}
+suites=${NSJOIN_KERNEL_SUITES:-exec- cgroup- views- containers- cli- kernel-}
 jobs=${NSJOIN_KERNEL_JOBS:-2}
 exclude=${NSJOIN_KERNEL_EXCLUDE-fixtures}
 timeout_s=${NSJOIN_KERNEL_TIMEOUT:-360}
