@@ -1,0 +1,66 @@
+#!/bin/sh
+# Captures test/fixtures/containers/v2-views/ on the test:kernel VM's pure cgroup v2 kernel:
+#   NSJOIN_KERNEL_CMD='sh scripts/kernel/capture-v2-views.sh test/fixtures/containers/v2-views' npm run test:kernel
+# Makes a Kubernetes pod's and a docker container's cgroups as the kubelet (systemd driver) and
+# dockerd name them, sets real limits, puts real load in the containers (anonymous memory, shmem,
+# page cache read from the scratch disk, so inactive_file > 0), then copies every readable file of
+# those cgroups and their ancestors, /proc/meminfo, the CPUs online, the containers' /proc/PID/cgroup
+# and /proc/self/mountinfo, byte for byte, to DIR as a fake root. Removes everything it made.
+set -eu
+out=$1
+cg=/sys/fs/cgroup
+rep() { i=0; s=; while [ $i -lt 32 ]; do s=$s$1; i=$((i + 1)); done; echo "$s"; }
+pod=kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0e7b2f6a_91c4_4d5e_8f3a_2b1c9d8e7f60.slice
+ctr=$pod/cri-containerd-$(rep 1c).scope
+dock=system.slice/docker-$(rep 4f).scope
+pids=
+cleanup() {
+  for p in $pids; do kill -9 "$p" 2>/dev/null || true; done
+  sleep 0.3
+  for d in $ctr $pod kubepods.slice/kubepods-burstable.slice kubepods.slice $dock system.slice; do rmdir "$cg/$d" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+mkdir -p "$cg/$ctr" "$cg/$dock"
+for d in kubepods.slice kubepods.slice/kubepods-burstable.slice $pod system.slice; do
+  echo "+cpuset +cpu +io +memory +pids" > "$cg/$d/cgroup.subtree_control"
+done
+# Limits as a kubelet and containerd write them: the pod slice's are the smaller ones.
+echo $((160 << 20)) > "$cg/$pod/memory.max"
+echo "150000 100000" > "$cg/$pod/cpu.max"
+echo 1 > "$cg/$pod/cpuset.cpus"
+echo $((200 << 20)) > "$cg/$ctr/memory.max"
+echo "250000 100000" > "$cg/$ctr/cpu.max"
+
+# Load: in the pod's container 24 MiB of shmem, 40 MiB of page cache from the disk and ~16 MiB of
+# anonymous memory held by a shell; in the docker container 8 MiB of page cache and a sleep.
+sh -c "echo \$\$ > $cg/$ctr/cgroup.procs
+  dd if=/dev/zero of=/dev/shm/nsjoin-capture bs=1M count=24 status=none
+  dd if=/dev/vda of=/dev/null bs=1M count=40 status=none
+  x=\$(head -c 16000000 /dev/zero | tr '\\0' a)
+  exec sleep 1000" &
+pids="$pids $!"
+sh -c "echo \$\$ > $cg/$dock/cgroup.procs; dd if=/dev/vda of=/dev/null bs=1M count=8 skip=40 status=none; exec sleep 1000" &
+pids="$pids $!"
+for p in $pids; do
+  i=0; while [ "$(cat /proc/$p/comm)" != sleep ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+done
+sleep 1
+
+copy_dir() { # cgroup-relative dir
+  mkdir -p "$out/sys/fs/cgroup/$1"
+  for f in "$cg/$1"/*; do
+    [ -f "$f" ] || continue
+    # Write-only files (cgroup.kill, memory.reclaim) fail to read: left out.
+    cat "$f" > "$out/sys/fs/cgroup/$1/${f##*/}" 2>/dev/null || rm -f "$out/sys/fs/cgroup/$1/${f##*/}"
+  done
+}
+rm -rf "$out"
+for d in . kubepods.slice kubepods.slice/kubepods-burstable.slice $pod $ctr system.slice $dock; do copy_dir "$d"; done
+mkdir -p "$out/proc/self" "$out/sys/devices/system/cpu"
+cat /proc/meminfo > "$out/proc/meminfo"
+cat /sys/devices/system/cpu/online > "$out/sys/devices/system/cpu/online"
+for p in $pids; do mkdir -p "$out/proc/$p"; cat "/proc/$p/cgroup" > "$out/proc/$p/cgroup"; done
+# The VM's 9p shares are mounted at the host's own paths: those lines are left out of mountinfo.
+grep -v ' 9p ' /proc/self/mountinfo > "$out/proc/self/mountinfo"
+echo "captured to $out: $(find "$out" -type f | wc -l) files"
