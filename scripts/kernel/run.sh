@@ -8,7 +8,7 @@
 #   NSJOIN_KERNEL_EXCLUDE  words: test files whose name has one are left out (default: "fixtures":
 #                          captured trees, the same on any kernel; the host suite runs them)
 #   NSJOIN_KERNEL_JOBS     test files run side by side in the VM, one runner each (default 2, the vCPUs)
-#   NSJOIN_KERNEL_TIMEOUT  seconds before the VM is killed (default 360)
+#   NSJOIN_KERNEL_TIMEOUT  seconds before the VM is killed (default 600)
 #   NSJOIN_KERNEL_TEST_TIMEOUT_MS  per test file inside the VM (default 200000)
 #   NSJOIN_KERNEL_QUIET=1  do not stream the VM's console (it is kept in .cache/kernel/last/console.log)
 #   NSJOIN_KERNEL_APPEND   more kernel command line
@@ -25,7 +25,7 @@ last=$cache/last
 suites=${NSJOIN_KERNEL_SUITES:-exec- cgroup- views- containers- cli- kernel-}
 jobs=${NSJOIN_KERNEL_JOBS:-2}
 exclude=${NSJOIN_KERNEL_EXCLUDE-fixtures}
-timeout_s=${NSJOIN_KERNEL_TIMEOUT:-360}
+timeout_s=${NSJOIN_KERNEL_TIMEOUT:-600}
 t0=$(date +%s.%N)
 since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 say() { echo "test:kernel: $*"; }
