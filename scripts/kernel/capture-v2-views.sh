@@ -3,7 +3,7 @@
 #   NSJOIN_KERNEL_CMD='sh scripts/kernel/capture-v2-views.sh test/fixtures/containers/v2-views' npm run test:kernel
 # Makes a Kubernetes pod's and a docker container's cgroups as the kubelet (systemd driver) and
 # dockerd name them, sets real limits, puts real load in the containers (anonymous memory, shmem,
-# page cache read from the scratch disk, so inactive_file > 0), then copies every readable file of
+# page cache of the scratch disk, so inactive_file > 0), then copies every readable file of
 # those cgroups and their ancestors, /proc/meminfo, the CPUs online, the containers' /proc/PID/cgroup
 # and /proc/self/mountinfo, byte for byte, to DIR as a fake root. Removes everything it made.
 set -eu
@@ -16,6 +16,7 @@ dock=system.slice/docker-$(rep 4f).scope
 pids=
 cleanup() {
   for p in $pids; do kill -9 "$p" 2>/dev/null || true; done
+  rm -f /dev/shm/nsjoin-capture-* /tmp/nsjoin-capture-ready-*
   sleep 0.3
   for d in $ctr $pod kubepods.slice/kubepods-burstable.slice kubepods.slice $dock system.slice; do rmdir "$cg/$d" 2>/dev/null || true; done
 }
@@ -32,18 +33,27 @@ echo 1 > "$cg/$pod/cpuset.cpus"
 echo $((200 << 20)) > "$cg/$ctr/memory.max"
 echo "250000 100000" > "$cg/$ctr/cpu.max"
 
-# Load: in the pod's container 24 MiB of shmem, 40 MiB of page cache from the disk and ~16 MiB of
-# anonymous memory held by a shell; in the docker container 8 MiB of page cache and a sleep.
-sh -c "echo \$\$ > $cg/$ctr/cgroup.procs
-  dd if=/dev/zero of=/dev/shm/nsjoin-capture bs=1M count=24 status=none
-  dd if=/dev/vda of=/dev/null bs=1M count=40 status=none
-  x=\$(head -c 16000000 /dev/zero | tr '\\0' a)
-  exec sleep 1000" &
-pids="$pids $!"
-sh -c "echo \$\$ > $cg/$dock/cgroup.procs; dd if=/dev/vda of=/dev/null bs=1M count=8 skip=40 status=none; exec sleep 1000" &
-pids="$pids $!"
-for p in $pids; do
-  i=0; while [ "$(cat /proc/$p/comm)" != sleep ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+# Load: in the pod's container a node process holds 16 MiB of anonymous memory, has written 24 MiB
+# of shmem and 32 MiB through the page cache of the scratch disk (written, synced and read back: file
+# cache, partly inactive); in the docker container one holds 8 MiB of page cache the same way.
+load() { # cgroup, MiB through the disk cache, offset MiB, shmem MiB, anon MiB
+  node -e "
+    const fs = require('fs');
+    fs.writeFileSync('$cg/$1/cgroup.procs', String(process.pid));
+    if ($4) fs.writeFileSync('/dev/shm/nsjoin-capture-$3', Buffer.alloc($4 << 20, 1));
+    const fd = fs.openSync('/dev/vda', 'r+'), b = Buffer.alloc(1 << 20, 2);
+    for (let i = 0; i < $2; i++) fs.writeSync(fd, b, 0, b.length, ($3 + i) << 20);
+    fs.fsyncSync(fd);
+    for (let i = 0; i < $2; i++) fs.readSync(fd, b, 0, b.length, ($3 + i) << 20);
+    globalThis.keep = Buffer.alloc($5 << 20, 3);
+    fs.writeFileSync('/tmp/nsjoin-capture-ready-$3', '');
+    setInterval(() => {}, 1e9);" &
+  pids="$pids $!"
+}
+load "$ctr" 32 8 24 16
+load "$dock" 8 48 0 0
+for off in 8 48; do
+  i=0; while [ ! -e /tmp/nsjoin-capture-ready-$off ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
 done
 sleep 1
 
