@@ -9,7 +9,8 @@
 #                          captured trees, the same on any kernel; the host suite runs them)
 #   NSJOIN_KERNEL_JOBS     test files run side by side in the VM, one runner each (default 2, the vCPUs)
 #   NSJOIN_KERNEL_TIMEOUT  seconds before the VM is killed (default 600)
-#   NSJOIN_KERNEL_TEST_TIMEOUT_MS  per test file inside the VM (default 200000)
+#   NSJOIN_KERNEL_TEST_TIMEOUT_MS  per test file inside the VM (default 400000: a CLI file starts node
+#                          dozens of times, seconds each under TCG on a loaded host)
 #   NSJOIN_KERNEL_QUIET=1  do not stream the VM's console (it is kept in .cache/kernel/last/console.log)
 #   NSJOIN_KERNEL_APPEND   more kernel command line
 #   NSJOIN_KERNEL_ACCEL    qemu -accel value (default tcg,thread=multi; kvm where /dev/kvm works)
@@ -95,7 +96,7 @@ truncate -s 64M "$run/scratch.img"
   printf 'FILTERS=%q\n' "$suites"
   printf 'EXCLUDE=%q\n' "$exclude"
   printf 'JOBS=%q\n' "$jobs"
-  printf 'TEST_TIMEOUT_MS=%q\n' "${NSJOIN_KERNEL_TEST_TIMEOUT_MS:-200000}"
+  printf 'TEST_TIMEOUT_MS=%q\n' "${NSJOIN_KERNEL_TEST_TIMEOUT_MS:-400000}"
   printf 'CMD=%q\n' "${NSJOIN_KERNEL_CMD:-}"
 } > "$run/vm.env"
 
