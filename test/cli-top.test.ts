@@ -17,7 +17,9 @@ const killSession = (): void => { try { tmux('kill-session', '-t', SESSION); } c
 process.on('exit', killSession);
 
 test.before(async () => {
-  rt = makeRuntimeCgroups('cli-top', [`docker/${ID}`], ['memory', 'cpu', 'cpuacct', 'pids']);
+  // blkio (v2: io) too, so that the IO line has figures on v2, where a leaf has io.stat only when
+  // its parent enables the controller.
+  rt = makeRuntimeCgroups('cli-top', [`docker/${ID}`], ['memory', 'cpu', 'cpuacct', 'pids', 'blkio']);
   rt.limit(`docker/${ID}`, { memory: 64 * 1024 * 1024, quotaUs: 50000, periodUs: 100000 });
   pid = await rt.start(`docker/${ID}`, `/bin/sh -c 'while :; do :; done'`);
 });
@@ -57,7 +59,7 @@ test('top shows CPU against the quota, memory against the limit, sparklines; q q
 });
 
 test('top --json -n 3 prints three JSON lines and exits', async () => {
-  const r = await nsjoin(['top', '--json', '-n', '3', '-i', '500', ID.slice(0, 9)]);
+  const r = await nsjoin(['top', '--json', '-n', '3', '-i', '500', ID.slice(0, 9)], { timeoutMs: 120_000 }); // node starts slowly under TCG
   assert.is(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { pid: number; rates: { cpu: { cores: number } }; memory: { total: number } });
   assert.is(lines.length, 3);
