@@ -3,6 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { NsError, ParseError } from '../errors.js';
 import type { Target } from '../targets.js';
+import { escapeJson, escapeText } from './escape.js';
 
 /** A mistake on the command line: printed as one line with the command's usage hint, exit status 1. */
 export class UsageError extends Error {
@@ -48,8 +49,12 @@ export function reportError(err: unknown): number {
   return 1;
 }
 
-/** The one line reportError prints: the message and what to do about it. */
+/** The one line reportError prints: the message and what to do about it, control characters escaped. */
 export function errorLine(err: unknown): string {
+  return escapeText(describeError(err));
+}
+
+function describeError(err: unknown): string {
   if (err instanceof UsageError) return err.hint ? `${err.message} (hint: ${err.hint})` : err.message;
   if (err instanceof NsError) {
     const message = err.message.replace(/\s+/g, ' ').trim();
@@ -99,10 +104,11 @@ export function percent(value: number | null | undefined): string {
 
 /**
  * Lays out rows as columns separated by two spaces (ps style). Columns listed in `right` are
- * right-aligned (numbers); the last column is never padded.
+ * right-aligned (numbers); the last column is never padded. Cells are printed escaped (escapeText):
+ * they hold what containers named.
  */
 export function table(header: string[], rows: string[][], right: number[] = []): string {
-  const all = [header, ...rows];
+  const all = [header, ...rows].map((r) => r.map(escapeText));
   const widths = header.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));
   return all
     .map((r) => r.map((cell, c) => {
@@ -122,9 +128,9 @@ export function intervalMs(value: string | boolean | undefined, fallback: number
   return ms;
 }
 
-/** Writes a value as pretty JSON; Infinity (an unlimited value) becomes null. */
+/** Writes a value as pretty JSON; Infinity (an unlimited value) becomes null; no raw control characters (escapeJson). */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+  process.stdout.write(`${escapeJson(JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2))}\n`);
 }
 
 /** A TARGET resolved for display: its host pid and, for a container, which one. */
