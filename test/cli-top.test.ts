@@ -7,7 +7,8 @@ import { hostMode } from './helpers/cgroup.js';
 import { BIN, nsjoin } from './helpers/cli.js';
 import { makeRuntimeCgroups, type RuntimeCgroups } from './helpers/runtime-cgroups.js';
 
-const ID = `70b0${'a1b2c3d4e5f60718'.repeat(4)}`.slice(0, 64);
+// Unique to this process: concurrent runs on the same host must not share a container id.
+const ID = `70b0${(process.pid % 0x10000).toString(16).padStart(4, '0')}${'a1b2c3d4e5f60718'.repeat(4)}`.slice(0, 64);
 const SESSION = `nsjoin-top-test-${process.pid}`;
 let rt: RuntimeCgroups;
 let pid: number;
