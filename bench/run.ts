@@ -1,7 +1,7 @@
 // `npm run bench`: every group of issue 7, each figure a ratio against a baseline measured in the
 // same run, with medians and quartiles, machine facts first and a summary of the goals last.
 //   BENCH_QUICK=1     small sizes (a smoke test; the figures mean little)
-//   BENCH_ONLY=a,b    only these groups: exec-small, exec-1g, exec-4g, cgroup, parsers, memory
+//   BENCH_ONLY=a,b    only these groups: exec-small, exec-1g, exec-4g, cgroup, parsers, containers, memory
 //   BENCH_JSON=file   also write the results as JSON
 //   BENCH_CHECK=1     exit 3 when a goal printed in the summary is not met (npm run bench:check; not
 //                     part of npm test, so that a loaded machine cannot fail the tests)
@@ -12,6 +12,7 @@ import { totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cgroupGroup } from './cgroup.js';
+import { containersGroup } from './containers.js';
 import { removeCgroupsSync, startTarget } from './fixtures.js';
 import { formatFigure, formatRatio, machineFacts, QUICK, size, type GroupResult } from './harness.js';
 import { parserGroup } from './parsers.js';
@@ -57,7 +58,7 @@ async function main(): Promise<number> {
   const results: GroupResult[] = [];
   const run = async (r: Promise<GroupResult> | GroupResult) => { const g = await r; results.push(g); print(g); };
 
-  // Namespaces as a container has them; the time namespace separately, since joining it forces a fork.
+  // Namespaces as a container has them; the time namespace separately (it used to force a fork).
   const needTargets = ['exec-small', 'exec-1g', 'exec-4g', 'memory'].some(want);
   const target = needTargets ? await startTarget() : undefined;
   const timeTarget = needTargets ? await startTarget(['uts', 'net', 'ipc', 'pid', 'mount', 'cgroup', 'time']) : undefined;
@@ -76,6 +77,7 @@ async function main(): Promise<number> {
       try { await run(cgroupGroup()); } finally { removeCgroupsSync(); }
     }
     if (want('parsers')) await run(parserGroup());
+    if (want('containers')) await run(containersGroup());
     if (want('memory') && target) await run(worker('memory', { target: target.pid }));
   } finally {
     target?.kill();

@@ -34,7 +34,8 @@ for (const file of files) {
   const num = (label) => Number(out.match(new RegExp(`^\\s*${label}:\\s+(\\d+)`, 'm'))?.[1] ?? 0);
   const total = num('Total'), ok = num('Passed'), skip = num('Skipped');
   passed += ok; skipped += skip;
-  // uvu's Total leaves skipped tests out; a file that only skips is fine, one that registers nothing is not.
+  // uvu's Total leaves skipped tests out; a file whose tests all skip (each with its reason) is
+  // skipped, not failed; a file that registers nothing at all failed.
   let bad = Math.max(0, total - ok);
   if (code !== 0 || total + skip === 0) bad = Math.max(bad, 1);
   failed += bad;

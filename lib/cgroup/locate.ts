@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NsError } from '../errors.js';
-import { readText, readTextIfExists } from '../io.js';
+import { readProc, readText, readTextIfExists } from '../io.js';
 import { parseMountinfo, type MountInfo } from '../parse/mountinfo.js';
 import { parseProcCgroup, type ProcCgroupEntry } from '../parse/proc-cgroup.js';
 import { resolveTarget, type RootOptions, type Target } from '../targets.js';
@@ -217,18 +217,9 @@ export function readMounts(options: RootOptions = {}): MountInfo[] {
  */
 export function cgroupOf(target: Target, options: RootOptions = {}): CgroupLocation {
   const pid = resolveTarget(target, options);
-  const path = `${roots(options).procRoot}/${pid}/cgroup`;
-  let text: string;
-  try {
-    text = readText(path, pid);
-  } catch (err) {
-    // No /proc/PID at all: no such process (ESRCH, as namespacesOf says), not a missing file.
-    if ((err as NsError).code === 'ENOENT' && !existsSync(`${roots(options).procRoot}/${pid}`)) {
-      throw NsError.fromErrno(3 /* ESRCH */, { syscall: 'open', path, pid });
-    }
-    throw err;
-  }
-  const entries = parseProcCgroup(text, path);
+  const { procRoot } = roots(options);
+  const path = `${procRoot}/${pid}/cgroup`;
+  const entries = parseProcCgroup(readProc(procRoot, pid, path), path);
   return locateCgroups(entries, readMounts(options), { ...options, pid });
 }
 
