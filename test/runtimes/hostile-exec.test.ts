@@ -135,7 +135,8 @@ __attribute__((constructor)) static void pwn(void) { FILE* f = fopen("${preloadM
     docker('exec', '-d', c.name, 'env', `LD_PRELOAD=${upper}/evil.so`, `PATH=${upper}/evilbin:/usr/bin:/bin`, `BASH_ENV=${upper}/evilbin/id`, 'sleep', '100001');
     let pid = 0;
     for (let i = 0; i < 100 && !pid; i++) {
-      const line = docker('top', c.name, '-o', 'pid,args').split('\n').find((l) => l.includes('sleep 100001'));
+      // The sleep itself, not `env` before it execs sleep (its environ is still docker exec's).
+      const line = docker('top', c.name, '-o', 'pid,args').split('\n').find((l) => /^\s*\d+\s+sleep 100001$/.test(l));
       pid = line ? Number(line.trim().split(/\s+/)[0]) : 0;
       if (!pid) await sleep(50);
     }
