@@ -30,7 +30,7 @@ export interface Collection {
   containers: number;
   /** Pod-level series written. */
   pods: number;
-  /** Network namespaces read. */
+  /** Network namespaces read (each once). */
   netns: number;
   /** Reads that failed for a reason other than the container having gone away. */
   errors: number;
@@ -144,7 +144,7 @@ class Collector {
   pods = 0;
   netns = 0;
   errors = 0;
-  private readonly seenNetns = new Set<number>();
+  private readonly netCandidates = new Map<number, { labels: string; pid: number; started: number }>();
   private readonly hostNetns: number | undefined;
   private readonly procRoot: string;
   private readonly sysRoot: string;
@@ -220,24 +220,37 @@ class Collector {
     if (started !== undefined) this.add('startTime', labels, started);
   }
 
-  /** The interfaces of `pid`'s network namespace, once per namespace, never the host's own. */
-  network(labels: string, pid: number): void {
+  /**
+   * Offers `pid`'s network namespace for the series set `labels`: each namespace is counted once, on
+   * the series set whose process started first (the container that made it, or the pod), and the
+   * host's own namespace never (that is the node's traffic, not a container's).
+   */
+  offerNetwork(labels: string, pid: number, started: number | undefined): void {
     const ns = netnsOf(this.procRoot, pid);
-    if (ns === undefined || ns === this.hostNetns || this.seenNetns.has(ns)) return;
-    const path = `${this.procRoot}/${pid}/net/dev`;
-    const devices = parseNetDev(readText(path, pid), path);
-    this.seenNetns.add(ns);
-    this.netns++;
-    for (const d of devices) {
-      if (ignoredInterface(d.name)) continue;
-      this.add('rxBytes', labels, d.rx.bytes, d.name);
-      this.add('rxPackets', labels, d.rx.packets, d.name);
-      this.add('rxDropped', labels, d.rx.drop, d.name);
-      this.add('rxErrors', labels, d.rx.errs, d.name);
-      this.add('txBytes', labels, d.tx.bytes, d.name);
-      this.add('txPackets', labels, d.tx.packets, d.name);
-      this.add('txDropped', labels, d.tx.drop, d.name);
-      this.add('txErrors', labels, d.tx.errs, d.name);
+    if (ns === undefined || ns === this.hostNetns) return;
+    const had = this.netCandidates.get(ns);
+    if (!had || (started ?? Infinity) < had.started) this.netCandidates.set(ns, { labels, pid, started: started ?? Infinity });
+  }
+
+  /** Reads each offered network namespace once. */
+  networks(): void {
+    for (const { labels, pid } of this.netCandidates.values()) {
+      this.guard(() => {
+        const path = `${this.procRoot}/${pid}/net/dev`;
+        const devices = parseNetDev(readText(path, pid), path);
+        this.netns++;
+        for (const d of devices) {
+          if (ignoredInterface(d.name)) continue;
+          this.add('rxBytes', labels, d.rx.bytes, d.name);
+          this.add('rxPackets', labels, d.rx.packets, d.name);
+          this.add('rxDropped', labels, d.rx.drop, d.name);
+          this.add('rxErrors', labels, d.rx.errs, d.name);
+          this.add('txBytes', labels, d.tx.bytes, d.name);
+          this.add('txPackets', labels, d.tx.packets, d.name);
+          this.add('txDropped', labels, d.tx.drop, d.name);
+          this.add('txErrors', labels, d.tx.errs, d.name);
+        }
+      });
     }
   }
 
@@ -256,9 +269,10 @@ class Collector {
       loc = cgroupOf(c.pid, this.roots);
       const stats = readCgroupStats(loc);
       const labels = containerLabels(c);
-      this.cgroup(labels, loc, stats, c.pids.length, startTime(this.procRoot, c.pid));
+      const started = startTime(this.procRoot, c.pid);
+      this.cgroup(labels, loc, stats, c.pids.length, started);
       this.containers++;
-      if (!c.pod) this.network(labels, c.pid);
+      if (!c.pod) this.offerNetwork(labels, c.pid, started);
     });
     return loc;
   }
@@ -274,7 +288,7 @@ class Collector {
       const started = Math.min(...members.map((c) => startTime(this.procRoot, c.pid) ?? Infinity));
       this.cgroup(labels, podLoc, stats, members.reduce((n, c) => n + c.pids.length, 0), Number.isFinite(started) ? started : undefined);
       this.pods++;
-      this.guard(() => this.network(labels, first.pid));
+      this.offerNetwork(labels, first.pid, Number.isFinite(started) ? started : undefined);
     });
   }
 }
@@ -308,6 +322,7 @@ export function collect(roots: RootOptions = {}): Collection {
     }
   }
   for (const p of pods.values()) col.pod(p.members, p.loc!);
+  col.networks();
   col.samples.scrapeError.push(`${FAMILIES.scrapeError.name} ${col.errors > 0 ? 1 : 0}`);
   return { samples: col.samples, containers: col.containers, pods: col.pods, netns: col.netns, errors: col.errors };
 }
