@@ -1,7 +1,7 @@
 // `npm run bench`: every group of issue 7, each figure a ratio against a baseline measured in the
 // same run, with medians and quartiles, machine facts first and a summary of the goals last.
 //   BENCH_QUICK=1     small sizes (a smoke test; the figures mean little)
-//   BENCH_ONLY=a,b    only these groups: exec-small, exec-1g, exec-4g, cgroup, parsers, memory
+//   BENCH_ONLY=a,b    only these groups: exec-small, exec-1g, exec-4g, cgroup, serve, parsers, memory
 //   BENCH_JSON=file   also write the results as JSON
 // Groups that need a heap of their own (exec at 1 and 4 GB, memory) run in worker processes.
 import { spawn } from 'node:child_process';
@@ -13,6 +13,7 @@ import { cgroupGroup } from './cgroup.js';
 import { removeCgroupsSync, startTarget } from './fixtures.js';
 import { formatFigure, formatRatio, machineFacts, QUICK, type GroupResult } from './harness.js';
 import { parserGroup } from './parsers.js';
+import { serveGroup } from './serve.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
@@ -70,6 +71,9 @@ async function main(): Promise<void> {
     }
     if (want('cgroup')) {
       try { await run(cgroupGroup()); } finally { removeCgroupsSync(); }
+    }
+    if (want('serve')) {
+      try { await run(serveGroup()); } finally { removeCgroupsSync(); }
     }
     if (want('parsers')) await run(parserGroup());
     if (want('memory') && target) await run(worker('memory', { target: target.pid }));
