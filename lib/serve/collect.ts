@@ -152,8 +152,9 @@ class Collector {
   constructor(private readonly roots: RootOptions) {
     this.procRoot = roots.procRoot ?? '/proc';
     this.sysRoot = roots.sysRoot ?? '/sys';
-    // With hostPID, pid 1 is the host's init: its network namespace is the node's own.
-    this.hostNetns = netnsOf(this.procRoot, 1);
+    // The node's own network namespace: init's (pid 1), or kthreadd's (pid 2, kernel threads live
+    // in the initial namespaces) where reading init's is refused (init holds a capability we lack).
+    this.hostNetns = netnsOf(this.procRoot, 1) ?? netnsOf(this.procRoot, 2);
   }
 
   private add(id: FamilyId, labels: string, value: number, extra?: string): void {

@@ -148,6 +148,25 @@ withRuntime('docker', 'nsjoin serve: promtool accepts the output; a removed cont
   }
 });
 
+withRuntime('docker', 'hostile input: an interface name the container chose (quote, backslash, brace) is escaped; promtool accepts it', () => {
+  const evil = 'e"\\x{';
+  const c = startDocker({ flags: ['--cap-add', 'NET_ADMIN'], cmd: ['sh', '-c', `ip link set eth0 down && ip link set eth0 name '${evil}' && ip link set '${evil}' up && sleep 100000`] });
+  try {
+    let text = '';
+    for (let i = 0; i < 100 && !text.includes('x{'); i++) {
+      text = metricsText();
+      if (!pick(parseExposition(text), 'container_network_receive_bytes_total', c.id, { interface: evil })) text = '';
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+    assert.ok(pick(parseExposition(text), 'container_network_receive_bytes_total', c.id, { interface: evil }), 'the renamed interface, unescaped back to its name');
+    assert.match(text, /interface="e\\"\\\\x\{"/);
+    const check = promtoolCheck(text);
+    assert.is(check.status, 0, check.output);
+  } finally {
+    c.remove();
+  }
+});
+
 test('nsjoin serve: GET /metrics only; 404 elsewhere, 405 for other methods; SIGTERM stops it with status 0', async () => {
   const served = await startServe();
   const base = served.url.replace(/\/metrics$/, '');
