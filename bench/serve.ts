@@ -96,6 +96,26 @@ export async function serveGroup(): Promise<GroupResult> {
   } finally {
     removeCgroupsSync();
   }
+  try {
+    await makeContainers(size(20, 5));
+    return await memoryFigures(res);
+  } finally {
+    removeCgroupsSync();
+  }
+}
+
+/** RSS over 10,000 collections and over 10,000 scrapes, with a few containers (a collection of 500 takes too long for 10,000). */
+async function memoryFigures(res: GroupResult): Promise<GroupResult> {
+  const group = res.group;
+  // RSS over 10,000 collections, each a full read of this host's containers.
+  const direct = size(10_000, 300);
+  for (let i = 0; i < size(500, 30); i++) metricsText();
+  gc();
+  const d0 = rssMB();
+  for (let i = 0; i < direct; i++) metricsText();
+  gc();
+  const d1 = rssMB();
+  res.figures.push(makeFigure(group, `RSS growth over ${direct} metricsText() calls (a collection each, ${collect().containers} containers)`, d1 - d0, 'MB', '< 10', `RSS ${d0.toFixed(1)} -> ${d1.toFixed(1)} MB`));
 
   // RSS over 10,000 scrapes through the HTTP handler, 4 in flight (so that collections are shared).
   const collector = new MetricsCollector();
