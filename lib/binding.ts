@@ -19,6 +19,8 @@ export interface RawSpawnSpec {
   verifyCwd: boolean;
   cwdFallbackToRoot: boolean;
   freshSysfs: boolean;
+  /** Mount a fresh proc on /proc in the program (after a private mount namespace: see freshSysfs). */
+  freshProc: boolean;
   setsid: boolean;
   ctty: number;
   dieWithParent: boolean;

@@ -49,6 +49,15 @@ export interface JoinOptions {
    *  spawn() only; not with `stdio`. The pty comes from the target's own /dev/pts when the
    *  program sees the target's filesystem (mnt joined or root), else from the host's. */
   pty?: boolean | PtySize;
+  /** Debug mode (`nsjoin debug`): run the host's programs (its filesystem, its tools, our PATH and
+   *  environment) inside every namespace of the target but its mount and user namespaces (a
+   *  process whose root is the host's filesystem must not be ptrace-able by the container's root),
+   *  with our credentials, in a private copy
+   *  of the host's mount namespace with a fresh /proc of the target's pid namespace (so `ps` shows
+   *  the container's processes) and a fresh read-only /sys of its network namespace; the target's
+   *  root is /proc/1/root there. Nothing is mounted in the host's or the target's mount namespace.
+   *  Not with `root: true`, nor 'mnt' or 'user' in `namespaces`. */
+  debug?: boolean;
 }
 
 /** Options of `execFile`: JoinOptions plus what child_process.execFile takes. */
@@ -133,7 +142,7 @@ function checkId(value: unknown, what: string): number {
 
 const KNOWN_OPTIONS = new Set([
   'namespaces', 'root', 'cwd', 'user', 'env', 'joinCgroup', 'stdio', 'signal', 'timeout', 'killSignal', 'argv0',
-  'input', 'encoding', 'maxBuffer', 'freshSysfs', 'ctty', 'pty', 'dieWithParent',
+  'input', 'encoding', 'maxBuffer', 'debug', 'freshSysfs', 'ctty', 'pty', 'dieWithParent',
 ]);
 
 interface Plan {
@@ -189,12 +198,21 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
   const o = options as InternalJoinOptions & ExecFileOptions;
   for (const key of Object.keys(o)) if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`unknown option ${describe(key)}`);
 
+  if (o.debug !== undefined && typeof o.debug !== 'boolean') throw new TypeError(`debug must be a boolean, got ${describe(o.debug)}`);
+  const debug = o.debug === true;
+  // The program's root is the host's filesystem: it must stay out of the target's mount namespace,
+  // and out of its user namespace, whose root could otherwise ptrace it and reach the host's files
+  // through /proc/PID/root. In our user namespace, with our capabilities, the container cannot.
+  if (debug && (o.root === true || (Array.isArray(o.namespaces) && (o.namespaces.includes('mnt') || o.namespaces.includes('user'))))) {
+    throw new TypeError("debug runs the host's programs: it cannot join the target's mount or user namespace (no 'mnt' or 'user', no root: true)");
+  }
+
   // Namespaces.
   const theirs = namespacesOf(pid);
   const ours = ownNamespaces();
   let wanted: NamespaceType[];
   if (o.namespaces === undefined || o.namespaces === 'all') {
-    wanted = NAMESPACE_TYPES.filter((t) => theirs[t] && ours[t] && theirs[t]!.inode !== ours[t]!.inode);
+    wanted = NAMESPACE_TYPES.filter((t) => theirs[t] && ours[t] && theirs[t]!.inode !== ours[t]!.inode && !(debug && (t === 'mnt' || t === 'user')));
   } else if (Array.isArray(o.namespaces)) {
     wanted = [];
     for (const t of o.namespaces as unknown[]) {
@@ -253,7 +271,9 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
   // Environment.
   let envp: string[];
   let pathVar: string | undefined;
-  if (o.env === undefined || o.env === 'target') {
+  // Debug mode runs host programs: the target's environment (its PATH, LD_PRELOAD) stays out.
+  const envChoice = o.env ?? (debug ? 'inherit' : 'target');
+  if (envChoice === 'target') {
     const path = `/proc/${pid}/environ`;
     let text: string;
     try {
@@ -267,7 +287,7 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
     }
     envp = text.split('\0').filter((kv) => kv.length > 0);
     pathVar = envp.find((kv) => kv.startsWith('PATH='))?.slice(5);
-  } else if (o.env === 'inherit') {
+  } else if (envChoice === 'inherit') {
     envp = Object.entries(process.env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
     pathVar = process.env.PATH;
   } else if (o.env !== null && typeof o.env === 'object' && !Array.isArray(o.env)) {
@@ -334,7 +354,9 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
       root, cwd, cwdFromTarget,
       verifyCwd: mnt || root,
       cwdFallbackToRoot: cwdFromTarget,
-      freshSysfs: o.freshSysfs === true,
+      // Debug mode sees the target's network devices in /sys as well as its processes in /proc.
+      freshSysfs: o.freshSysfs === true || debug,
+      freshProc: debug,
       setsid: ctty >= 0, ctty, dieWithParent: o.dieWithParent === true,
       uid, gid, setGroups, groupsOptional, groups,
       stdio: [], cgroupProcs, argv: [argv0, ...(args as string[])], envp, execPaths,

@@ -92,6 +92,7 @@ struct Plan {
   int nsFds[kNsCount] = {-1, -1, -1, -1, -1, -1, -1, -1};
   std::vector<int> cgroupFds;
   bool freshSysfs = false;
+  bool freshProc = false;
   bool setsid = false;
   int cttyIndex = -1;  // child fd that becomes the controlling terminal
   bool dieWithParent = false;
@@ -188,6 +189,10 @@ int ProgramMain(void* arg) {
     if (s != SIGKILL && s != SIGSTOP) sigaction(s, &dfl, nullptr);
   }
   if (p->setsid && setsid() < 0) Fail(pipe, kStepSetsid, errno);
+  // proc shows the pid namespace of the mounting process itself (not the one its children get),
+  // so only the program, born inside the target's pid namespace, can mount the target's /proc.
+  if (p->freshProc && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+    Fail(pipe, kStepMount, errno);
 
   if (p->rootFd >= 0) {
     if (fchdir(p->rootFd) != 0) Fail(pipe, kStepChroot, errno);
@@ -280,12 +285,14 @@ int JoinerMain(void* arg) {
       }
     }
   }
-  if (p->freshSysfs) {
+  if (p->freshSysfs || p->freshProc) {
+    // A private copy of our mount namespace: what is mounted below never propagates back.
     if (unshare(CLONE_NEWNS) != 0) Fail(p->errPipe, kStepUnshare, errno);
     if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) Fail(p->errPipe, kStepMount, errno);
-    if (mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
-      Fail(p->errPipe, kStepMount, errno);
   }
+  // sysfs shows the network namespace of whoever mounts it: ours now is the target's.
+  if (p->freshSysfs && mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+    Fail(p->errPipe, kStepMount, errno);
   int pid = clone(ProgramMain, p->programStack + kStackSize, CLONE_VM | CLONE_VFORK | CLONE_PARENT | SIGCHLD, p);
   if (pid < 0) Fail(p->errPipe, kStepClone, errno);
   Send(p->errPipe, kStepPid, 0, 0, pid);
@@ -336,6 +343,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   p.verifyCwd = d.Bool(spec, "verifyCwd");
   p.cwdFallbackToRoot = d.Bool(spec, "cwdFallbackToRoot");
   p.freshSysfs = d.Bool(spec, "freshSysfs");
+  p.freshProc = d.Bool(spec, "freshProc");
   p.setsid = d.Bool(spec, "setsid");
   p.cttyIndex = static_cast<int>(d.Int(spec, "ctty", -1, 1023));
   p.dieWithParent = d.Bool(spec, "dieWithParent");

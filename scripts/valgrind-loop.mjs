@@ -15,7 +15,7 @@ let full = true;
 function spec(stdio, execPaths, argv) {
   return {
     pid, pidfd: full ? b.pidfdOpen(pid) : -1, nsMask: 0x04000000 | 0x40000000, setnsPidfd: true, closeRange: true, forkMode: false,
-    root: false, cwd: null, cwdFromTarget: false, verifyCwd: false, cwdFallbackToRoot: false, freshSysfs: false,
+    root: false, cwd: null, cwdFromTarget: false, verifyCwd: false, cwdFallbackToRoot: false, freshSysfs: false, freshProc: false,
     setsid: false, ctty: -1, dieWithParent: false, uid: -1, gid: -1, setGroups: false, groupsOptional: false, groups: [], stdio,
     cgroupProcs: [], argv, envp: ['PATH=/usr/bin:/bin', 'X=' + 'y'.repeat(100)], execPaths,
   };

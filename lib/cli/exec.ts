@@ -69,7 +69,7 @@ function id(value: string | boolean | undefined, flag: string, fallback: number)
 }
 
 /** argv after 'exec' -> what to start. Exported for tests. @internal */
-export function parseExecArgs(argv: string[]): { target: ReturnType<typeof parseTarget>; file: string; args: string[]; options: JoinOptions; interactive: boolean; tty: boolean } | undefined {
+export function parseExecArgs(argv: string[]): Session | undefined {
   // `-it` would read as -i (ipc) plus -t with the value "": the docker spelling is taken whole.
   const dash = argv.indexOf('--');
   const before = dash < 0 ? argv : argv.slice(0, dash);
@@ -139,7 +139,25 @@ function exitStatus(code: number | null, signal: NodeJS.Signals | null): number 
  */
 export async function execCommand(argv: string[]): Promise<number> {
   const plan = parseExecArgs(argv);
-  if (!plan) return 0;
+  return plan ? runSession(plan) : 0;
+}
+
+/** What `nsjoin exec` and `nsjoin debug` start: a program, its target, and how to attach to it. @internal */
+export interface Session {
+  target: ReturnType<typeof parseTarget>;
+  file: string;
+  args: string[];
+  options: JoinOptions;
+  interactive: boolean;
+  tty: boolean;
+}
+
+/**
+ * Starts the program of a session with our stdio (or, with tty, on a pseudo-terminal), passes our
+ * signals on, and resolves with the exit status to use (128+signal when it was killed).
+ * @internal
+ */
+export async function runSession(plan: Session): Promise<number> {
 
   const stdin = process.stdin, stdout = process.stdout;
   // Raw mode only when our keystrokes go to the program: with --tty alone, ^C must still reach
@@ -148,15 +166,17 @@ export async function execCommand(argv: string[]): Promise<number> {
   if (plan.tty) {
     plan.options.pty = stdout.isTTY ? { cols: stdout.columns || 80, rows: stdout.rows || 24 } : true;
     // The target's environment has no TERM (no terminal started it); as docker exec -t, the
-    // program is told what terminal it now has: ours.
-    const pid = resolveTarget(plan.target);
-    const env: Record<string, string> = {};
-    for (const kv of readText(`/proc/${pid}/environ`, pid).split('\0')) {
-      const eq = kv.indexOf('=');
-      if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
+    // program is told what terminal it now has: ours. (With our own environment it has it.)
+    if (plan.options.env === 'target') {
+      const pid = resolveTarget(plan.target);
+      const env: Record<string, string> = {};
+      for (const kv of readText(`/proc/${pid}/environ`, pid).split('\0')) {
+        const eq = kv.indexOf('=');
+        if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
+      }
+      env.TERM = process.env.TERM || 'xterm';
+      plan.options.env = env;
     }
-    env.TERM = process.env.TERM || 'xterm';
-    plan.options.env = env;
   } else {
     plan.options.stdio = 'inherit';
   }

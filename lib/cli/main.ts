@@ -18,6 +18,7 @@ const commands: Record<string, Command> = {
       return { run: m.execCommand };
     },
   },
+  debug: { summary: 'the host\'s tools inside a target whose image has none (like kubectl debug)', load: () => import('./debug.js') },
   ps: { summary: 'list the containers on this host, with CPU and memory', load: () => import('./ps.js') },
   ns: { summary: 'list namespaces (like lsns), or those of one target', load: () => import('./ns.js') },
   stats: { summary: 'CPU, memory, IO, pids and network of a target\'s cgroup', load: () => import('./stats.js') },

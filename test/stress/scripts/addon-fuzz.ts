@@ -37,13 +37,13 @@ const junk = fc.oneof(
 );
 
 const SPEC_KEYS = ['pid', 'pidfd', 'nsMask', 'setnsPidfd', 'closeRange', 'forkMode', 'root', 'cwd', 'cwdFromTarget', 'verifyCwd',
-  'cwdFallbackToRoot', 'freshSysfs', 'setsid', 'ctty', 'dieWithParent', 'uid', 'gid', 'setGroups', 'groupsOptional', 'groups', 'stdio',
+  'cwdFallbackToRoot', 'freshSysfs', 'freshProc', 'setsid', 'ctty', 'dieWithParent', 'uid', 'gid', 'setGroups', 'groupsOptional', 'groups', 'stdio',
   'cgroupProcs', 'argv', 'envp', 'execPaths'];
 function validSpec(): Record<string, unknown> {
   return {
     pid: target, pidfd: -1, nsMask: 0x04000000, setnsPidfd: true, closeRange: true, forkMode: false, root: false, cwd: null,
-    cwdFromTarget: false, verifyCwd: false, cwdFallbackToRoot: false, freshSysfs: false, setsid: false, ctty: -1, dieWithParent: false,
-    uid: -1, gid: -1, setGroups: false, groupsOptional: false, groups: [], stdio: [-1, -1, -1], cgroupProcs: [],
+    cwdFromTarget: false, verifyCwd: false, cwdFallbackToRoot: false, freshSysfs: false, freshProc: false, setsid: false, ctty: -1,
+    dieWithParent: false, uid: -1, gid: -1, setGroups: false, groupsOptional: false, groups: [], stdio: [-1, -1, -1], cgroupProcs: [],
     argv: ['nsjoin-fuzz'], envp: [], execPaths: ['/nonexistent/nsjoin-fuzz'],
   };
 }
@@ -55,7 +55,7 @@ function tame(key: string, v: unknown): unknown {
     try { return Array.isArray(v) ? v.map(str) : v; } catch { return v; }
   }
   if (key === 'pid' && typeof v === 'number' && v >= 1 && v <= 4194304) return target;
-  if (key === 'freshSysfs' || key === 'forkMode') return v === true ? false : v;
+  if (key === 'freshSysfs' || key === 'freshProc' || key === 'forkMode') return v === true ? false : v;
   return v;
 }
 
