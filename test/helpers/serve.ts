@@ -3,7 +3,9 @@
 // (unpacked by scripts/runtimes/prometheus.sh, which installs nothing).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { listContainers } from '../../lib/index.js';
 import { BIN } from './cli.js';
+import { runtimeProblems, startDocker } from './runtimes.js';
 
 export interface Sample { name: string; labels: Record<string, string>; value: number }
 
@@ -80,4 +82,25 @@ export function promtoolCheck(text: string): { status: number; output: string } 
     const err = e as { status: number; stdout: string; stderr: string };
     return { status: err.status, output: `${err.stdout}${err.stderr}` };
   }
+}
+
+let known: boolean | undefined;
+/**
+ * Whether listContainers() names containers and their images (the real-runtimes work, issue 12):
+ * asked of a docker container started for the question and removed at once. false without docker.
+ */
+export function namesAndImagesKnown(): boolean {
+  if (known === undefined) {
+    known = false;
+    if (!runtimeProblems().docker) {
+      const c = startDocker();
+      try {
+        const found = listContainers().find((x) => x.id === c.id) as { name?: string; image?: string } | undefined;
+        known = Boolean(found?.name && found.image);
+      } finally {
+        c.remove();
+      }
+    }
+  }
+  return known;
 }

@@ -7,8 +7,8 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cgroupOf, listContainers, metricsText } from '../../lib/index.js';
 import { nsjoin } from '../helpers/cli.js';
-import { docker, startDocker, withRuntime, type RealContainer } from '../helpers/runtimes.js';
-import { get, parseExposition, pick, promtoolCheck, startServe, type Sample } from '../helpers/serve.js';
+import { docker, runtimeProblems, startDocker, withRuntime, type RealContainer } from '../helpers/runtimes.js';
+import { get, namesAndImagesKnown, parseExposition, pick, promtoolCheck, startServe, type Sample } from '../helpers/serve.js';
 
 const read = (dir: string, file: string): string => readFileSync(`${dir}/${file}`, 'utf8');
 const num = (dir: string, file: string): number => Number(read(dir, file).trim());
@@ -81,11 +81,7 @@ withRuntime('docker', 'values are the kernel files read at the same moment; spec
 
 // name and image come from the runtime's state files (issue 12): until listContainers() gives them,
 // this is a counted skip that says so.
-const hasNames = (() => {
-  const c = listContainers().find((x) => x.runtime === 'docker');
-  return c === undefined || 'name' in c;
-})();
-const namesTest = hasNames ? withRuntime : (_rt: 'docker', name: string, fn: () => void): void => {
+const namesTest = namesAndImagesKnown() || runtimeProblems().docker ? withRuntime : (_rt: 'docker', name: string, fn: () => void): void => {
   console.log(`SKIP ${name}: listContainers() gives no name/image yet (the real-runtimes work, issue 12)`);
   test.skip(name, fn);
 };
