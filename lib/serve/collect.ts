@@ -79,6 +79,10 @@ export function weightToShares(weight: number): number {
 // The names cAdvisor leaves out of container network metrics (lower-cased prefixes).
 const IGNORED_INTERFACES = ['lo', 'veth', 'docker', 'nerdctl'];
 const ignoredInterface = (name: string): boolean => IGNORED_INTERFACES.some((p) => name.toLowerCase().startsWith(p));
+// A container that is root in its network namespace can make thousands of interfaces; each would be
+// eight series in every scrape. Past this many per namespace the rest are left out (and counted as
+// an error, so container_scrape_error says so).
+export const MAX_INTERFACES = 256;
 
 function netnsOf(procRoot: string, pid: number | string): number | undefined {
   try {
@@ -240,8 +244,13 @@ class Collector {
         const path = `${this.procRoot}/${pid}/net/dev`;
         const devices = parseNetDev(readText(path, pid), path);
         this.netns++;
+        let shown = 0;
         for (const d of devices) {
           if (ignoredInterface(d.name)) continue;
+          if (++shown > MAX_INTERFACES) {
+            this.errors++;
+            break;
+          }
           this.add('rxBytes', labels, d.rx.bytes, d.name);
           this.add('rxPackets', labels, d.rx.packets, d.name);
           this.add('rxDropped', labels, d.rx.drop, d.name);

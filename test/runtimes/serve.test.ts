@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cgroupOf, listContainers, metricsText } from '../../lib/index.js';
+import { MAX_INTERFACES } from '../../lib/serve/collect.js';
 import { nsjoin } from '../helpers/cli.js';
 import { docker, runtimeProblems, startDocker, withRuntime, type RealContainer } from '../helpers/runtimes.js';
 import { get, namesAndImagesKnown, parseExposition, pick, promtoolCheck, startServe, type Sample } from '../helpers/serve.js';
@@ -158,6 +159,19 @@ withRuntime('docker', 'hostile input: an interface name the container chose (quo
     assert.match(text, /interface="e\\"\\\\x\{"/);
     const check = promtoolCheck(text);
     assert.is(check.status, 0, check.output);
+  } finally {
+    c.remove();
+  }
+});
+
+withRuntime('docker', 'hostile input: 300 interfaces (veth, their peers named veth* by the kernel) in one container give at most MAX_INTERFACES series sets, and container_scrape_error 1', () => {
+  const c = startDocker({ flags: ['--cap-add', 'NET_ADMIN'], cmd: ['sh', '-c', 'i=0; while [ $i -lt 300 ]; do ip link add a$i type veth; i=$((i+1)); done; sleep 100000'] });
+  try {
+    for (let i = 0; i < 1200 && !readFileSync(`/proc/${c.pid}/net/dev`, 'utf8').includes('a299:'); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    const samples = parseExposition(metricsText());
+    const rx = samples.filter((s) => s.name === 'container_network_receive_bytes_total' && s.labels['id']!.endsWith(c.id));
+    assert.is(rx.length, MAX_INTERFACES);
+    assert.is(samples.find((s) => s.name === 'container_scrape_error')!.value, 1);
   } finally {
     c.remove();
   }
