@@ -307,10 +307,8 @@ class Collector {
  * Reads every container on this host once and returns its samples under cAdvisor's metric names
  * and labels (see FAMILIES): one series set per container, one per Kubernetes pod (the pod's own
  * cgroup, container=""), network once per network namespace. Containers that exit during the
- * collection are left out; other read failures are counted in `errors` (and set
- * container_scrape_error to 1).
- *
- * @throws NsError only when `procRoot` cannot be listed
+ * collection are left out; other read failures (procRoot not listable, EACCES, a malformed file)
+ * are counted in `errors` and set container_scrape_error to 1: it does not throw for them.
  */
 export function collect(roots: RootOptions = {}): Collection {
   const col = new Collector(roots);

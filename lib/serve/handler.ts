@@ -17,8 +17,7 @@ export interface MetricsOptions extends RootOptions {
  * Reads every container on this host now and returns the exposition text: cAdvisor's metric names,
  * types, units and labels (`id`, `name`, `image`, `pod`, `namespace`, `container`, plus `cpu`,
  * `interface`, `device`). Synchronous: pseudo-files only. `format` 'openmetrics' gives OpenMetrics 1.0.0.
- *
- * @throws NsError when `procRoot` cannot be listed
+ * Read failures do not throw: they set `container_scrape_error` to 1 (see `collectMetrics`).
  */
 export function metricsText(options: MetricsOptions = {}): string {
   const { format, ...roots } = options;
