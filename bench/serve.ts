@@ -108,8 +108,8 @@ export async function serveGroup(): Promise<GroupResult> {
 async function memoryFigures(res: GroupResult): Promise<GroupResult> {
   const group = res.group;
   // RSS over 10,000 collections, each a full read of this host's containers.
-  const direct = size(10_000, 300);
-  for (let i = 0; i < size(500, 30); i++) metricsText();
+  const direct = size(10_000, 100);
+  for (let i = 0; i < size(500, 10); i++) metricsText();
   gc();
   const d0 = rssMB();
   for (let i = 0; i < direct; i++) metricsText();
@@ -124,8 +124,8 @@ async function memoryFigures(res: GroupResult): Promise<GroupResult> {
   const port = (server.address() as { port: number }).port;
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
   try {
-    const scrapes = size(10_000, 300);
-    await httpScrapes(size(1000, 50), 4, port, agent);
+    const scrapes = size(10_000, 100);
+    await httpScrapes(size(1000, 20), 4, port, agent);
     await new Promise((r) => setTimeout(r, 50));
     gc();
     const r0 = rssMB();
