@@ -67,20 +67,26 @@ test('cgroup v2 cpu.weight to shares as cAdvisor converts it (1..10000 to 2..262
   assert.is(weightToShares(39), 998); // kubelet's weight for 1024 shares (one CPU requested) comes back as 998
 });
 
-test('concurrent scrapes share one collection; a later one makes a new collection', async () => {
+test('scrapes while a collection is under way share it; a later one makes a new collection', async () => {
+  const collector = new MetricsCollector();
+  const same = await Promise.all(Array.from({ length: 20 }, () => collector.collect()));
+  assert.is(collector.collections, 1, '20 scrapes in one turn of the event loop, one collection');
+  assert.ok(same.every((c) => c === same[0]));
+  await new Promise((r) => setTimeout(r, 1000));
+  await collector.collect();
+  assert.is(collector.collections, 2, 'a scrape a second later is not a concurrent one');
+});
+
+test('over HTTP: 20 concurrent scrapes are served by fewer collections, with the same text per collection', async () => {
   const collector = new MetricsCollector();
   const server = createServer(metricsHandler(collector));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
   try {
-    const t0 = Date.now();
     const bodies = await Promise.all(Array.from({ length: 20 }, () => fetch(url).then((r) => r.text())));
-    assert.is(collector.collections, 1, '20 concurrent scrapes, one collection');
-    assert.ok(bodies.every((b) => b === bodies[0]), 'the same text for all');
-    // A scrape that comes later than the collection took is not a concurrent one.
-    await new Promise((r) => setTimeout(r, Date.now() - t0 + 50));
-    await fetch(url).then((r) => r.text());
-    assert.is(collector.collections, 2);
+    // How many requests reach the server before the collection ends depends on the host's load.
+    assert.ok(collector.collections < 20, `${collector.collections} collections for 20 concurrent scrapes`);
+    assert.ok(new Set(bodies).size <= collector.collections, 'one text per collection');
   } finally {
     server.close();
   }
