@@ -55,3 +55,13 @@ export { render as renderMetrics, negotiateFormat, CONTENT_TYPES } from './serve
 export type { ExpositionFormat } from './serve/exposition.js';
 export { FAMILIES as METRIC_FAMILIES } from './serve/families.js';
 export type { Family as MetricFamily, FamilyId as MetricFamilyId } from './serve/families.js';
+export { auditContainer, auditAll } from './audit/container.js';
+export { auditHost } from './audit/host.js';
+export { evaluate as evaluateAudit } from './audit/rules/index.js';
+export { evaluateHost } from './audit/host-rules.js';
+export type { ContainerFacts, LimitFact } from './audit/facts.js';
+export type { HostFacts } from './audit/host-rules.js';
+export { SEVERITIES } from './audit/types.js';
+export type { Finding, Severity, Unknown, AuditReport, AuditTarget, HostReport, ConfidentialKind } from './audit/types.js';
+export { parseProcStatus } from './parse/proc-status.js';
+export type { ProcStatus } from './parse/proc-status.js';
