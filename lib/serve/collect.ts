@@ -311,6 +311,31 @@ class Collector {
  * are counted in `errors` and set container_scrape_error to 1: it does not throw for them.
  */
 export function collect(roots: RootOptions = {}): Collection {
+  const run = steps(roots);
+  for (;;) {
+    const r = run.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * As `collect`, but gives the event loop a turn after every `chunk` containers, so that a server
+ * stays responsive during a collection of many containers and scrapes that arrive meanwhile can
+ * join it (MetricsCollector).
+ */
+export async function collectAsync(roots: RootOptions = {}, chunk = 10): Promise<Collection> {
+  // The first turn too: requests already read from their sockets join before any file is read.
+  await new Promise((resolve) => setImmediate(resolve));
+  const run = steps(roots);
+  for (let n = 1; ; n++) {
+    const r = run.next();
+    if (r.done) return r.value;
+    if (n % chunk === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The collection, one step (yield) per container or pod. */
+function* steps(roots: RootOptions): Generator<void, Collection> {
   const col = new Collector(roots);
   let all: Seen[] = [];
   try {
@@ -318,6 +343,7 @@ export function collect(roots: RootOptions = {}): Collection {
   } catch {
     col.errors++;
   }
+  yield;
   const pods = new Map<string, { members: Seen[]; loc?: CgroupLocation }>();
   // Sandboxes first, so that a pod's network is read from its sandbox when it has one.
   for (const c of all.filter((x) => x.sandbox).concat(all.filter((x) => !x.sandbox))) {
@@ -328,8 +354,12 @@ export function collect(roots: RootOptions = {}): Collection {
       p.members.push(c);
       p.loc ??= loc;
     }
+    yield;
   }
-  for (const p of pods.values()) col.pod(p.members, p.loc!);
+  for (const p of pods.values()) {
+    col.pod(p.members, p.loc!);
+    yield;
+  }
   col.networks();
   col.samples.scrapeError.push(`${FAMILIES.scrapeError.name} ${col.errors > 0 ? 1 : 0}`);
   return { samples: col.samples, containers: col.containers, pods: col.pods, netns: col.netns, errors: col.errors };

@@ -1,10 +1,10 @@
 // The collector for embedding: `metricsText()` returns the exposition text, `metricsHandler()` is a
 // request handler for an existing http.Server (and so for Express or Fastify's raw routes). Scrapes
-// that arrive while a collection is under way, or that waited behind it, share that collection
-// instead of reading every cgroup again.
+// that arrive while a collection is under way share that collection instead of reading every
+// cgroup again.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RootOptions } from '../targets.js';
-import { collect, type Collection } from './collect.js';
+import { collect, collectAsync, type Collection } from './collect.js';
 import { CONTENT_TYPES, negotiateFormat, render, type ExpositionFormat } from './exposition.js';
 
 /** Options of metricsText, MetricsCollector and metricsHandler. */
@@ -25,39 +25,24 @@ export function metricsText(options: MetricsOptions = {}): string {
 }
 
 /**
- * Shares collections between concurrent scrapes: a scrape joins the collection under way, or takes
- * the last one if it finished no longer ago than it took (the scrape waited behind it).
+ * Shares a collection between concurrent scrapes: a scrape joins the collection under way (which
+ * gives the event loop a turn every few containers, so that scrapes arriving meanwhile are read),
+ * or starts a new one. A scrape never gets a collection that ended before it arrived, so a
+ * container removed before a scrape is not in it.
  */
 export class MetricsCollector {
   /** Collections made so far (for tests and the bench). */
   collections = 0;
   private pending: Promise<Collection> | undefined;
-  private last: { collection: Collection; finished: number; took: number } | undefined;
 
   constructor(private readonly roots: RootOptions = {}) {}
 
-  /** A collection as fresh as concurrent scrapes allow. */
+  /** The collection under way, or a new one. */
   collect(): Promise<Collection> {
-    const now = performance.now();
-    if (this.last && now - this.last.finished <= this.last.took) return Promise.resolve(this.last.collection);
-    // The collection itself runs on the next turn of the event loop, so that every request already
-    // read from the sockets joins it.
-    this.pending ??= new Promise<Collection>((resolve, reject) => {
-      setImmediate(() => {
-        const start = performance.now();
-        try {
-          const collection = collect(this.roots);
-          this.collections++;
-          const finished = performance.now();
-          this.last = { collection, finished, took: finished - start };
-          resolve(collection);
-        } catch (err) {
-          reject(err);
-        } finally {
-          this.pending = undefined;
-        }
-      });
-    });
+    this.pending ??= collectAsync(this.roots).then(
+      (c) => { this.pending = undefined; this.collections++; return c; },
+      (err: unknown) => { this.pending = undefined; throw err; },
+    );
     return this.pending;
   }
 }
