@@ -70,7 +70,17 @@ export interface RawBinding {
   openPty(spec: { pid: number; cols: number; rows: number }): RawPtyResult;
   /** 0, or a positive errno. */
   resizePty(fd: number, cols: number, rows: number): number;
+  /** openat2(2): a close-on-exec fd, or -errno (-ENOSYS before Linux 5.6). dirFd may be -100 (AT_FDCWD). */
+  openat2(dirFd: number, path: string, flags: number, resolve: number): number;
+  /** The O_* and RESOLVE_* values openat2 takes, as this kernel's headers define them. */
+  openat2Constants: Openat2Constants;
   socketIn(spec: RawSocketSpec, callback: (err: { step: string; errno: number } | null, fd: number | null) => void): void;
+}
+
+/** Flags for RawBinding.openat2. */
+export interface Openat2Constants {
+  O_RDONLY: number; O_PATH: number; O_DIRECTORY: number; O_NOFOLLOW: number; O_NONBLOCK: number; O_NOCTTY: number;
+  RESOLVE_NO_XDEV: number; RESOLVE_NO_MAGICLINKS: number; RESOLVE_NO_SYMLINKS: number; RESOLVE_BENEATH: number; RESOLVE_IN_ROOT: number;
 }
 
 /** A pty pair from openPty: pid 0 = the host's /dev/ptmx, else the target's /dev/ptmx first. */

@@ -1,17 +1,27 @@
 // Reading kernel pseudo-files (procfs, cgroupfs, sysfs). These are generated from kernel memory and
-// never wait on a disk, so nsjoin reads them synchronously: one open, a read or two into a buffer
-// reused across calls, one close. That is the syscall floor a monitoring agent pays anyway, without
-// the thread-pool round trips of fs/promises.
+// never wait on a disk, so nsjoin reads them synchronously: one open, a read or two, one close.
+// That is the syscall floor a monitoring agent pays anyway, without the thread-pool round trips of
+// fs/promises.
+//
+// A target controls the size of some of these files (its cmdline and environ can be made gigabytes
+// with prctl PR_SET_MM_MAP), so every read is bounded: past the limit it stops and throws instead of
+// returning a cut text. The scratch buffer has a fixed size and is never replaced: a huge or failed
+// read cannot leave it in a state that changes what the next read returns.
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { constants } from 'node:os';
 import { NsError } from './errors.js';
 
-let buffer = Buffer.allocUnsafe(64 * 1024);
+/** Default bound of readText: 16 MiB, far above any kernel-made file (a legitimate argv+environ is at most 6 MiB). */
+export const READ_LIMIT = 16 * 1024 * 1024;
+
+const scratch = Buffer.allocUnsafe(64 * 1024);
 
 /**
  * Returns the whole text of a pseudo-file. Throws NsError (code from the kernel: ENOENT, EACCES,
- * ESRCH, ENODEV, ...) with `path` set; `pid` is added when given.
+ * ESRCH, ENODEV, ...) with `path` set; `pid` is added when given; 'EFBIG' when the file holds more
+ * than `limit` bytes (nothing past limit + 1 bytes is read).
  */
-export function readText(path: string, pid?: number): string {
+export function readText(path: string, pid?: number, limit = READ_LIMIT): string {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -19,23 +29,42 @@ export function readText(path: string, pid?: number): string {
     throw NsError.fromNodeError(err as NodeJS.ErrnoException, pid === undefined ? { path } : { path, pid });
   }
   try {
-    let length = 0;
-    for (;;) {
-      if (length === buffer.length) {
-        const bigger = Buffer.allocUnsafe(buffer.length * 2);
-        buffer.copy(bigger, 0, 0, length);
-        buffer = bigger;
-      }
-      const n = readSync(fd, buffer, length, buffer.length - length, null);
-      if (n === 0) break;
-      length += n;
-    }
-    return buffer.toString('utf8', 0, length);
-  } catch (err) {
-    throw NsError.fromNodeError(err as NodeJS.ErrnoException, pid === undefined ? { path, syscall: 'read' } : { path, pid, syscall: 'read' });
+    return readFdText(fd, path, pid, limit);
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Reads an open fd to its end as UTF-8, at most `limit` bytes (else NsError 'EFBIG'). `path` and
+ * `pid` only name it in errors. Does not close the fd.
+ */
+export function readFdText(fd: number, path: string, pid?: number, limit = READ_LIMIT): string {
+  const where = pid === undefined ? { path } : { path, pid };
+  const parts: Buffer[] = [];
+  let used = 0; // bytes of scratch in use
+  let total = 0;
+  for (;;) {
+    if (used === scratch.length) {
+      parts.push(Buffer.from(scratch)); // a copy: scratch is overwritten next
+      used = 0;
+    }
+    let n: number;
+    try {
+      n = readSync(fd, scratch, used, Math.min(scratch.length - used, limit + 1 - total), null);
+    } catch (err) {
+      throw NsError.fromNodeError(err as NodeJS.ErrnoException, { ...where, syscall: 'read' });
+    }
+    if (n === 0) break;
+    used += n;
+    total += n;
+    if (total > limit) {
+      throw new NsError('EFBIG', `${path} exceeded ${limit} bytes; not read further (the target may have made it huge)${pid === undefined ? '' : ` [pid ${pid}]`}`, { ...where, syscall: 'read' });
+    }
+  }
+  if (parts.length === 0) return scratch.toString('utf8', 0, used);
+  parts.push(scratch.subarray(0, used));
+  return Buffer.concat(parts).toString('utf8');
 }
 
 // Paths that were absent the last time they were read. A snapshot probes the same optional files
@@ -65,4 +94,26 @@ export function readTextIfExists(path: string, pid?: number): string | undefined
     }
     throw err;
   }
+}
+
+/**
+ * readText that reports a process that is gone as ESRCH rather than ENOENT on one of its files. A
+ * zombie still has /proc/PID but no namespaces left (its net/ files are ENOENT): it is gone too.
+ */
+export function readProc(procRoot: string, pid: number, path: string): string {
+  try {
+    return readText(path, pid);
+  } catch (err) {
+    if ((err as NsError).code === 'ENOENT' && !alive(procRoot, pid)) {
+      throw NsError.fromErrno(constants.errno.ESRCH, { syscall: 'open', path, pid, hint: 'the process has exited' });
+    }
+    throw err;
+  }
+}
+
+function alive(procRoot: string, pid: number): boolean {
+  const stat = readTextIfExists(`${procRoot}/${pid}/stat`);
+  if (stat === undefined) return existsSync(`${procRoot}/${pid}`);
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state !== 'Z' && state !== 'X';
 }

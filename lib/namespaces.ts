@@ -127,11 +127,15 @@ export function listNamespaces(roots: RootOptions = {}): NamespaceInfo[] {
   return [...byKey.values()].sort((a, b) => (a.type === b.type ? a.inode - b.inode : a.type < b.type ? -1 : 1));
 }
 
+// A display name: the command line up to 64 KiB (a process can make its cmdline gigabytes), else
+// the 15-character comm.
 function commandOf(procRoot: string, pid: number): string {
   try {
-    const cmdline = readText(`${procRoot}/${pid}/cmdline`).replace(/\0+$/, '').split('\0').join(' ');
+    const cmdline = readText(`${procRoot}/${pid}/cmdline`, pid, 64 * 1024).replace(/\0+$/, '').split('\0').join(' ');
     if (cmdline) return cmdline;
-    return readText(`${procRoot}/${pid}/comm`).trim();
+  } catch { /* gone, or EFBIG */ }
+  try {
+    return readText(`${procRoot}/${pid}/comm`, pid).trim();
   } catch {
     return '';
   }

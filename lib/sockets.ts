@@ -32,8 +32,10 @@ export interface TcpEndpoint {
 /** A Unix socket in the target's filesystem. */
 export interface UnixEndpoint {
   /** Absolute path in the target's view (its root, /proc/PID/root), of any length: sun_path's 108
-   *  bytes limit only the last component (about 85 bytes here). Symlinks stay inside the target's
-   *  root (openat2 RESOLVE_IN_ROOT; Linux >= 5.6) except the last component itself. */
+   *  bytes limit only the last component (about 85 bytes here; listenIn). Every symlink, the last
+   *  component too, is resolved inside the target's root (openat2 RESOLVE_IN_ROOT; Linux >= 5.6,
+   *  ENOSYS before): a link to a host path such as /var/run/docker.sock reaches the target's file of
+   *  that name, never the host's. connectIn refuses a path that is not a socket (ENOTSOCK). */
   path: string;
 }
 
@@ -153,6 +155,8 @@ function socketError(r: Resolved, step: string, errno: number): NsError {
   else if ((step === 'open_ns' || step === 'open_root') && (errno === 1 || errno === 13)) hint = PTRACE_HINT;
   else if (errno === 3) hint = 'the target process does not exist';
   else if (step === 'connect' && errno === 111) hint = "nothing listens there in the target's network namespace";
+  else if (step === 'open' && errno === 88) hint = "that path is not a socket in the target's root (symlinks are followed inside that root only)";
+  else if (step === 'open' && errno === 38) hint = 'Unix socket paths in a target need openat2 (Linux >= 5.6)';
   return NsError.fromErrno(errno, {
     syscall: STEP_SYSCALL[step] ?? step,
     pid: r.pid,
@@ -179,7 +183,8 @@ function makeSocket(r: Resolved): Promise<number> {
  * @returns a connected net.Socket (close-on-exec; the connect has completed).
  * @throws (rejects) TypeError/RangeError for bad arguments; NsError: ESRCH (no such process),
  * EPERM (setns: needs CAP_SYS_ADMIN), ECONNREFUSED, ETIMEDOUT (`timeout`), ENOENT (no such socket
- * path), ENAMETOOLONG (the path's last component is too long), ENOTFOUND-style lookup errors.
+ * path in the target's root), ENOTSOCK (the path, symlinks followed inside the root, is not a
+ * socket), ENOSYS (no openat2), ENOTFOUND-style lookup errors.
  */
 export async function connectIn(target: Target, options: ConnectInOptions): Promise<Socket> {
   const r = await resolveEndpoint(target, options, 'connect');

@@ -4,6 +4,7 @@
 namespace nsjoin {
 void InitPty(Napi::Env env, Napi::Object exports);
 void InitSocket(Napi::Env env, Napi::Object exports);
+void InitOpenat2(Napi::Env env, Napi::Object exports);
 }  // namespace nsjoin
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -11,6 +12,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   nsjoin::InitExit(env, exports);
   nsjoin::InitPty(env, exports);
   nsjoin::InitSocket(env, exports);
+  nsjoin::InitOpenat2(env, exports);
   return exports;
 }
 

@@ -7,9 +7,12 @@
 // no thread of Node, not even a thread-pool one, is ever switched. connect/bind then run on a
 // libuv pool thread (a TCP connect may take its time) and the fd comes back to JavaScript.
 //
-// Unix socket paths are resolved in the target's root: its directory is opened from the host
-// with openat2(RESOLVE_IN_ROOT) under /proc/PID/root, and the socket is named through
-// /proc/self/fd/N/NAME, which is short whatever the length of the real path (sun_path holds 108).
+// Unix socket paths are resolved in the target's root with openat2(RESOLVE_IN_ROOT) under
+// /proc/PID/root, the last component too: connect opens the whole path O_PATH (a final symlink is
+// followed inside the root, never to the host's /var/run/docker.sock), checks that it is a socket
+// and connects through /proc/self/fd/N; bind opens the directory and binds /proc/self/fd/N/NAME
+// (bind never follows a final symlink: EADDRINUSE). Both names are short whatever the length of
+// the real path (sun_path holds 108). No openat2 (Linux < 5.6): ENOSYS, no unsafe fallback.
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -28,6 +31,15 @@
 
 namespace nsjoin {
 namespace {
+
+// OpenInRoot without its openat fallback: a socket path the container controls is never resolved
+// by a plain open, where an absolute symlink would lead to the host's files.
+int OpenInRootStrict(int rootFd, const char* rel, int flags) {
+  struct open_how how = {};
+  how.flags = static_cast<unsigned long long>(flags);
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  return static_cast<int>(syscall(SYS_openat2, rootFd, rel, &how, sizeof how));
+}
 
 struct MakeArgs {
   int nsFd;      // pidfd (setns with a pidfd, 5.8) or /proc/PID/ns/net
@@ -91,11 +103,21 @@ class SocketWorker : public Napi::AsyncWorker {
     socklen_t len;
     int dirFd = -1;
     if (family_ == AF_UNIX) {
-      dirFd = OpenInRoot(rootFd_, dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (bind_) {
+        dirFd = OpenInRootStrict(rootFd_, dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+      } else {
+        std::string whole = dir_ + "/" + name_;
+        dirFd = OpenInRootStrict(rootFd_, whole.c_str(), O_PATH | O_CLOEXEC);
+        struct stat st;
+        if (dirFd >= 0 && (fstat(dirFd, &st) != 0 || !S_ISSOCK(st.st_mode))) {
+          close(dirFd);
+          return Fail("open", ENOTSOCK);
+        }
+      }
       if (dirFd < 0) return Fail("open", errno);
       auto* un = reinterpret_cast<sockaddr_un*>(&ss);
       un->sun_family = AF_UNIX;
-      std::string path = "/proc/self/fd/" + std::to_string(dirFd) + "/" + name_;
+      std::string path = "/proc/self/fd/" + std::to_string(dirFd) + (bind_ ? "/" + name_ : "");
       if (path.size() >= sizeof un->sun_path) {
         close(dirFd);
         return Fail("connect", ENAMETOOLONG);

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { evaluateAudit, evaluateHost, parseMountinfo, parseProcStatus, type ContainerFacts, type HostFacts, type NamespaceType } from '../lib/index.js';
 import { readContainerFacts } from '../lib/audit/read.js';
 import { capabilityBits } from '../lib/audit/capabilities.js';
-import { escapeText } from '../lib/cli/audit.js';
+import { escapeText } from '../lib/cli/escape.js';
 
 const V1 = new URL('./fixtures/audit/v1-docker/', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, V1), 'utf8');

@@ -119,17 +119,17 @@ test('a sysfs is used only for the network namespace it shows', async () => {
   const own = await startTarget({ ns: ['net', 'mnt'], setup: 'mount -t sysfs nsjsys /sys' });
   const stale = await startTarget({ ns: ['net', 'mnt'] }); // its /sys is still the host's sysfs
   try {
-    const check = (pid: number, dir: string) => readCheckedSysfs(dir, 'lo', '/proc', pid) !== undefined;
+    const check = (pid: number, root: string, rel = 'sys') => readCheckedSysfs(root, rel, 'lo', '/proc', pid) !== undefined;
     loopbackUp(own.pid);
     await sendUdp(own.pid, own.pid, '127.0.0.1', 4150, 3, 100); // so that the two fresh `lo` differ in their counters
-    assert.ok(check(own.pid, `/proc/${own.pid}/root/sys/class/net`));
-    assert.not.ok(check(stale.pid, `/proc/${stale.pid}/root/sys/class/net`));
-    assert.not.ok(check(own.pid, '/sys/class/net'));
-    assert.ok(check(process.pid, '/sys/class/net'));
-    assert.not.ok(check(own.pid, '/proc/self/net'), 'not a sysfs');
+    assert.ok(check(own.pid, `/proc/${own.pid}/root`));
+    assert.not.ok(check(stale.pid, `/proc/${stale.pid}/root`));
+    assert.not.ok(check(own.pid, '/sys', '.'));
+    assert.ok(check(process.pid, '/sys', '.'));
+    assert.not.ok(check(own.pid, '/proc/self', 'net'), 'not a sysfs');
     // Both namespaces have just `lo` with ifindex 1: the counters tell them apart.
-    assert.not.ok(check(stale.pid, `/proc/${own.pid}/root/sys/class/net`), 'same names and ifindex, another namespace');
-    assert.not.ok(check(own.pid, `/proc/${stale.pid}/root/sys/class/net`));
+    assert.not.ok(check(stale.pid, `/proc/${own.pid}/root`), 'same names and ifindex, another namespace');
+    assert.not.ok(check(own.pid, `/proc/${stale.pid}/root`));
     assert.is((await readInterfaceStats(own.pid, 'lo')).source, 'target-sysfs');
     assert.is((await readInterfaceStats(process.pid, 'lo')).source, 'target-sysfs');
   } finally {

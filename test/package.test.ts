@@ -42,7 +42,9 @@ test('PREBUILDS_ONLY=1 loads the prebuild and it works', () => {
 });
 
 test('npm pack installs into an empty folder and runs without compiling', () => {
-  const tgz = execFileSync('npm', ['pack', '--pack-destination', tmp], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').pop()!;
+  // --ignore-scripts: prepack would also cross-compile the arm64 prebuild, which needs
+  // g++-aarch64-linux-gnu; the full pack is test/release/consumer.test.ts (npm run test:release).
+  const tgz = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', tmp], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').pop()!;
   const app = join(tmp, 'app');
   execFileSync('mkdir', ['-p', app]);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', type: 'module', private: true }));

@@ -31,7 +31,7 @@ test('typing hostname in the page shows the target\'s hostname', async () => {
   }
   const { chromium } = await import('playwright-core');
   t = await startTarget({ setup: 'hostname web-term-target' });
-  web = await startWebTerminal({ host: '127.0.0.1', port: 0 });
+  web = await startWebTerminal({ host: '127.0.0.1', port: 0, hostPids: true }); // the target is a test-made process, in no container
   // The page's code runs in the browser, so the checks below are expressions, not functions.
   // Chromium without the sandbox needs no setuid helper and runs as root in CI containers; no
   // background traffic (updates, sync, QUIC probes) leaves the machine during the test.

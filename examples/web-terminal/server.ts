@@ -3,9 +3,13 @@
 //
 //   sudo node --import tsx examples/web-terminal/server.ts [--port 8022] [--host 127.0.0.1]
 //
+//   add --host-pids to also allow shells for processes that are in no container (host shells)
+//
 // It prints a URL with a one-time token. Anyone with that URL gets a root shell in any container
-// of this host: it listens on loopback by default, checks the token on every request and the
-// Origin of every WebSocket (no cross-site pages), and runs nothing until a page connects.
+// of this host: it listens on loopback by default, checks the token on every request and then the
+// exact Origin of every WebSocket (no cross-site pages, no sandboxed `Origin: null`), answers 400 to
+// a request it cannot parse, and runs nothing until a page connects. Targets are containers (an id
+// prefix, or a pid inside one) unless host pids are allowed explicitly.
 // In a package of your own, import from 'nsjoin' instead of the repository's lib/.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -28,6 +32,10 @@ export interface WebTerminalOptions {
   token?: string;
   /** Program and arguments run in the container; default: bash if it has one, else sh. */
   command?: string[];
+  /** Also open shells for pids that are in no container, on the host itself. Default false. */
+  hostPids?: boolean;
+  /** The one Origin a WebSocket may come from. Default `http://` + the request's Host header: our page. */
+  origin?: string;
 }
 
 /** A running web terminal server. */
@@ -51,8 +59,25 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '/addon-fit.js': { file: require.resolve('@xterm/addon-fit/lib/addon-fit.js'), type: 'text/javascript' },
 };
 
-function parseTarget(text: string): Target {
-  return /^\d+$/.test(text) ? Number(text) : { container: text };
+/** The request target as a URL, or undefined when it is not a path (`GET http://[ HTTP/1.1`, `GET * ...`). */
+function parseUrl(raw: string | undefined): URL | undefined {
+  if (raw === undefined || !raw.startsWith('/') || raw.startsWith('//')) return undefined;
+  try {
+    return new URL(raw, 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What a session may open: a container by id prefix, or a pid, which must be in a container unless
+ * host pids are allowed. Throws an Error whose message the page shows.
+ */
+function sessionTarget(text: string, hostPids: boolean): Target {
+  if (!/^\d+$/.test(text)) return { container: text };
+  const pid = Number(text);
+  if (hostPids || listContainers().some((c) => c.pids.includes(pid))) return pid;
+  throw new Error(`pid ${pid} is in no container: this server opens container shells only (start it with --host-pids for host shells)`);
 }
 
 /**
@@ -63,6 +88,7 @@ export async function startWebTerminal(options: WebTerminalOptions = {}): Promis
   const token = options.token ?? randomBytes(24).toString('hex');
   const command = options.command ?? DEFAULT_COMMAND;
   const sessions = new Set<NsChildProcess>();
+  const hostPids = options.hostPids ?? false;
 
   const tokenOk = (url: URL) => {
     const given = Buffer.from(url.searchParams.get('token') ?? '');
@@ -71,7 +97,11 @@ export async function startWebTerminal(options: WebTerminalOptions = {}): Promis
   };
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = parseUrl(req.url);
+    if (!url) {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request\n');
+      return;
+    }
     const asset = ASSETS[url.pathname];
     // The page itself needs the token (so it can pass it on); the static scripts do not.
     if (url.pathname === '/containers' || url.pathname === '/') {
@@ -97,13 +127,27 @@ export async function startWebTerminal(options: WebTerminalOptions = {}): Promis
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  // Requests the HTTP parser rejects (a broken request line, bad headers) get a 400, not a crash.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
+  });
   server.on('upgrade', (req: IncomingMessage, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    socket.on('error', () => socket.destroy());
+    const url = parseUrl(req.url);
+    if (!url) {
+      socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+      return;
+    }
+    // The token first: nothing else is looked at for a request without it.
+    if (!tokenOk(url)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
     // A page of another site could open this WebSocket with the user's network position: only
-    // our own page (same host and port) may.
-    const origin = req.headers.origin;
-    const sameOrigin = origin !== undefined && req.headers.host !== undefined && new URL(origin).host === req.headers.host;
-    if (url.pathname !== '/session' || !tokenOk(url) || !sameOrigin) {
+    // our own page may. Compared as strings: `null` (sandboxed frames, file: pages) never matches.
+    const want = options.origin ?? (req.headers.host === undefined ? undefined : `http://${req.headers.host}`);
+    if (want === undefined || req.headers.origin !== want || url.pathname !== '/session') {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
@@ -118,7 +162,7 @@ export async function startWebTerminal(options: WebTerminalOptions = {}): Promis
     const send = (msg: object) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg)); };
     let child: NsChildProcess;
     try {
-      child = spawn(parseTarget(url.searchParams.get('target') ?? ''), command[0]!, command.slice(1), {
+      child = spawn(sessionTarget(url.searchParams.get('target') ?? '', hostPids), command[0]!, command.slice(1), {
         pty: { cols: dim('cols', 80), rows: dim('rows', 24) },
       });
     } catch (err) {
@@ -179,7 +223,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const i = process.argv.indexOf(`--${name}`);
     return i > 0 ? process.argv[i + 1] : undefined;
   };
-  const t = await startWebTerminal({ host: arg('host') ?? '127.0.0.1', port: Number(arg('port') ?? 8022) });
+  const t = await startWebTerminal({ host: arg('host') ?? '127.0.0.1', port: Number(arg('port') ?? 8022), hostPids: process.argv.includes('--host-pids') });
   process.stdout.write(`web terminal: ${t.url}\n`);
   const stop = () => { void t.close().then(() => process.exit(0)); };
   process.on('SIGINT', stop);

@@ -4,6 +4,7 @@ import { auditAll, auditContainer } from '../audit/container.js';
 import { auditHost } from '../audit/host.js';
 import { atLeast, SEVERITIES, type AuditReport, type Finding, type HostReport, type Severity } from '../audit/types.js';
 import { parse, reportError, resolveCliTarget, UsageError } from './common.js';
+import { escapeJson, escapeText } from './escape.js';
 
 /** Usage of `nsjoin audit`. */
 export const help = `Usage: nsjoin audit TARGET | --all | --host [--json] [--fail-on SEVERITY]
@@ -27,18 +28,9 @@ Options:
 Exit status: 0 no finding reaches --fail-on, 1 one does, 2 an error.
 `;
 
-/** Control characters (and backslash) as escapes: container-made text must not drive the terminal. */
-export function escapeText(text: string): string {
-  return text.replace(/[\\\x00-\x1f\x7f-\x9f]/g, (c) => (c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
-}
-
-/**
- * JSON with the characters JSON.stringify leaves raw but a terminal may act on (DEL, the C1 controls
- * such as U+009B CSI) and the JS line separators written as \u escapes: still the same JSON value.
- */
+/** JSON that a terminal cannot act on (escapeJson): still the same JSON value. */
 function printJson(value: unknown): void {
-  const text = JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  process.stdout.write(`${text}\n`);
+  process.stdout.write(`${escapeJson(JSON.stringify(value, null, 2))}\n`);
 }
 
 const refs = (f: Finding): string => (f.refs.length ? `  [${f.refs.join(' ')}]` : '');

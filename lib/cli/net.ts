@@ -2,6 +2,7 @@
 // read from /proc/PID/net/dev without joining its namespace.
 import { readNetDev, type NetDevStat } from '../net/netdev.js';
 import { parse, printJson, resolveCliTarget, UsageError } from './common.js';
+import { escapeText } from './escape.js';
 
 /** Usage of `nsjoin net`. */
 export const help = `Usage: nsjoin net TARGET [--json]
@@ -23,7 +24,7 @@ function block(label: string, header: string[], values: number[]): string {
 }
 
 function device(d: NetDevStat, n: number): string {
-  return `${d.ifindex ?? n}: ${d.name}\n`
+  return `${d.ifindex ?? n}: ${escapeText(d.name)}\n`
     + block('RX:', ['bytes', 'packets', 'errors', 'dropped', 'fifo', 'frame', 'mcast'], [d.rx.bytes, d.rx.packets, d.rx.errs, d.rx.drop, d.rx.fifo, d.rx.frame, d.rx.multicast])
     + block('TX:', ['bytes', 'packets', 'errors', 'dropped', 'fifo', 'carrier', 'collsns'], [d.tx.bytes, d.tx.packets, d.tx.errs, d.tx.drop, d.tx.fifo, d.tx.carrier, d.tx.colls]);
 }

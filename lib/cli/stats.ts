@@ -2,6 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { humanBytes, humanRate, intervalMs, parse, percent, printJson, resolveCliTarget, UsageError } from './common.js';
 import { Sampler, type Figures } from './sample.js';
+import { escapeText } from './escape.js';
 
 /** Usage of `nsjoin stats`. */
 export const help = `Usage: nsjoin stats TARGET [-i MS] [--json]
@@ -23,7 +24,7 @@ function cores(n: number | null | undefined): string {
 /** The text `nsjoin stats` prints for one set of figures. */
 export function formatStats(label: string, f: Figures): string {
   const s = f.cgroup;
-  const lines = [`${label}  cgroup ${s.mode}`];
+  const lines = [`${escapeText(label)}  cgroup ${s.mode}`];
   if (s.cpu && f.rates.cpu) {
     const r = f.rates.cpu;
     let line = `CPU      ${r.cores.toFixed(2)} cores used (${percent(r.cores * 100)})  limit ${cores(s.cpu.limitCores)}`;
@@ -51,7 +52,7 @@ export function formatStats(label: string, f: Figures): string {
   }
   if (s.pids) lines.push(`PIDs     ${s.pids.current} / ${s.pids.limit ?? 'unlimited'}`);
   if (f.net) {
-    const names = f.net.interfaces.filter((i) => i.name !== 'lo').map((i) => i.name);
+    const names = f.net.interfaces.filter((i) => i.name !== 'lo').map((i) => escapeText(i.name));
     lines.push(`Net      rx ${humanRate(f.net.total.rx.bytes)}  tx ${humanRate(f.net.total.tx.bytes)}  (${names.length ? names.join(', ') : 'no interface but lo'})`);
   }
   if (s.pressure?.cpu || s.pressure?.memory || s.pressure?.io) {

@@ -2,6 +2,7 @@
 // its limit, IO and network rates, throttling, each with a sparkline of the last minute. q quits.
 import { humanBytes, humanRate, intervalMs, parse, percent, resolveCliTarget, UsageError, type ResolvedTarget } from './common.js';
 import { Sampler, type Figures, type Reading } from './sample.js';
+import { escapeJson, escapeText } from './escape.js';
 
 /** Usage of `nsjoin top`. */
 export const help = `Usage: nsjoin top TARGET [-d SECONDS | -i MS] [-n COUNT] [--json]
@@ -34,7 +35,7 @@ interface History { cpu: number[]; mem: number[]; io: number[]; net: number[] }
 function screen(t: ResolvedTarget, f: Figures, h: History, everyMs: number): string {
   const s = f.cgroup;
   const out: string[] = [];
-  out.push(`nsjoin top - ${t.label}  cgroup ${s.mode}  every ${everyMs / 1000}s  q quits`);
+  out.push(`nsjoin top - ${escapeText(t.label)}  cgroup ${s.mode}  every ${everyMs / 1000}s  q quits`);
   out.push('');
   const cpu = f.rates.cpu;
   const limit = s.cpu?.limitCores ?? null;
@@ -57,7 +58,7 @@ function screen(t: ResolvedTarget, f: Figures, h: History, everyMs: number): str
   out.push(io ? `IO      read ${humanRate(io.readBytesPerSec)}  write ${humanRate(io.writeBytesPerSec)}` : 'IO      -', `        ${sparkline(h.io)}`);
   const net = f.net;
   // Loopback never leaves the container and would be counted twice: it is left out, and said so.
-  const names = net ? net.interfaces.filter((i) => i.name !== 'lo').map((i) => i.name).join(', ') : '';
+  const names = net ? net.interfaces.filter((i) => i.name !== 'lo').map((i) => escapeText(i.name)).join(', ') : '';
   out.push(net ? `Net     rx ${humanRate(net.total.rx.bytes)}  tx ${humanRate(net.total.tx.bytes)}  (${names || 'only lo, not counted'})` : 'Net     - (the process has exited)', `        ${sparkline(h.net)}`);
   if (s.pids) out.push(`PIDs    ${s.pids.current} of ${s.pids.limit ?? 'unlimited'}`);
   return out.join('\n');
@@ -114,7 +115,7 @@ export async function run(argv: string[]): Promise<number> {
       stdin.resume();
     }
     process.on('SIGINT', onSigint);
-    if (tty) process.stdout.write('\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J' + `nsjoin top - ${target.label}: measuring...`);
+    if (tty) process.stdout.write('\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J' + `nsjoin top - ${escapeText(target.label)}: measuring...`);
     let prev: Reading = sampler.read();
     let n = 0;
     const tick = (): void => {
@@ -128,7 +129,7 @@ export async function run(argv: string[]): Promise<number> {
         push(history.io, (f.rates.io?.readBytesPerSec ?? 0) + (f.rates.io?.writeBytesPerSec ?? 0));
         push(history.net, (f.net?.total.rx.bytes ?? 0) + (f.net?.total.tx.bytes ?? 0));
         if (json) {
-          process.stdout.write(`${JSON.stringify({ pid: target.pid, ...(target.container ? { container: target.container } : {}), rates: f.rates, net: f.net?.total ?? null, memory: f.memory ?? null, cpu: f.cpu ?? null }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))}\n`);
+          process.stdout.write(`${escapeJson(JSON.stringify({ pid: target.pid, ...(target.container ? { container: target.container } : {}), rates: f.rates, net: f.net?.total ?? null, memory: f.memory ?? null, cpu: f.cpu ?? null }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)))}\n`);
         } else if (tty) {
           process.stdout.write(`\x1b[H\x1b[2J${screen(target, f, history, every)}`);
         } else {

@@ -2,15 +2,19 @@
 // namespace. A sysfs mount shows the devices of the network namespace of whoever mounted it, not of
 // whoever reads it, so the target's /proc/PID/root/sys is only used after checking that it shows
 // the target's namespace; otherwise a helper joins that namespace and mounts a sysfs of its own.
-import { existsSync, readdirSync, statfsSync } from 'node:fs';
+// The container owns every path under /proc/PID/root: they are resolved with openat2 in that root
+// (lib/inroot.ts), never walked by name from the host.
+import { closeSync, existsSync, readdirSync, statfsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { NsError, ParseError } from '../errors.js';
-import { readText, readTextIfExists } from '../io.js';
+import { fdPath, openat2, openDirInRoot, openFlags, readTextBeneath, readTextBeneathIfExists } from '../inroot.js';
+import { readText } from '../io.js';
 import { parseNetDev } from '../parse/netdev.js';
 import { execFile, type ExecFileOptions, type InternalJoinOptions } from '../spawn.js';
 import { resolveTarget, type RootOptions, type Target } from '../targets.js';
 import { netnsIfindexes, snmp6Ifindex } from './ifindex.js';
-import { netnsInode, readProc } from './netdev.js';
+import { readProc } from '../io.js';
+import { netnsInode } from './netdev.js';
 
 /** Where readInterfaceStats found the figures. */
 export type InterfaceStatsSource =
@@ -48,6 +52,7 @@ export interface InterfaceStats {
 }
 
 const SYSFS_MAGIC = 0x62656572;
+const AT_FDCWD = -100;
 
 /**
  * Reads the sysfs figures of interface `name` in the network namespace of `target`: every file of
@@ -72,41 +77,60 @@ export async function readInterfaceStats(target: Target, name: string, roots: Ro
   const devPath = `${procRoot}/${pid}/net/dev`;
   if (!parseNetDev(readProc(procRoot, pid, devPath), devPath).some((d) => d.name === name)) throw noSuchInterface(name, pid, devPath);
 
-  const candidates: Array<[string, InterfaceStatsSource]> = [[`${procRoot}/${pid}/root/sys/class/net`, 'target-sysfs']];
+  // [root directory, its sysfs inside it (resolved in that root), source]
+  const candidates: Array<[string, string, InterfaceStatsSource]> = [[`${procRoot}/${pid}/root`, 'sys', 'target-sysfs']];
   const ours = netnsInode(procRoot, process.pid);
-  if (ours !== undefined && ours === netnsInode(procRoot, pid)) candidates.push([`${sysRoot}/class/net`, 'our-sysfs']);
-  for (const [dir, source] of candidates) {
-    const found = readCheckedSysfs(dir, name, procRoot, pid);
+  if (ours !== undefined && ours === netnsInode(procRoot, pid)) candidates.push([sysRoot, '.', 'our-sysfs']);
+  for (const [root, rel, source] of candidates) {
+    const found = readCheckedSysfs(root, rel, name, procRoot, pid);
     if (found) return { ...found, name, pid, source };
   }
   return { ...(await readByJoining(pid, name, devPath)), name, pid, source: 'joined' };
 }
 
 /**
- * Reads `name` from `dir` (a sysfs class/net directory) if that sysfs shows the network namespace of
- * `pid`, else returns undefined. A sysfs carries no mark of its namespace, so this checks everything
- * procfs can confirm without joining: `dir` is a sysfs; its devices are exactly those of
- * /proc/PID/net/dev; every ifindex procfs shows (and `name`'s at least) is equal; and `name`'s byte
- * and packet counters lie between two reads of /proc/PID/net/dev, one before and one after. Two
- * namespaces that agree on all of that at that moment (say two fresh ones with an idle `lo`) give the
- * same counters either way. Exported for tests.
+ * Reads `name` from the sysfs at `rel` inside the directory `root` (resolved as if `root` were `/`:
+ * openat2 RESOLVE_IN_ROOT, so a container's symlinks cannot lead to the host's files) if that sysfs
+ * shows the network namespace of `pid`, else returns undefined. The sysfs is opened once and checked
+ * to be a sysfs; every later path is resolved from that fd without leaving its mount (RESOLVE_NO_XDEV),
+ * so swapping directories in the container after the check changes nothing, and files are opened
+ * O_NONBLOCK and read only when regular (a FIFO cannot block us).
+ *
+ * A sysfs carries no mark of its namespace, so this checks everything procfs can confirm without
+ * joining: its devices are exactly those of /proc/PID/net/dev; every ifindex procfs shows (and
+ * `name`'s at least) is equal; and `name`'s byte and packet counters lie between two reads of
+ * /proc/PID/net/dev, one before and one after. Two namespaces that agree on all of that at that
+ * moment (say two fresh ones with an idle `lo`) give the same counters either way. Exported for tests.
  */
-export function readCheckedSysfs(dir: string, name: string, procRoot: string, pid: number): SysfsFigures | undefined {
+export function readCheckedSysfs(root: string, rel: string, name: string, procRoot: string, pid: number): SysfsFigures | undefined {
   const devPath = `${procRoot}/${pid}/net/dev`;
+  const fds: number[] = [];
+  const keep = (fd: number): number => { fds.push(fd); return fd; };
   try {
     const before = parseNetDev(readText(devPath, pid), devPath);
     const names = before.map((d) => d.name);
-    if (statfsSync(dir).type !== SYSFS_MAGIC || statfsSync(`${dir}/${name}/statistics`).type !== SYSFS_MAGIC) return undefined;
-    const listed = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isSymbolicLink()).map((e) => e.name);
+    const c = openFlags();
+    const rootFd = keep(openat2(AT_FDCWD, root, c.O_PATH | c.O_DIRECTORY, 0));
+    const sysFd = keep(openDirInRoot(rootFd, rel, `${root}/${rel}`, pid));
+    if (statfsSync(fdPath(sysFd)).type !== SYSFS_MAGIC) return undefined;
+    // Inside the sysfs mount only: class/net/NAME are relative links into devices/.
+    const inSysfs = (path: string) => keep(openat2(sysFd, path, c.O_PATH | c.O_DIRECTORY,
+      c.RESOLVE_IN_ROOT | c.RESOLVE_NO_MAGICLINKS | c.RESOLVE_NO_XDEV, `${root}/${rel}/${path}`, pid));
+    const classFd = inSysfs('class/net');
+    const listed = readdirSync(fdPath(classFd), { withFileTypes: true }).filter((e) => e.isSymbolicLink()).map((e) => e.name);
     if (listed.length !== names.length || !listed.every((n) => names.includes(n))) return undefined;
     const known = netnsIfindexes(procRoot, pid);
     const own = known.get(name) ?? snmp6Ifindex(procRoot, pid, name);
     if (own === undefined) return undefined;
     known.set(name, own);
+    const devDirs = new Map<string, number>();
     for (const [dev, index] of known) {
-      if (names.includes(dev) && toCount(readText(`${dir}/${dev}/ifindex`).trim()) !== index) return undefined;
+      if (!names.includes(dev)) continue;
+      const fd = inSysfs(`class/net/${dev}`);
+      devDirs.set(dev, fd);
+      if (toCount(readTextBeneath(fd, 'ifindex', `${root}/${rel}/class/net/${dev}/ifindex`, pid).trim()) !== index) return undefined;
     }
-    const found = readFromSysfs(`${dir}/${name}`, pid);
+    const found = readFromSysfs(devDirs.get(name)!, `${root}/${rel}/class/net/${name}`, pid, keep);
     const after = parseNetDev(readText(devPath, pid), devPath);
     const [d0, d1] = [before.find((d) => d.name === name), after.find((d) => d.name === name)];
     if (!d0 || !d1) return undefined;
@@ -119,35 +143,42 @@ export function readCheckedSysfs(dir: string, name: string, procRoot: string, pi
     return found;
   } catch {
     return undefined;
+  } finally {
+    for (const fd of fds) closeSync(fd);
   }
 }
 
 /** What the readers find for one interface (InterfaceStats without name, pid and source). */
 export type SysfsFigures = Omit<InterfaceStats, 'name' | 'pid' | 'source'>;
 
-function readFromSysfs(devDir: string, pid: number): SysfsFigures {
+/** Reads the figures under the device directory `devFd` (`where` names it in errors); `keep` closes fds later. */
+function readFromSysfs(devFd: number, where: string, pid: number, keep: (fd: number) => number): SysfsFigures {
+  const c = openFlags();
+  const statsFd = keep(openat2(devFd, 'statistics', c.O_PATH | c.O_DIRECTORY,
+    c.RESOLVE_BENEATH | c.RESOLVE_NO_SYMLINKS | c.RESOLVE_NO_XDEV, `${where}/statistics`, pid));
   const statistics: Record<string, number> = {};
   let files: string[];
   try {
-    files = readdirSync(`${devDir}/statistics`).sort();
+    files = readdirSync(fdPath(statsFd)).sort();
   } catch (err) {
-    throw NsError.fromNodeError(err as NodeJS.ErrnoException, { pid });
+    throw NsError.fromNodeError(err as NodeJS.ErrnoException, { pid, path: `${where}/statistics` });
   }
   for (const file of files) {
-    statistics[file] = toCount(readText(`${devDir}/statistics/${file}`, pid).trim(), `${devDir}/statistics/${file}`);
+    const label = `${where}/statistics/${file}`;
+    statistics[file] = toCount(readTextBeneath(statsFd, file, label, pid).trim(), label);
   }
   const time = performance.timeOrigin + performance.now();
   let speedText: string | undefined;
   try {
-    speedText = readTextIfExists(`${devDir}/speed`, pid);
+    speedText = readTextBeneathIfExists(devFd, 'speed', `${where}/speed`, pid);
   } catch {
     speedText = undefined; // EINVAL: link down or the driver has no speed
   }
   return figures(
-    (key) => (key === 'speed' ? speedText : readTextIfExists(`${devDir}/${key}`, pid)),
+    (key) => (key === 'speed' ? speedText : readTextBeneathIfExists(devFd, key, `${where}/${key}`, pid)),
     statistics,
     time,
-    devDir,
+    where,
   );
 }
 
@@ -174,7 +205,7 @@ async function readByJoining(pid: number, name: string, devPath: string): Promis
   const time = performance.timeOrigin + performance.now();
   let stdout: string;
   try {
-    const options: ExecFileOptions & InternalJoinOptions = {
+    const options: ExecFileOptions & InternalJoinOptions & { encoding?: BufferEncoding } = {
       // A fixed environment: the caller's (GREP_*, locale) must not change what grep prints.
       namespaces: ['net'], root: false, env: { LC_ALL: 'C' }, freshSysfs: true, timeout: 10_000,
     };

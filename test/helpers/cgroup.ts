@@ -60,6 +60,8 @@ export interface TestCgroup {
   has(fileName: string): boolean;
   /** Pids in the cgroup (the first hierarchy's cgroup.procs). */
   procs(): number[];
+  /** Pids in the cgroup of every hierarchy (after `enter`, each is written in turn). */
+  procsEverywhere(): number[];
   /** A child cgroup (v2: the controllers are enabled in this one's subtree_control). */
   child(tag: string): TestCgroup;
   /** Kills what runs inside, waits until it is empty, removes it (children first). */
@@ -120,6 +122,10 @@ function build(version: 1 | 2, dirs: Record<string, string>): TestCgroup {
       try { return existsSync(join(dirFor(cg, fileName), fileName)); } catch { return false; }
     },
     procs() { return pidsIn(unique.slice(0, 1)); },
+    procsEverywhere() {
+      const per = unique.map((d) => new Set(pidsIn([d])));
+      return [...per[0]!].filter((p) => per.every((s) => s.has(p)));
+    },
     child(tag) {
       const name = `nsjoin-test-${tag}-${process.pid}`;
       if (version === 2) {
@@ -215,7 +221,8 @@ export async function runIn(cg: TestCgroup, command: string): Promise<InCgroup> 
     child.on('exit', (code, signal) => { started.delete(child); resolve({ code, signal }); });
   });
   const pid = child.pid!;
-  for (let i = 0; i < 250 && !cg.procs().includes(pid) && child.exitCode === null && child.signalCode === null; i++) {
+  // Every hierarchy: `enter` moves the shell into them one after another.
+  for (let i = 0; i < 1000 && !cg.procsEverywhere().includes(pid) && child.exitCode === null && child.signalCode === null; i++) {
     await new Promise((r) => setTimeout(r, 10));
   }
   return { pid, child, exited, kill() { try { child.kill('SIGKILL'); } catch { /* gone */ } } };

@@ -1,6 +1,6 @@
 // Load: 10,000 sequential and 1,000 concurrent programs in one target, every status and every
-// output checked; afterwards no zombie, no extra child, the same fd count, and RSS that stops
-// growing (the figures are printed for the README).
+// output checked; afterwards no zombie, no extra child, the same fd count, a JS heap and a native
+// RSS that stop growing (the figures are printed for the README).
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { test } from 'uvu';
@@ -40,23 +40,25 @@ test(`${SEQUENTIAL} sequential runs: every status and output right; fds and RSS 
   for (let i = 0; i < 200; i++) await run(i); // warm-up: lazily opened fds, JIT, pools
   await settle();
   const fds0 = fdCount(), rss0 = rssKiB();
-  let rssHalf = 0;
+  let rssHalf = 0, heapHalf = 0;
   const started = Date.now();
   for (let i = 0; i < SEQUENTIAL; i++) {
     const r = await run(i);
     if (r.code !== i % 256 || r.out !== `loaded ${i}\n`) assert.unreachable(`run ${i}: status ${r.code}, output ${JSON.stringify(r.out)}`);
-    if (i === SEQUENTIAL / 2 - 1) { await settle(); rssHalf = rssKiB(); }
+    if (i === SEQUENTIAL / 2 - 1) { await settle(); rssHalf = rssKiB(); heapHalf = process.memoryUsage().heapUsed; }
   }
   const ms = Date.now() - started;
   await settle();
-  const fds1 = fdCount(), rss1 = rssKiB();
-  console.log(`# load: ${SEQUENTIAL} sequential in ${(ms / 1000).toFixed(1)} s (${(ms / SEQUENTIAL).toFixed(2)} ms each); fds ${fds0} -> ${fds1}; RSS ${(rss0 / 1024).toFixed(1)} -> ${(rssHalf / 1024).toFixed(1)} (half) -> ${(rss1 / 1024).toFixed(1)} MiB`);
+  const fds1 = fdCount(), rss1 = rssKiB(), heap1 = process.memoryUsage().heapUsed;
+  console.log(`# load: ${SEQUENTIAL} sequential in ${(ms / 1000).toFixed(1)} s (${(ms / SEQUENTIAL).toFixed(2)} ms each); fds ${fds0} -> ${fds1}; RSS ${(rss0 / 1024).toFixed(1)} -> ${(rssHalf / 1024).toFixed(1)} (half) -> ${(rss1 / 1024).toFixed(1)} MiB; JS heap after GC ${(heapHalf / 2 ** 20).toFixed(1)} -> ${(heap1 / 2 ** 20).toFixed(1)} MiB`);
   assert.equal(strays(), []);
   assert.is(fds1, fds0);
-  // Node's own net.Socket over pipe fds grows RSS by a few MiB over thousands of sockets before it
-  // levels off (measured without nsjoin: 85 -> 103 MiB over 24,000 sockets), so this bound is loose;
-  // the next test holds the native path to a tight one.
-  assert.ok(rss1 - rssHalf < 12 * 1024, `RSS grew by ${rss1 - rssHalf} KiB over the second ${SEQUENTIAL / 2} runs`);
+  // RSS with pipes is Node's own business: node:child_process.spawn with a stdout pipe, 2 x 2,500
+  // runs, grows 52 -> 65 -> 73 MiB on Node 20 and 56 -> 77 -> 79 MiB on Node 24 (allocator and
+  // net.Socket pools, not retained objects), so it is printed, not bounded. What nsjoin could leak
+  // here is JavaScript (a retained child, stream or listener per run: 5,000 of them are MiBs) or
+  // native memory, which the next test bounds tightly without pipes.
+  assert.ok(heap1 - heapHalf < 1024 * 1024, `the JS heap grew by ${heap1 - heapHalf} bytes over the second ${SEQUENTIAL / 2} runs`);
 });
 
 test('the native path alone (no pipes): RSS flat over 2 x 2,500 runs', async () => {

@@ -79,7 +79,7 @@ const sacrificial = nodeSpawn('sleep', ['1000'], { stdio: 'ignore' });
 let child: RawChild | undefined;
 const started0 = Date.now();
 fc.assert(fc.property(
-  fc.constantFrom('spawn-whole', 'spawn-field', 'spawn-fields', 'pipe', 'pidfdOpen', 'kernelFeatures', 'Child', 'kill', 'waitSync', 'watch'),
+  fc.constantFrom('spawn-whole', 'spawn-field', 'spawn-fields', 'pipe', 'pidfdOpen', 'openat2', 'kernelFeatures', 'Child', 'kill', 'waitSync', 'watch'),
   fc.constantFrom(...SPEC_KEYS), junk, junk,
   (fn, key, w1, w2) => {
     const v1 = real(w1), v2 = real(w2);
@@ -94,6 +94,8 @@ fc.assert(fc.property(
       }
       case 'pipe': attempt(() => { const [r, w] = b.pipe!(v1) as [number, number]; closeSync(r); closeSync(w); }); break;
       case 'pidfdOpen': attempt(() => { const fd = b.pidfdOpen!(typeof v1 === 'number' && v1 >= 1 && v1 <= 4194304 ? target : v1) as number; if (fd >= 0) closeSync(fd); }); break;
+      // Paths only under /nonexistent: whatever the flags (O_CREAT, O_TRUNC), nothing is opened or made.
+      case 'openat2': attempt(() => { const fd = b.openat2!(v1, typeof v2 === 'string' ? `/nonexistent/${v2}` : v2, v1, v1) as number; if (fd >= 0) closeSync(fd); }); break;
       case 'kernelFeatures': attempt(() => b.kernelFeatures!(v1, v2)); break;
       case 'Child': attempt(() => new b.Child(typeof v1 === 'number' ? -Math.abs(v1) - 1 : v1)); attempt(() => (b.Child as unknown as (x: unknown) => unknown)(v1)); break;
       case 'kill': case 'watch': case 'waitSync': {
