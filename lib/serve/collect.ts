@@ -36,14 +36,6 @@ export interface Collection {
   errors: number;
 }
 
-// The fields the real-runtimes work adds to Container (DESIGN.md); read when present.
-type Seen = Container & {
-  name?: string;
-  image?: string;
-  pod?: { uid: string; name?: string; namespace?: string };
-  sandbox?: boolean;
-};
-
 /** A label value as the text format wants it: backslash, double quote and newline escaped. */
 export function escapeLabel(value: string): string {
   return /[\\"\n]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : value;
@@ -60,7 +52,7 @@ function baseLabels(l: { container: string; id: string; image: string; name: str
   return `container="${escapeLabel(l.container)}",id="${escapeLabel(l.id)}",image="${escapeLabel(l.image)}",name="${escapeLabel(l.name)}",namespace="${escapeLabel(l.namespace)}",pod="${escapeLabel(l.pod)}"`;
 }
 
-function containerLabels(c: Seen): string {
+function containerLabels(c: Container): string {
   return baseLabels({
     container: c.sandbox ? 'POD' : c.pod ? (c.name ?? '') : '',
     id: c.cgroup,
@@ -273,7 +265,7 @@ class Collector {
     }
   }
 
-  container(c: Seen): CgroupLocation | undefined {
+  container(c: Container): CgroupLocation | undefined {
     let loc: CgroupLocation | undefined;
     this.guard(() => {
       loc = cgroupOf(c.pid, this.roots);
@@ -288,7 +280,7 @@ class Collector {
   }
 
   /** A pod's own cgroup (the parent of its containers'), and the network namespace its containers share. */
-  pod(members: Seen[], loc: CgroupLocation): void {
+  pod(members: Container[], loc: CgroupLocation): void {
     const first = members.find((c) => c.sandbox) ?? members[0]!;
     this.guard(() => {
       const path = dirname(first.cgroup);
@@ -337,14 +329,14 @@ export async function collectAsync(roots: RootOptions = {}, chunk = 10): Promise
 /** The collection, one step (yield) per container or pod. */
 function* steps(roots: RootOptions): Generator<void, Collection> {
   const col = new Collector(roots);
-  let all: Seen[] = [];
+  let all: Container[] = [];
   try {
-    all = listContainers(roots) as Seen[];
+    all = listContainers(roots);
   } catch {
     col.errors++;
   }
   yield;
-  const pods = new Map<string, { members: Seen[]; loc?: CgroupLocation }>();
+  const pods = new Map<string, { members: Container[]; loc?: CgroupLocation }>();
   // Sandboxes first, so that a pod's network is read from its sandbox when it has one.
   for (const c of all.filter((x) => x.sandbox).concat(all.filter((x) => !x.sandbox))) {
     const loc = col.container(c);
