@@ -11,6 +11,7 @@ import { cgroupOf } from './cgroup/locate.js';
 import { checkPtySize, openPtyFor, ptyStream, resizePty, type PtyInfo, type PtySize, type PtyStream } from './pty.js';
 import { NsError, PTRACE_HINT } from './errors.js';
 import { readText } from './io.js';
+import { unwrap } from './native-error.js';
 import { NAMESPACE_FLAGS, NAMESPACE_TYPES, namespacesOf, ownNamespaces, type NamespaceType } from './namespaces.js';
 import { describe, resolveTarget, type Target } from './targets.js';
 
@@ -167,10 +168,7 @@ interface Plan {
  */
 function makePlan(target: unknown, file: unknown, args: unknown, options: unknown, forceStdio?: StdioEntry[]): Plan {
   const pid = resolveTarget(target);
-  const pidfd = binding().pidfdOpen(pid);
-  if (pidfd < 0) {
-    throw NsError.fromErrno(-pidfd, { syscall: 'pidfd_open', pid, ...(pidfd === -3 ? { hint: 'the target process does not exist' } : {}) });
-  }
+  const pidfd = unwrap(binding().pidfdOpen(pid), { pid });
   try {
     const plan = readPlan(pid, file, args, options, forceStdio);
     plan.spec.pidfd = pidfd;
@@ -422,7 +420,7 @@ function openStdio(stdio: Plan['stdio']): { childFds: number[]; parentFds: Array
   try {
     stdio.forEach((kind, i) => {
       if (kind === 'pipe') {
-        const [r, w] = binding().pipe();
+        const [r, w] = unwrap(binding().pipe());
         const ours = i === 0 ? w : r, theirs = i === 0 ? r : w;
         parentFds.push(ours);
         childFds.push(theirs);
@@ -701,8 +699,7 @@ export class NsChildProcess extends EventEmitter {
   kill(signal: NodeJS.Signals | number = 'SIGTERM'): boolean {
     const num = signalNumber(signal, 'signal');
     if (!this.#raw || this.#exited) return false;
-    const err = this.#raw.kill(num);
-    if (err === 0) {
+    if (this.#raw.kill(num) === undefined) {
       this.killed = true;
       return true;
     }

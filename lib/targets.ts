@@ -1,18 +1,7 @@
 import { NsError } from './errors.js';
+import type { RootOptions } from './types.js';
 
-/**
- * What nsjoin acts on: a host pid, `{ pid }`, or `{ container }` (a container id or a unique id
- * prefix, resolved through `listContainers()`). Anything else is a TypeError.
- */
-export type Target = number | { pid: number } | { container: string };
-
-/** Where the readers find procfs and sysfs; tests point these at captured trees. */
-export interface RootOptions {
-  /** procfs mount to read (default '/proc'). */
-  procRoot?: string;
-  /** sysfs mount to read (default '/sys'). */
-  sysRoot?: string;
-}
+export type { Target, RootOptions } from './types.js';
 
 /** Largest pid Linux can hand out (PID_MAX_LIMIT on 64-bit). */
 export const PID_MAX = 4_194_304;
