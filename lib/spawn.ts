@@ -12,6 +12,8 @@ import { checkPtySize, openPtyFor, ptyStream, resizePty, type PtyInfo, type PtyS
 import { NsError, PTRACE_HINT } from './errors.js';
 import { readText } from './io.js';
 import { unwrap } from './native-error.js';
+import { parseEnviron } from './parse/environ.js';
+import { idMapper } from './parse/id-map.js';
 import { NAMESPACE_FLAGS, NAMESPACE_TYPES, namespacesOf, ownNamespaces, type NamespaceType } from './namespaces.js';
 import { describe, resolveTarget, type Target } from './targets.js';
 
@@ -283,7 +285,7 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
       }
       throw e;
     }
-    envp = text.split('\0').filter((kv) => kv.length > 0);
+    envp = parseEnviron(text);
     pathVar = envp.find((kv) => kv.startsWith('PATH='))?.slice(5);
   } else if (envChoice === 'inherit') {
     envp = Object.entries(process.env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
@@ -393,15 +395,6 @@ function targetIds(pid: number, userJoined: boolean): { uid: number; gid: number
     if (uid < 0 || gid < 0) throw new NsError('EINVAL', `the target's ids are not mapped in its user namespace [pid ${pid}]`, { pid });
   }
   return { uid, gid, groups };
-}
-
-/** Host id -> id inside, through an uid_map/gid_map ("inside outside count" lines); -1 if unmapped. */
-function idMapper(map: string): (id: number) => number {
-  const ranges = map.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
-  return (id) => {
-    for (const [inside = 0, outside = 0, count = 0] of ranges) if (id >= outside && id < outside + count) return inside + id - outside;
-    return -1;
-  };
 }
 
 /** The cgroup.procs file of every hierarchy the target is in (v1 controllers, named, cgroup2). */
