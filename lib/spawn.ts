@@ -97,7 +97,8 @@ export interface InternalJoinOptions extends JoinOptions {
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const MAX_ID = 0xfffffffe;
 
-interface Kernel { setnsPidfd: boolean; closeRange: boolean }
+/** What kernelSupport() reports: setns(2) on a pidfd (Linux 5.8), close_range(2) (5.9). */
+export interface Kernel { setnsPidfd: boolean; closeRange: boolean }
 let kernel: Kernel | undefined;
 
 /**

@@ -86,6 +86,8 @@ console.log(typeof namespacesOf(${t.pid}).uts.inode, readNetDev().devices.some((
 
 test('TypeScript type-checks a consumer with moduleResolution nodenext and bundler', () => {
   writeFileSync(join(app, 'check.ts'), `import { execFile, spawn, readCgroupStats, NsError, type JoinOptions, type Target } from 'nsjoin';
+import { parseNetDev, type NetDevice } from 'nsjoin/parse';
+export const devices = (text: string): NetDevice[] => parseNetDev(text);
 const target: Target = { container: 'abc' };
 const options: JoinOptions = { namespaces: ['net'], env: 'inherit' };
 export async function main(): Promise<number> {
