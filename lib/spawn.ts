@@ -20,7 +20,7 @@ import { describe, resolveTarget, type Target } from './targets.js';
 /** One stdio slot: a pipe to us, our own fd of that number, /dev/null, or a given fd of ours. */
 export type StdioEntry = 'pipe' | 'inherit' | 'ignore' | number | null | undefined;
 
-/** How to join a target; see DESIGN.md. Every field is optional. */
+/** How to join a target; see docs/architecture.md. Every field is optional. */
 export interface JoinOptions {
   /** Namespaces to join. Default 'all': each namespace of the target that differs from ours (nsenter -a). */
   namespaces?: NamespaceType[] | 'all';

@@ -1,4 +1,4 @@
-// Starting a program inside the namespaces of another process (DESIGN.md, "The child process").
+// Starting a program inside the namespaces of another process (docs/architecture.md, "Starting a program in a target").
 //
 //   Node ──clone(CLONE_VM|CLONE_VFORK)──> joiner ──clone(CLONE_VM|CLONE_VFORK|CLONE_PARENT)──> program
 //
