@@ -1,7 +1,7 @@
 // `npm run bench`: every group of issue 7, each figure a ratio against a baseline measured in the
 // same run, with medians and quartiles, machine facts first and a summary of the goals last.
 //   BENCH_QUICK=1     small sizes (a smoke test; the figures mean little)
-//   BENCH_ONLY=a,b    only these groups: exec-small, exec-1g, exec-4g, cgroup, parsers, memory
+//   BENCH_ONLY=a,b    only these groups: exec-small, exec-1g, exec-4g, cgroup, parsers, containers, memory
 //   BENCH_JSON=file   also write the results as JSON
 // Groups that need a heap of their own (exec at 1 and 4 GB, memory) run in worker processes.
 import { spawn } from 'node:child_process';
@@ -10,6 +10,7 @@ import { totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cgroupGroup } from './cgroup.js';
+import { containersGroup } from './containers.js';
 import { removeCgroupsSync, startTarget } from './fixtures.js';
 import { formatFigure, formatRatio, machineFacts, QUICK, type GroupResult } from './harness.js';
 import { parserGroup } from './parsers.js';
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
       try { await run(cgroupGroup()); } finally { removeCgroupsSync(); }
     }
     if (want('parsers')) await run(parserGroup());
+    if (want('containers')) await run(containersGroup());
     if (want('memory') && target) await run(worker('memory', { target: target.pid }));
   } finally {
     target?.kill();

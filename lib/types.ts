@@ -5,10 +5,12 @@
 export type NamespaceType = 'cgroup' | 'ipc' | 'mnt' | 'net' | 'pid' | 'time' | 'user' | 'uts';
 
 /**
- * What nsjoin acts on: a host pid, `{ pid }`, or `{ container }` (a container id or a unique id
- * prefix, resolved through `listContainers()`). Anything else is a TypeError.
+ * What nsjoin acts on: a host pid, `{ pid }`, `{ container }` (a container id, its runtime's name
+ * for it, or a unique id prefix), or `{ pod, namespace?, container? }` (a Kubernetes pod on this
+ * node, by name, without an API server), the last two resolved through `listContainers()`.
+ * Anything else is a TypeError.
  */
-export type Target = number | { pid: number } | { container: string };
+export type Target = number | { pid: number } | { container: string } | { pod: string; namespace?: string; container?: string };
 
 /** Where the readers find procfs and sysfs; tests point these at captured trees. */
 export interface RootOptions {

@@ -13,7 +13,8 @@ import { parseNetDev } from '../parse/netdev.js';
 import { execFile, type ExecFileOptions, type InternalJoinOptions } from '../spawn.js';
 import { resolveTarget, type RootOptions, type Target } from '../targets.js';
 import { netnsIfindexes, snmp6Ifindex } from './ifindex.js';
-import { netnsInode, readProc } from './netdev.js';
+import { readProc } from '../io.js';
+import { netnsInode } from './netdev.js';
 
 /** Where readInterfaceStats found the figures. */
 export type InterfaceStatsSource =
@@ -204,7 +205,7 @@ async function readByJoining(pid: number, name: string, devPath: string): Promis
   const time = performance.timeOrigin + performance.now();
   let stdout: string;
   try {
-    const options: ExecFileOptions & InternalJoinOptions = {
+    const options: ExecFileOptions & InternalJoinOptions & { encoding?: BufferEncoding } = {
       // A fixed environment: the caller's (GREP_*, locale) must not change what grep prints.
       namespaces: ['net'], root: false, env: { LC_ALL: 'C' }, freshSysfs: true, timeout: 10_000,
     };
