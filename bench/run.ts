@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const results: GroupResult[] = [];
   const run = async (r: Promise<GroupResult> | GroupResult) => { const g = await r; results.push(g); print(g); };
 
-  // Namespaces as a container has them; the time namespace separately, since joining it forces a fork.
+  // Namespaces as a container has them; the time namespace separately (it used to force a fork).
   const needTargets = ['exec-small', 'exec-1g', 'exec-4g', 'memory'].some(want);
   const target = needTargets ? await startTarget() : undefined;
   const timeTarget = needTargets ? await startTarget(['uts', 'net', 'ipc', 'pid', 'mount', 'cgroup', 'time']) : undefined;

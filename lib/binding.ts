@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NativeFailure } from './native-error.js';
 
-/** What the joiner and the program do; built and validated by lib/spawn.ts. */
+/** What the trampoline and the program do; built and validated by lib/spawn.ts. */
 export interface RawSpawnSpec {
   pid: number;
   /** A pidfd of the target opened before /proc was read (duplicated by the addon), or -1. */
@@ -13,7 +13,6 @@ export interface RawSpawnSpec {
   nsMask: number;
   setnsPidfd: boolean;
   closeRange: boolean;
-  forkMode: boolean;
   root: boolean;
   cwd: string | null;
   cwdFromTarget: boolean;
@@ -38,7 +37,9 @@ export interface RawSpawnSpec {
 }
 
 export type RawSpawnResult =
-  | { ok: true; pid: number; pidfd: number }
+  /** startFd: read end of the start pipe: a 16-byte {step, errno, arg, 0} report (int32, host byte
+   *  order; step indexes spawnSteps) when the program failed before execve, else EOF once it ran. */
+  | { ok: true; pid: number; pidfd: number; startFd: number }
   | { ok: false; step: string; errno: number; arg: number };
 
 export interface RawWaitResult {
@@ -72,6 +73,8 @@ export interface RawBinding {
   /** A close-on-exec pidfd for pid. */
   pidfdOpen(pid: number): number | NativeFailure;
   kernelFeatures(): { closeRange: boolean; pidfdOpen: boolean };
+  /** Names of the steps a start report can name, by number. */
+  spawnSteps: string[];
   Child: new (pidfd: number) => RawChild;
   openPty(spec: { pid: number; cols: number; rows: number }): RawPtyResult;
   /** TIOCSWINSZ: undefined, or the failure of the ioctl. */
