@@ -9,6 +9,7 @@
 // file is always searched in our PATH.
 import { NsError } from './errors.js';
 import { readText } from './io.js';
+import { parseEnviron } from './parse/environ.js';
 import { describe } from './targets.js';
 
 /** Default PATH when none is set, as execvp's. */
@@ -43,7 +44,7 @@ function ours(): string[] {
 function targetEnviron(pid: number): string[] {
   const path = `/proc/${pid}/environ`;
   try {
-    return readText(path, pid).split('\0').filter((kv) => kv.length > 0);
+    return parseEnviron(readText(path, pid));
   } catch (err) {
     const e = err as NsError;
     if (e.code === 'EACCES' || e.code === 'EPERM') {

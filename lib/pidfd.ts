@@ -5,14 +5,14 @@
 import { closeSync, readFileSync } from 'node:fs';
 import { binding } from './binding.js';
 import { NsError } from './errors.js';
+import { unwrap } from './native-error.js';
 
 /**
  * Runs `read` between opening a pidfd of `pid` and checking that the process still lives.
  * @throws NsError ESRCH when the process does not exist or exited meanwhile; whatever `read` throws
  */
 export function readUnderPidfd<T>(pid: number, read: () => T): T {
-  const pidfd = binding().pidfdOpen(pid);
-  if (pidfd < 0) throw NsError.fromErrno(-pidfd, { syscall: 'pidfd_open', pid, ...(pidfd === -3 ? { hint: 'the target process does not exist' } : {}) });
+  const pidfd = unwrap(binding().pidfdOpen(pid), { pid });
   try {
     const value = read();
     const info = readFileSync(`/proc/self/fdinfo/${pidfd}`, 'utf8');

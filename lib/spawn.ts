@@ -15,6 +15,9 @@ import { checkPrivileges, targetCredentials, type Privileges } from './credentia
 import { programEnvironment } from './environment.js';
 import { NsError, PTRACE_HINT } from './errors.js';
 import { readText } from './io.js';
+import { E } from './errno.js';
+import { nativeError, unwrap } from './native-error.js';
+import { idMapper } from './parse/id-map.js';
 import { readStartSync, watchStart, type StartFailure } from './start-report.js';
 import { NAMESPACE_FLAGS, NAMESPACE_TYPES, namespacesOf, ownNamespaces, type NamespaceType } from './namespaces.js';
 import { checkOptions, signalName, splitArguments, toSignal, type CheckedOptions, type StdioKind } from './spawn-options.js';
@@ -27,7 +30,7 @@ import { resolveTarget, type Target } from './targets.js';
  */
 export type StdioEntry = 'pipe' | 'overlapped' | 'inherit' | 'ignore' | 'ipc' | Stream | number | null | undefined;
 
-/** How to join a target; see DESIGN.md. Every field is optional. */
+/** How to join a target; see docs/architecture.md. Every field is optional. */
 export interface JoinOptions {
   /** Namespaces to join. Default 'all': each namespace of the target that differs from ours (nsenter -a). */
   namespaces?: NamespaceType[] | 'all';
@@ -140,7 +143,8 @@ export interface InternalJoinOptions extends JoinOptions {
 }
 
 
-interface Kernel { setnsPidfd: boolean; closeRange: boolean }
+/** What kernelSupport() reports: setns(2) on a pidfd (Linux 5.8), close_range(2) (5.9). */
+export interface Kernel { setnsPidfd: boolean; closeRange: boolean }
 let kernel: Kernel | undefined;
 
 /**
@@ -198,10 +202,7 @@ function targetPid(target: unknown): number | NsError {
  */
 function makePlan(pid: number | NsError, o: CheckedOptions): Plan {
   if (pid instanceof NsError) throw pid;
-  const pidfd = binding().pidfdOpen(pid);
-  if (pidfd < 0) {
-    throw NsError.fromErrno(-pidfd, { syscall: 'pidfd_open', pid, ...(pidfd === -3 ? { hint: 'the target process does not exist' } : {}) });
-  }
+  const pidfd = unwrap(binding().pidfdOpen(pid), { pid });
   try {
     const plan = readPlan(pid, o);
     plan.spec.pidfd = pidfd;
@@ -313,15 +314,6 @@ function targetIds(pid: number, userJoined: boolean): { uid: number; gid: number
   return { uid, gid, groups };
 }
 
-/** Host id -> id inside, through an uid_map/gid_map ("inside outside count" lines); -1 if unmapped. */
-function idMapper(map: string): (id: number) => number {
-  const ranges = map.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
-  return (id) => {
-    for (const [inside = 0, outside = 0, count = 0] of ranges) if (id >= outside && id < outside + count) return inside + id - outside;
-    return -1;
-  };
-}
-
 /** The cgroup.procs file of every hierarchy the target is in (v1 controllers, named, cgroup2); none
  *  when it is in the calling thread's own cgroups (a no-op that would need write access). The
  *  default join refuses a frozen cgroup (EBUSY, as runc exec refuses a paused container): the
@@ -345,7 +337,7 @@ function openStdio(stdio: StdioKind[]): { childFds: number[]; parentFds: Array<n
   try {
     stdio.forEach((kind, i) => {
       if (kind === 'pipe') {
-        const [r, w] = binding().pipe();
+        const [r, w] = unwrap(binding().pipe());
         const ours = i === 0 ? w : r, theirs = i === 0 ? r : w;
         parentFds.push(ours);
         childFds.push(theirs);
@@ -694,12 +686,12 @@ export class NsChildProcess extends EventEmitter {
   kill(signal: NodeJS.Signals | number = 'SIGTERM'): boolean {
     const num = signal === 0 ? 0 : toSignal(signal);
     if (!this.#raw || this.#exited) return false;
-    const err = this.#raw.kill(num);
-    if (err === 0) {
+    const failure = this.#raw.kill(num);
+    if (failure === undefined) {
       this.killed = true;
       return true;
     }
-    if (err !== 3) this.emit('error', NsError.fromErrno(err, { syscall: 'kill' }));
+    if (failure.errno !== E.ESRCH) this.emit('error', nativeError(failure, { syscall: 'kill' }));
     return false;
   }
 
@@ -961,6 +953,8 @@ export interface SpawnSyncResult<T extends string | Buffer = Buffer> {
  * timeouts, maxBuffer overruns) is reported in `error`, not thrown.
  * @throws TypeError/RangeError for bad arguments.
  */
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+
 export function spawnSync(target: Target, file: string, args: readonly string[] | null | undefined, options: SpawnSyncOptions & { encoding: BufferEncoding }): SpawnSyncResult<string>;
 export function spawnSync(target: Target, file: string, options: SpawnSyncOptions & { encoding: BufferEncoding }): SpawnSyncResult<string>;
 export function spawnSync(target: Target, file: string, args?: readonly string[] | null, options?: SpawnSyncOptions & { encoding?: 'buffer' | null }): SpawnSyncResult<Buffer>;
@@ -973,7 +967,10 @@ export function spawnSync(target: Target, file: string, args?: readonly string[]
   const decode = (b: Buffer) => (o.encoding === undefined ? b : b.toString(o.encoding));
   const failed = (error: Error): SpawnSyncResult<string | Buffer> => {
     Object.assign(error, { path: o.file, spawnargs: o.args });
-    return { error, status: null, signal: null, output: null, pid: 0, stdout: null, stderr: null };
+    // As the running Node's own spawnSync: `output && output[1]` (null) up to Node 20,
+    // `output?.[1]` (undefined) from Node 22 on.
+    const none = NODE_MAJOR >= 22 ? undefined : null;
+    return { error, status: null, signal: null, output: null, pid: 0, stdout: none as null, stderr: none as null };
   };
   if (o.signal?.aborted) return failed(abortError(o.signal));
   let plan: Plan;
