@@ -5,7 +5,7 @@
 // objects, probes for files that are not there, directory listings) is the ratio's excess.
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
-import { cgroupOf, readCgroupStats } from '../lib/index.js';
+import { cgroupOf, readCgroupStats, readNetDev } from '../lib/index.js';
 import { makeContainers } from './fixtures.js';
 import { interleaveSync, makeRatio, size, type GroupResult } from './harness.js';
 
@@ -76,7 +76,7 @@ interface ContainersModule {
 }
 
 export async function cgroupGroup(): Promise<GroupResult> {
-  const res: GroupResult = { group: 'cgroup reads vs the read floor', ratios: [], figures: [], notes: [] };
+  const res: GroupResult = { group: 'cgroup and network reads vs the read floor', ratios: [], figures: [], notes: [] };
   const count = size(500, 20);
   const t0 = Date.now();
   const made = await makeContainers(count);
@@ -93,8 +93,21 @@ export async function cgroupGroup(): Promise<GroupResult> {
     const rec = record(fn);
     const [a, b] = interleaveSync([fn, () => readFloor(rec.read)], rounds, batch);
     res.ratios.push(makeRatio(res.group, name, 'readCgroupStats', `read floor (${rec.read.length} files)`, a!, b!, 'µs',
-      name.startsWith('readCgroupStats(location)') ? '<= 1.25' : '',
+      '<= 1.25',
       `beyond the floor: ${rec.probes} failed opens/existence checks${rec.listings ? `, ${rec.listings} directory listings` : ''}`));
+  }
+
+  // Network counters of a namespace (this process's: the host's, with its bridges and veths).
+  const self = process.pid;
+  for (const [name, fn, goal] of [
+    ['readNetDev(pid)', () => { readNetDev(self); }, '<= 1.5'],
+    ['readNetDev(pid, { ifindex: true }) (also net/igmp, net/if_inet6)', () => { readNetDev(self, { ifindex: true }); }, ''],
+  ] as const) {
+    const rec = record(fn);
+    const floorFiles = [`/proc/${self}/net/dev`];
+    const [a, b] = interleaveSync([fn, () => readFloor(floorFiles)], rounds, batch);
+    res.ratios.push(makeRatio(res.group, `${name} vs /proc/PID/net/dev alone (${readNetDev(self).devices.length} devices)`, 'readNetDev', 'read floor (net/dev)', a!, b!, 'µs', goal,
+      `reads ${rec.read.map((f) => f.replace(/^\/proc\/\d+\//, '')).join(', ')}; beyond the floor: ${rec.probes} readlinks/failed opens`));
   }
 
   // Host scan: every container and a snapshot of each.
