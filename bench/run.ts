@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cgroupGroup } from './cgroup.js';
 import { removeCgroupsSync, startTarget } from './fixtures.js';
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
 
   // Namespaces as a container has them; the time namespace separately, since joining it forces a fork.
   const needTargets = ['exec-small', 'exec-1g', 'exec-4g', 'memory'].some(want);
-  if (['exec-small', 'exec-1g', 'exec-4g'].some(want)) process.stdout.write(`floor       ${buildFloor()} (bench/floor.c, built with ${process.env.CC ?? 'cc'})\n`);
+  if (['exec-small', 'exec-1g', 'exec-4g'].some(want)) process.stdout.write(`floor       ${relative(process.cwd(), buildFloor())} (bench/floor.c, built with ${process.env.CC ?? 'cc'})\n`);
   const target = needTargets ? await startTarget() : undefined;
   const timeTarget = needTargets ? await startTarget(['uts', 'net', 'ipc', 'pid', 'mount', 'cgroup', 'time']) : undefined;
   try {
