@@ -5,7 +5,7 @@ export type { Target, RootOptions } from './targets.js';
 export { NAMESPACE_TYPES, namespacesOf, listNamespaces } from './namespaces.js';
 export type { NamespaceType, NamespaceId, NamespaceInfo } from './namespaces.js';
 export { spawn, execFile, spawnSync, NsChildProcess, kernelSupport } from './spawn.js';
-export type { JoinOptions, ExecFileOptions, SpawnSyncOptions, SpawnSyncResult, ExecFileError, StdioEntry } from './spawn.js';
+export type { JoinOptions, ExecFileOptions, SpawnSyncOptions, SpawnSyncResult, ExecFileError, StdioEntry, PromiseWithChild, NsChildProcessEvents } from './spawn.js';
 export { parseNetDev, NETDEV_RX_FIELDS, NETDEV_TX_FIELDS } from './parse/netdev.js';
 export type { NetDevice, NetDevRx, NetDevTx } from './parse/netdev.js';
 export { readNetDev } from './net/netdev.js';

@@ -4,18 +4,24 @@
 import { EventEmitter } from 'node:events';
 import { closeSync, openSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { constants as osConstants, release } from 'node:os';
-import type { Readable, Writable } from 'node:stream';
+import { release } from 'node:os';
+import type { Stream, Readable, Writable } from 'node:stream';
+import { promisify } from 'node:util';
 import { binding, type RawChild, type RawSpawnResult, type RawSpawnSpec } from './binding.js';
 import { cgroupOf } from './cgroup/locate.js';
 import { checkPtySize, openPtyFor, ptyStream, resizePty, type PtyInfo, type PtySize, type PtyStream } from './pty.js';
 import { NsError, PTRACE_HINT } from './errors.js';
 import { readText } from './io.js';
 import { NAMESPACE_FLAGS, NAMESPACE_TYPES, namespacesOf, ownNamespaces, type NamespaceType } from './namespaces.js';
-import { describe, resolveTarget, type Target } from './targets.js';
+import { checkOptions, signalName, splitArguments, toSignal, type CheckedOptions, type StdioKind } from './spawn-options.js';
+import { resolveTarget, type Target } from './targets.js';
 
-/** One stdio slot: a pipe to us, our own fd of that number, /dev/null, or a given fd of ours. */
-export type StdioEntry = 'pipe' | 'inherit' | 'ignore' | number | null | undefined;
+/**
+ * One stdio slot, as child_process takes it: a pipe to us ('pipe', 'overlapped'), our own fd of
+ * that number ('inherit'), /dev/null ('ignore'), a given fd of ours or a Stream that has one
+ * (a net.Socket, an fs stream), null/undefined for the default. 'ipc' is refused (TypeError).
+ */
+export type StdioEntry = 'pipe' | 'overlapped' | 'inherit' | 'ignore' | 'ipc' | Stream | number | null | undefined;
 
 /** How to join a target; see DESIGN.md. Every field is optional. */
 export interface JoinOptions {
@@ -23,19 +29,38 @@ export interface JoinOptions {
   namespaces?: NamespaceType[] | 'all';
   /** chroot to the target's root (/proc/PID/root). Default: true when 'mnt' is joined. */
   root?: boolean;
-  /** Working directory, in the target's view. Default: the target's own cwd when mnt is joined (or
-   *  root is set), falling back to its root if that cwd is gone or outside its root; else process.cwd(). */
-  cwd?: string;
+  /** Working directory, in the target's view (a string or a file: URL). Default: the target's own
+   *  cwd when mnt is joined (or root is set), falling back to its root if that cwd is gone or
+   *  outside its root; else process.cwd(). */
+  cwd?: string | URL;
   /** Credentials. Default: keep ours (uid 0 inside when the user namespace is joined, as nsenter);
    *  'target' = the target's effective uid, gid and groups; or explicit ids (in the target's user
    *  namespace when it is joined). Supplementary groups default to none when ids are given. */
   user?: 'target' | { uid: number; gid: number; groups?: number[] };
-  /** Environment. Default 'target': the target's /proc/PID/environ; 'inherit': ours; or an object. */
-  env?: Record<string, string | undefined> | 'target' | 'inherit';
+  /** Node's way of giving ids: each one given is set (in the target's user namespace when it is
+   *  joined) and supplementary groups are dropped where permitted, as libuv. Not with `user`. */
+  uid?: number;
+  /** See uid. */
+  gid?: number;
+  /** Environment. Default 'target': the target's /proc/PID/environ; 'inherit': ours; or an object
+   *  (values are turned into strings, undefined ones left out, as Node). */
+  env?: NodeJS.ProcessEnv | Record<string, string | number | boolean | bigint | undefined> | 'target' | 'inherit';
   /** The program joins the target's cgroup in every hierarchy (v1, v2, hybrid) before exec. */
   joinCgroup?: boolean;
-  /** As child_process: 'pipe' (default), 'inherit', 'ignore', or one entry per fd. */
-  stdio?: 'pipe' | 'inherit' | 'ignore' | StdioEntry[];
+  /** As child_process: 'pipe' (default), 'overlapped', 'inherit', 'ignore', or one entry per fd. */
+  stdio?: 'pipe' | 'overlapped' | 'inherit' | 'ignore' | StdioEntry[];
+  /** The program runs in a new session (setsid), as child_process's `detached` on Linux. */
+  detached?: boolean;
+  /** Run the command line `[file, ...args].join(' ')` with the target's `/bin/sh -c` (true) or
+   *  with this shell, in the target's view, as child_process does (no quoting: never pass
+   *  untrusted text). */
+  shell?: boolean | string;
+  /** Accepted for child_process compatibility; only meaningful with IPC, which nsjoin has not. */
+  serialization?: 'json' | 'advanced';
+  /** Windows only in Node: accepted and ignored. */
+  windowsHide?: boolean;
+  /** Windows only in Node: accepted and ignored. */
+  windowsVerbatimArguments?: boolean;
   /** Aborting kills the program with killSignal and emits an AbortError. */
   signal?: AbortSignal;
   /** Kill the program with killSignal after this many milliseconds (0 = never). */
@@ -61,20 +86,22 @@ export interface JoinOptions {
 }
 
 /** Options of `execFile`: JoinOptions plus what child_process.execFile takes. */
-export interface ExecFileOptions extends Omit<JoinOptions, 'stdio'> {
-  /** Written to the program's stdin, which is then closed. */
-  input?: string | Uint8Array;
-  /** 'utf8' by default; 'buffer' resolves Buffers. */
-  encoding?: BufferEncoding | 'buffer';
+export interface ExecFileOptions extends Omit<JoinOptions, 'stdio' | 'detached' | 'serialization' | 'pty'> {
+  /** Written to the program's stdin, which is then closed (child_process.execFile has no input). */
+  input?: string | NodeJS.ArrayBufferView;
+  /** 'utf8' by default; 'buffer' or null resolves Buffers. Typed `string` as Node's option is;
+   *  a name that is no encoding is a TypeError. */
+  encoding?: BufferEncoding | 'buffer' | null | (string & {});
   /** Largest stdout or stderr in bytes before the program is killed. Default 1 MiB, as Node. */
   maxBuffer?: number;
 }
 
 /** Options of `spawnSync`. */
-export interface SpawnSyncOptions extends JoinOptions {
-  input?: string | Uint8Array;
-  /** 'buffer' by default (as Node); any other encoding turns stdout and stderr into strings. */
-  encoding?: BufferEncoding | 'buffer';
+export interface SpawnSyncOptions extends Omit<JoinOptions, 'serialization' | 'pty'> {
+  /** Written to the program's stdin, which is then closed. */
+  input?: string | NodeJS.ArrayBufferView;
+  /** 'buffer' (or null) by default, as Node; any other encoding turns the outputs into strings. */
+  encoding?: BufferEncoding | 'buffer' | null;
   /** Largest stdout or stderr in bytes; past it the program is killed and `error` is ENOBUFS. */
   maxBuffer?: number;
 }
@@ -92,7 +119,6 @@ export interface InternalJoinOptions extends JoinOptions {
 }
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-const MAX_ID = 0xfffffffe;
 
 interface Kernel { setnsPidfd: boolean; closeRange: boolean }
 let kernel: Kernel | undefined;
@@ -115,41 +141,11 @@ export function kernelSupport(): Kernel {
   return kernel;
 }
 
-function signalNumber(sig: unknown, what: string): number {
-  if (typeof sig === 'number') {
-    if (!Number.isInteger(sig) || sig < 0 || sig > 64) throw new RangeError(`${what} must be a signal number 0-64, got ${sig}`);
-    return sig;
-  }
-  if (typeof sig === 'string') {
-    const num = (osConstants.signals as Record<string, number>)[sig];
-    if (num === undefined) throw new TypeError(`${what}: unknown signal ${describe(sig)}`);
-    return num;
-  }
-  throw new TypeError(`${what} must be a signal name or number, got ${describe(sig)}`);
-}
-
-function checkString(value: unknown, what: string): string {
-  if (typeof value !== 'string') throw new TypeError(`${what} must be a string, got ${describe(value)}`);
-  if (value.includes('\0')) throw new TypeError(`${what} must not contain NUL bytes`);
-  return value;
-}
-
-function checkId(value: unknown, what: string): number {
-  if (typeof value !== 'number') throw new TypeError(`${what} must be a number, got ${describe(value)}`);
-  if (!Number.isInteger(value) || value < 0 || value > MAX_ID) throw new RangeError(`${what} must be an integer 0-${MAX_ID}, got ${value}`);
-  return value;
-}
-
-const KNOWN_OPTIONS = new Set([
-  'namespaces', 'root', 'cwd', 'user', 'env', 'joinCgroup', 'stdio', 'signal', 'timeout', 'killSignal', 'argv0',
-  'input', 'encoding', 'maxBuffer', 'debug', 'freshSysfs', 'ctty', 'pty', 'dieWithParent',
-]);
-
 interface Plan {
   pid: number;
   spec: RawSpawnSpec;
   /** What each stdio slot is, after defaults. */
-  stdio: Array<'pipe' | 'inherit' | 'ignore' | number>;
+  stdio: StdioKind[];
   joined: NamespaceType[];
   file: string;
   args: string[];
@@ -160,19 +156,34 @@ interface Plan {
 }
 
 /**
- * Validates everything and reads the target; starts nothing. The target is anchored by a pidfd
+ * The target as a pid. A Target of the wrong shape is a TypeError/RangeError, thrown; a target
+ * that cannot be found (no such container) is an NsError, returned to be delivered where Node
+ * delivers start failures.
+ */
+function targetPid(target: unknown): number | NsError {
+  try {
+    return resolveTarget(target);
+  } catch (err) {
+    if (err instanceof TypeError || err instanceof RangeError) throw err;
+    return err as NsError;
+  }
+}
+
+/**
+ * Reads the target and works out the plan; starts nothing. The target is anchored by a pidfd
  * before anything of it is read from /proc, and the addon checks through that pidfd that it still
  * lives after opening the rest: so everything read here is of that same process, never of one that
- * was given its pid after it died. The caller closes the pidfd with releasePlan().
+ * was given its pid after it died. The caller closes the pidfd with releasePlan(). Every argument
+ * was checked before (checkOptions): what this throws is a failure of the target (NsError).
  */
-function makePlan(target: unknown, file: unknown, args: unknown, options: unknown, forceStdio?: StdioEntry[]): Plan {
-  const pid = resolveTarget(target);
+function makePlan(pid: number | NsError, o: CheckedOptions): Plan {
+  if (pid instanceof NsError) throw pid;
   const pidfd = binding().pidfdOpen(pid);
   if (pidfd < 0) {
     throw NsError.fromErrno(-pidfd, { syscall: 'pidfd_open', pid, ...(pidfd === -3 ? { hint: 'the target process does not exist' } : {}) });
   }
   try {
-    const plan = readPlan(pid, file, args, options, forceStdio);
+    const plan = readPlan(pid, o);
     plan.spec.pidfd = pidfd;
     return plan;
   } catch (err) {
@@ -187,39 +198,17 @@ function releasePlan(plan: Plan): void {
   plan.spec.pidfd = -1;
 }
 
-function readPlan(pid: number, file: unknown, args: unknown, options: unknown, forceStdio?: StdioEntry[]): Plan {
-  checkString(file, 'file');
-  if ((file as string).length === 0) throw new TypeError('file must not be empty');
-  if (args === undefined || args === null) args = [];
-  if (!Array.isArray(args)) throw new TypeError(`args must be an array of strings, got ${describe(args)}`);
-  (args as unknown[]).forEach((a, i) => checkString(a, `args[${i}]`));
-  if (options === undefined || options === null) options = {};
-  if (typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`options must be an object, got ${describe(options)}`);
-  const o = options as InternalJoinOptions & ExecFileOptions;
-  for (const key of Object.keys(o)) if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`unknown option ${describe(key)}`);
-
-  if (o.debug !== undefined && typeof o.debug !== 'boolean') throw new TypeError(`debug must be a boolean, got ${describe(o.debug)}`);
-  const debug = o.debug === true;
-  // The program's root is the host's filesystem: it must stay out of the target's mount namespace,
-  // and out of its user namespace, whose root could otherwise ptrace it and reach the host's files
-  // through /proc/PID/root. In our user namespace, with our capabilities, the container cannot.
-  if (debug && (o.root === true || (Array.isArray(o.namespaces) && (o.namespaces.includes('mnt') || o.namespaces.includes('user'))))) {
-    throw new TypeError("debug runs the host's programs: it cannot join the target's mount or user namespace (no 'mnt' or 'user', no root: true)");
-  }
-
+function readPlan(pid: number, o: CheckedOptions): Plan {
+  const debug = o.debug;
   // Namespaces.
   const theirs = namespacesOf(pid);
   const ours = ownNamespaces();
   let wanted: NamespaceType[];
-  if (o.namespaces === undefined || o.namespaces === 'all') {
+  if (o.namespaces === 'all') {
     wanted = NAMESPACE_TYPES.filter((t) => theirs[t] && ours[t] && theirs[t]!.inode !== ours[t]!.inode && !(debug && (t === 'mnt' || t === 'user')));
-  } else if (Array.isArray(o.namespaces)) {
+  } else {
     wanted = [];
-    for (const t of o.namespaces as unknown[]) {
-      if (typeof t !== 'string' || !(NAMESPACE_TYPES as readonly string[]).includes(t)) {
-        throw new TypeError(`namespaces: unknown namespace ${describe(t)} (expected ${NAMESPACE_TYPES.join(', ')})`);
-      }
-      const type = t as NamespaceType;
+    for (const type of o.namespaces) {
       if (!theirs[type]) {
         // We have that type, so the target's link went away under us: it exited mid-read.
         if (ours[type]) throw NsError.fromErrno(3, { syscall: 'readlink', namespace: type, pid, path: `/proc/${pid}/ns/${type}`, hint: 'the target exited' });
@@ -229,39 +218,21 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
       if (type === 'user' && theirs.user!.inode === ours.user?.inode) continue;
       if (!wanted.includes(type)) wanted.push(type);
     }
-  } else {
-    throw new TypeError(`namespaces must be 'all' or an array of namespace names, got ${describe(o.namespaces)}`);
   }
   const nsMask = wanted.reduce((m, t) => m | NAMESPACE_FLAGS[t], 0);
   const mnt = wanted.includes('mnt');
   const userJoined = wanted.includes('user');
-
-  if (o.root !== undefined && typeof o.root !== 'boolean') throw new TypeError(`root must be a boolean, got ${describe(o.root)}`);
   const root = o.root ?? mnt;
-  let cwd: string | null = null;
-  if (o.cwd !== undefined) {
-    cwd = checkString(o.cwd, 'cwd');
-    if (cwd.length === 0) throw new TypeError('cwd must not be empty');
-  }
+  const cwd = o.cwd;
   const cwdFromTarget = cwd === null && (mnt || root);
 
   // Credentials.
   let uid = -1, gid = -1, groups: number[] = [], setGroups = false, groupsOptional = false;
   if (o.user === 'target') {
-    const ids = targetIds(pid, userJoined);
-    ({ uid, gid, groups } = ids);
+    ({ uid, gid, groups } = targetIds(pid, userJoined));
     setGroups = true;
   } else if (o.user !== undefined) {
-    if (o.user === null || typeof o.user !== 'object' || Array.isArray(o.user)) {
-      throw new TypeError(`user must be 'target' or { uid, gid, groups? }, got ${describe(o.user)}`);
-    }
-    uid = checkId(o.user.uid, 'user.uid');
-    gid = checkId(o.user.gid, 'user.gid');
-    if (o.user.groups !== undefined) {
-      if (!Array.isArray(o.user.groups)) throw new TypeError(`user.groups must be an array, got ${describe(o.user.groups)}`);
-      if (o.user.groups.length > 65536) throw new RangeError('user.groups: at most 65536 groups');
-      groups = o.user.groups.map((g, i) => checkId(g, `user.groups[${i}]`));
-    }
+    ({ uid, gid, groups, groupsOptional } = o.user);
     setGroups = true;
   } else if (userJoined) {
     // As nsenter: become root of the joined user namespace, or exec would drop every capability.
@@ -271,9 +242,8 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
   // Environment.
   let envp: string[];
   let pathVar: string | undefined;
-  // Debug mode runs host programs: the target's environment (its PATH, LD_PRELOAD) stays out.
-  const envChoice = o.env ?? (debug ? 'inherit' : 'target');
-  if (envChoice === 'target') {
+  // (Debug mode runs host programs: there the default is 'inherit', see checkOptions.)
+  if (o.env === 'target') {
     const path = `/proc/${pid}/environ`;
     let text: string;
     try {
@@ -287,66 +257,25 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
     }
     envp = text.split('\0').filter((kv) => kv.length > 0);
     pathVar = envp.find((kv) => kv.startsWith('PATH='))?.slice(5);
-  } else if (envChoice === 'inherit') {
+  } else if (o.env === 'inherit') {
     envp = Object.entries(process.env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
     pathVar = process.env.PATH;
-  } else if (o.env !== null && typeof o.env === 'object' && !Array.isArray(o.env)) {
-    envp = [];
-    for (const [k, v] of Object.entries(o.env)) {
-      if (v === undefined) continue;
-      if (k.length === 0 || k.includes('=') || k.includes('\0')) throw new TypeError(`env: bad variable name ${describe(k)}`);
-      checkString(v, `env.${k}`);
-      envp.push(`${k}=${v}`);
-      if (k === 'PATH') pathVar = v;
-    }
   } else {
-    throw new TypeError(`env must be 'target', 'inherit' or an object of strings, got ${describe(o.env)}`);
+    envp = Object.entries(o.env).map(([k, v]) => `${k}=${v}`);
+    pathVar = o.env.PATH;
   }
 
   // Program: searched in the program's own PATH inside the target's view, as execvp would.
-  const name = file as string;
+  const name = o.file;
   const execPaths = name.includes('/')
     ? [name]
     : (pathVar ?? DEFAULT_PATH).split(':').filter((d) => d.length > 0).map((d) => `${d.replace(/\/+$/, '')}/${name}`);
   if (execPaths.length === 0) execPaths.push(`/${name}`);
-  const argv0 = o.argv0 === undefined ? name : checkString(o.argv0, 'argv0');
 
-  // stdio.
-  const stdio = normaliseStdio(forceStdio ?? o.stdio);
-
-  if (o.joinCgroup !== undefined && typeof o.joinCgroup !== 'boolean') throw new TypeError(`joinCgroup must be a boolean, got ${describe(o.joinCgroup)}`);
   const cgroupProcs = o.joinCgroup ? cgroupProcsFiles(pid) : [];
-
-  let signal: AbortSignal | undefined;
-  if (o.signal !== undefined) {
-    const s = o.signal as unknown;
-    if (s === null || typeof s !== 'object' || typeof (s as AbortSignal).aborted !== 'boolean' || typeof (s as AbortSignal).addEventListener !== 'function') {
-      throw new TypeError(`signal must be an AbortSignal, got ${describe(s)}`);
-    }
-    signal = s as AbortSignal;
-  }
-  let timeout = 0;
-  if (o.timeout !== undefined) {
-    if (typeof o.timeout !== 'number') throw new TypeError(`timeout must be a number, got ${describe(o.timeout)}`);
-    if (!Number.isFinite(o.timeout) || o.timeout < 0 || o.timeout > 2 ** 31 - 1) throw new RangeError(`timeout must be 0 to 2^31-1 ms, got ${o.timeout}`);
-    timeout = Math.floor(o.timeout);
-  }
-  const killSignal = o.killSignal === undefined ? osConstants.signals.SIGTERM : signalNumber(o.killSignal, 'killSignal');
-  if (o.freshSysfs !== undefined && typeof o.freshSysfs !== 'boolean') throw new TypeError('freshSysfs must be a boolean');
-  let pty: Plan['pty'] = null;
-  if (o.pty !== undefined && o.pty !== false) {
-    if (forceStdio || o.stdio !== undefined) throw new TypeError('pty is for spawn() only and replaces stdio');
-    pty = checkPtySize(o.pty, 'pty');
-  }
-  let ctty = pty ? 0 : -1;
-  if (o.ctty !== undefined) {
-    if (!Number.isInteger(o.ctty) || o.ctty < 0 || o.ctty >= stdio.length) throw new RangeError('ctty must be a stdio index');
-    ctty = o.ctty;
-  }
-
   const k = kernelSupport();
   return {
-    pid, stdio, joined: wanted, file: name, args: args as string[], timeout, killSignal, signal, pty,
+    pid, stdio: [...o.stdio], joined: wanted, file: name, args: o.args, timeout: o.timeout, killSignal: o.killSignal, signal: o.signal, pty: o.pty,
     spec: {
       pid, pidfd: -1, nsMask, setnsPidfd: k.setnsPidfd, closeRange: k.closeRange,
       // Joining a time namespace is refused to a process that shares its memory (EUSERS).
@@ -355,29 +284,13 @@ function readPlan(pid: number, file: unknown, args: unknown, options: unknown, f
       verifyCwd: mnt || root,
       cwdFallbackToRoot: cwdFromTarget,
       // Debug mode sees the target's network devices in /sys as well as its processes in /proc.
-      freshSysfs: o.freshSysfs === true || debug,
+      freshSysfs: o.freshSysfs || debug,
       freshProc: debug,
-      setsid: ctty >= 0, ctty, dieWithParent: o.dieWithParent === true,
+      setsid: o.setsid, ctty: o.ctty, dieWithParent: o.dieWithParent,
       uid, gid, setGroups, groupsOptional, groups,
-      stdio: [], cgroupProcs, argv: [argv0, ...(args as string[])], envp, execPaths,
+      stdio: [], cgroupProcs, argv: [o.argv0, ...o.args], envp, execPaths,
     },
   };
-}
-
-function normaliseStdio(value: unknown): Array<'pipe' | 'inherit' | 'ignore' | number> {
-  if (value === undefined || value === null) return ['pipe', 'pipe', 'pipe'];
-  if (value === 'pipe' || value === 'inherit' || value === 'ignore') return [value, value, value];
-  if (!Array.isArray(value)) throw new TypeError(`stdio must be 'pipe', 'inherit', 'ignore' or an array, got ${describe(value)}`);
-  if (value.length > 1024) throw new RangeError('stdio: at most 1024 entries');
-  const out: Array<'pipe' | 'inherit' | 'ignore' | number> = [];
-  for (let i = 0; i < Math.max(3, value.length); i++) {
-    const e: unknown = value[i];
-    if (e === undefined || e === null) out.push(i < 3 ? 'pipe' : 'ignore');
-    else if (e === 'pipe' || e === 'inherit' || e === 'ignore') out.push(e);
-    else if (typeof e === 'number' && Number.isInteger(e) && e >= 0 && e <= 0x7fffffff) out.push(e);
-    else throw new TypeError(`stdio[${i}] must be 'pipe', 'inherit', 'ignore' or an fd number, got ${describe(e)}`);
-  }
-  return out;
 }
 
 /** The target's effective ids; mapped into its user namespace when that is joined. */
@@ -415,7 +328,7 @@ function cgroupProcsFiles(pid: number): string[] {
 }
 
 /** Opens our ends and the program's ends of each stdio slot. */
-function openStdio(stdio: Plan['stdio']): { childFds: number[]; parentFds: Array<number | null>; toClose: number[] } {
+function openStdio(stdio: StdioKind[]): { childFds: number[]; parentFds: Array<number | null>; toClose: number[] } {
   const childFds: number[] = [];
   const parentFds: Array<number | null> = [];
   const toClose: number[] = [];
@@ -433,7 +346,7 @@ function openStdio(stdio: Plan['stdio']): { childFds: number[]; parentFds: Array
         toClose.push(fd);
         parentFds.push(null);
       } else {
-        childFds.push(kind === 'inherit' ? i : kind);
+        childFds.push(kind);
         parentFds.push(null);
       }
     });
@@ -519,10 +432,17 @@ function startError(plan: Plan, step: string, errno: number, arg: number): NsErr
   return NsError.fromErrno(errno, details);
 }
 
+/** Node's error for IPC calls on a process without an IPC channel (as after disconnect()). */
+function ipcError(code: 'ERR_IPC_CHANNEL_CLOSED' | 'ERR_IPC_DISCONNECTED'): Error {
+  const msg = code === 'ERR_IPC_CHANNEL_CLOSED' ? 'Channel closed' : 'IPC channel is already disconnected';
+  return Object.assign(new Error(msg), { code });
+}
+
 /**
- * A program started inside a target's namespaces. It behaves as Node's ChildProcess: `pid` is the
- * program's host pid (undefined when it did not start), `kill()` signals the program itself
- * through a pidfd (never a stranger after reuse), and it emits 'spawn', 'exit', 'close', 'error'.
+ * A program started inside a target's namespaces. It behaves as Node's ChildProcess and is
+ * assignable to it: `pid` is the program's host pid (undefined when it did not start), `kill()`
+ * signals the program itself through a pidfd (never a stranger after reuse), and it emits
+ * 'spawn', 'exit', 'close', 'error' in Node's order. It has no IPC channel.
  */
 export class NsChildProcess extends EventEmitter {
   /** Host pid of the program; undefined if it failed to start. */
@@ -533,20 +453,22 @@ export class NsChildProcess extends EventEmitter {
   stdout: Readable | null = null;
   /** Readable end of the program's stderr, when stdio[2] is 'pipe'. */
   stderr: Readable | null = null;
-  /** One entry per stdio slot: our stream for 'pipe' slots, else null. */
-  stdio: Array<Readable | Writable | null> = [];
-  /** Exit status once exited normally, else null. */
+  /** One entry per stdio slot: our stream for 'pipe' slots, else null (Node's tuple type). */
+  readonly stdio = [] as unknown as [Writable | null, Readable | null, Readable | null, Readable | Writable | null | undefined, Readable | Writable | null | undefined];
+  /** Exit status once exited normally; the negative errno after a start failure; else null. */
   exitCode: number | null = null;
   /** Signal name once killed by a signal, else null. */
   signalCode: NodeJS.Signals | null = null;
   /** True once kill() delivered a signal. */
   killed = false;
-  /** The program as given. */
+  /** Always false: there is no IPC channel. */
+  readonly connected = false;
+  /** The program as started (after `shell`). */
   readonly spawnfile: string;
-  /** argv of the program. */
+  /** argv of the program, argv0 first. */
   readonly spawnargs: string[];
-  /** The namespaces that were joined. */
-  readonly namespaces: NamespaceType[];
+  /** The namespaces that were joined; empty until started. */
+  namespaces: NamespaceType[] = [];
 
   #raw: RawChild | undefined;
   #exited = false;
@@ -556,6 +478,7 @@ export class NsChildProcess extends EventEmitter {
   #abort: (() => void) | undefined;
   #signal: AbortSignal | undefined;
   #killSignal: number;
+  #stdioKinds: StdioKind[];
   #ptyFd = -1;
 
   /** The master side of the program's terminal when spawned with `pty`, else null. What the
@@ -575,26 +498,29 @@ export class NsChildProcess extends EventEmitter {
   }
 
   /** @internal use spawn() */
-  constructor(plan: Plan) {
+  constructor(o: CheckedOptions) {
     super();
-    this.spawnfile = plan.file;
-    this.spawnargs = plan.spec.argv;
-    this.namespaces = plan.joined;
-    this.#killSignal = plan.killSignal;
-    this.#signal = plan.signal;
+    this.spawnfile = o.file;
+    this.spawnargs = [o.argv0, ...o.args];
+    this.#killSignal = o.killSignal;
+    this.#signal = o.signal;
+    this.#stdioKinds = o.pty ? [] : o.stdio;
   }
 
-  /** @internal */
-  _start(plan: Plan): void {
-    if (plan.signal?.aborted) {
-      releasePlan(plan);
-      this.#failStart(abortError(plan.signal));
+  /** @internal Reads the target (prepare) and starts the program; every failure becomes 'error'. */
+  _start(prepare: () => Plan): void {
+    if (this.#signal?.aborted) {
+      this.#attachStreams(pipesThatEnd(this.#stdioKinds));
+      this.#failStart(abortError(this.#signal));
       return;
     }
-    let result;
-    let parentFds: Array<number | null>;
+    let plan: Plan | undefined;
+    let result: RawSpawnResult | undefined;
+    let parentFds: Array<number | null> = [];
     let pty: ReturnType<typeof openPtyFor> | undefined;
     try {
+      plan = prepare();
+      this.namespaces = plan.joined;
       if (plan.pty) {
         pty = openPtyFor(plan.spec.root || plan.joined.includes('mnt') ? plan.pid : 0, plan.pty);
         plan.stdio = [pty.slave, pty.slave, pty.slave];
@@ -602,10 +528,15 @@ export class NsChildProcess extends EventEmitter {
       ({ result, parentFds } = startProgram(plan));
     } catch (err) {
       if (pty) closeSync(pty.master);
-      throw err;
+      pty = undefined;
+      // Not started at all: the caller still gets its streams, which end at once (as Node's do).
+      parentFds = pipesThatEnd(this.#stdioKinds);
+      this.#attachStreams(parentFds);
+      this.#failStart(err as Error);
+      return;
     } finally {
       if (pty) closeSync(pty.slave);
-      releasePlan(plan);
+      if (plan) releasePlan(plan);
     }
     if (pty) {
       this.#ptyFd = pty.master;
@@ -617,12 +548,8 @@ export class NsChildProcess extends EventEmitter {
         this.#openStreams--;
         this.#maybeClose();
       });
-      if (!result.ok) this.pty.destroy();
     }
-    this.stdio = parentFds.map((fd, i) => (fd === null ? null : this.#stream(fd, i === 0)));
-    this.stdin = (this.stdio[0] as Writable | null) ?? null;
-    this.stdout = (this.stdio[1] as Readable | null) ?? null;
-    this.stderr = (this.stdio[2] as Readable | null) ?? null;
+    this.#attachStreams(parentFds);
     if (!result.ok) {
       this.#failStart(startError(plan, result.step, result.errno, result.arg));
       return;
@@ -631,22 +558,29 @@ export class NsChildProcess extends EventEmitter {
     this.#raw = new (binding().Child)(result.pidfd);
     this.#raw.watch((code, sig) => this.#onExit(code, sig));
     if (plan.timeout > 0) {
-      this.#timer = setTimeout(() => this.kill(this.#killSignal), plan.timeout);
+      this.#timer = setTimeout(() => {
+        try { this.kill(this.#killSignal); } catch (err) { this.emit('error', err); }
+      }, plan.timeout);
     }
-    if (plan.signal) {
-      const signal = plan.signal;
-      this.#abort = () => {
-        this.kill(this.#killSignal);
-        this.emit('error', abortError(signal));
-      };
+    if (this.#signal) {
+      const signal = this.#signal;
+      // As Node: the AbortError comes only when the signal reached the program.
+      this.#abort = () => { if (this.kill(this.#killSignal)) this.emit('error', abortError(signal)); };
       signal.addEventListener('abort', this.#abort, { once: true });
     }
     process.nextTick(() => this.emit('spawn'));
   }
 
+  #attachStreams(parentFds: Array<number | null>): void {
+    parentFds.forEach((fd, i) => { (this.stdio as unknown[])[i] = fd === null ? null : this.#stream(fd, i === 0); });
+    this.stdin = this.stdio[0];
+    this.stdout = this.stdio[1];
+    this.stderr = this.stdio[2];
+  }
+
   #stream(fd: number, writable: boolean): Readable | Writable {
+    // No 'error' listener of ours: EPIPE on an unread stdin is the caller's to handle, as in Node.
     const s = new Socket({ fd, readable: !writable, writable });
-    if (writable) (s as Socket).on('error', () => { /* EPIPE when the program does not read: as Node, not fatal */ });
     this.#openStreams++;
     s.once('close', () => {
       this.#openStreams--;
@@ -656,12 +590,17 @@ export class NsChildProcess extends EventEmitter {
   }
 
   #failStart(err: Error): void {
-    // As child_process: the error is emitted asynchronously, then 'close'; the streams end.
+    // As child_process: 'error' asynchronously, no 'exit', then 'close' once the streams ended.
     this.#exited = true;
-    if (err instanceof NsError && err.errno) this.exitCode = err.errno;
-    for (const s of this.stdio) s?.destroy();
+    const errno = (err as NodeJS.ErrnoException).errno;
+    if (typeof errno === 'number' && errno < 0) this.exitCode = errno;
+    if (err instanceof NsError || (err as NodeJS.ErrnoException).syscall !== undefined) {
+      Object.assign(err, { spawnargs: this.spawnargs.slice(1) });
+    }
+    this.stdin?.destroy();
     process.nextTick(() => {
       this.emit('error', err);
+      process.nextTick(() => this.#flushStdio());
       this.#maybeClose();
     });
   }
@@ -671,14 +610,19 @@ export class NsChildProcess extends EventEmitter {
     this.exitCode = code;
     this.signalCode = sig === null ? null : (signalName(sig) as NodeJS.Signals);
     this.#cleanup();
-    this.emit('exit', this.exitCode, this.signalCode);
-    // A program that exited closes its end of our stdin pipe; nothing more can be written.
+    // As Node: stdin is destroyed (the program's end is closed), the unread outputs flushed.
     if (this.stdin && !this.stdin.destroyed) this.stdin.destroy();
-    // As child_process flushes stdio nobody listens to: a pty stream only reads on demand, so an
-    // unread one would never see the terminal's end and 'close' would never come.
-    const pty = this.pty;
-    if (pty) process.nextTick(() => { if (!pty.destroyed && pty.listenerCount('data') === 0 && pty.listenerCount('readable') === 0) pty.resume(); });
+    this.emit('exit', this.exitCode, this.signalCode);
+    process.nextTick(() => this.#flushStdio());
     this.#maybeClose();
+  }
+
+  /** Reads to the end what nobody listens to (as Node's flushStdio), so that 'close' can come. */
+  #flushStdio(): void {
+    for (const s of [...this.stdio.slice(1), this.pty] as Array<Readable | null | undefined>) {
+      if (!s || s.destroyed || !s.readable || s.listenerCount('data') > 0 || s.listenerCount('readable') > 0) continue;
+      s.resume();
+    }
   }
 
   #cleanup(): void {
@@ -695,203 +639,335 @@ export class NsChildProcess extends EventEmitter {
   }
 
   /**
-   * Sends a signal to the program itself (through its pidfd). Returns true when it was delivered.
-   * @throws TypeError/RangeError for an unknown signal.
+   * Sends a signal to the program itself (through its pidfd). Returns true when it was delivered,
+   * false once it exited. Names in any case and numbers Node knows, as child_process.
+   * @throws TypeError ERR_UNKNOWN_SIGNAL for anything else.
    */
   kill(signal: NodeJS.Signals | number = 'SIGTERM'): boolean {
-    const num = signalNumber(signal, 'signal');
+    const num = signal === 0 ? 0 : toSignal(signal);
     if (!this.#raw || this.#exited) return false;
     const err = this.#raw.kill(num);
     if (err === 0) {
       this.killed = true;
       return true;
     }
+    if (err !== 3) this.emit('error', NsError.fromErrno(err, { syscall: 'kill' }));
     return false;
   }
 
-  /** Lets the event loop exit while the program runs (as ChildProcess.unref). */
+  /** kill('SIGTERM'), for `using`. */
+  [Symbol.dispose](): void {
+    if (!this.killed) this.kill();
+  }
+
+  /** Lets the event loop exit while the program runs; piped streams still hold it, as in Node. */
   unref(): void {
     this.#raw?.unref();
-    for (const s of this.stdio) (s as Socket | null)?.unref?.();
-    this.pty?.unref();
   }
 
   /** Undoes unref(). */
   ref(): void {
     this.#raw?.ref();
-    for (const s of this.stdio) (s as Socket | null)?.ref?.();
-    this.pty?.ref();
+  }
+
+  /** There is no IPC channel: as Node's send() on a closed channel (the error goes to the callback, else 'error'). */
+  send(message: unknown, ...rest: unknown[]): boolean {
+    const err = ipcError('ERR_IPC_CHANNEL_CLOSED');
+    const cb = rest.find((r): r is (e: Error) => void => typeof r === 'function');
+    process.nextTick(() => (cb ? cb(err) : this.emit('error', err)));
+    return false;
+  }
+
+  /** There is no IPC channel: emits 'error' ERR_IPC_DISCONNECTED, as Node's disconnect() once disconnected. */
+  disconnect(): void {
+    this.emit('error', ipcError('ERR_IPC_DISCONNECTED'));
   }
 }
 
-function signalName(num: number): string {
-  return Object.entries(osConstants.signals).find(([, n]) => n === num)?.[0] ?? String(num);
+/** The events of an NsChildProcess and their listeners, as ChildProcess declares them. */
+export interface NsChildProcessEvents {
+  close: (code: number | null, signal: NodeJS.Signals | null) => void;
+  disconnect: () => void;
+  error: (err: Error) => void;
+  exit: (code: number | null, signal: NodeJS.Signals | null) => void;
+  message: (message: unknown, sendHandle: unknown) => void;
+  spawn: () => void;
+}
+
+// Typed events: each listener method takes a known event with its listener, or any other name.
+type On<T> = {
+  <E extends keyof NsChildProcessEvents>(event: E, listener: NsChildProcessEvents[E]): T;
+  (event: string | symbol, listener: (...args: any[]) => void): T;
+};
+export interface NsChildProcess {
+  addListener: On<this>;
+  on: On<this>;
+  once: On<this>;
+  prependListener: On<this>;
+  prependOnceListener: On<this>;
+  emit<E extends keyof NsChildProcessEvents>(event: E, ...args: Parameters<NsChildProcessEvents[E]>): boolean;
+  emit(event: string | symbol, ...args: any[]): boolean;
+}
+
+/** Our ends of pipes whose other ends are closed at once: streams for a program that never started. */
+function pipesThatEnd(kinds: StdioKind[]): Array<number | null> {
+  try {
+    const { parentFds, toClose } = openStdio(kinds);
+    for (const fd of toClose) closeSync(fd);
+    return parentFds;
+  } catch {
+    return kinds.map(() => null);   // out of fds: no streams, the 'error' still comes
+  }
+}
+
+/** Node's AbortError (internal to Node): the same class name, name, code and message. */
+class AbortError extends Error {
+  readonly code = 'ABORT_ERR';
+  constructor(options?: ErrorOptions) {
+    super('The operation was aborted', options);
+    this.name = 'AbortError';
+  }
 }
 
 function abortError(signal: AbortSignal): Error {
-  const err = new Error('The operation was aborted', { cause: signal.reason });
-  err.name = 'AbortError';
-  (err as NodeJS.ErrnoException).code = 'ABORT_ERR';
-  return err;
+  return new AbortError({ cause: signal.reason });
 }
 
 /**
  * Starts `file` with `args` inside the namespaces of `target` (see JoinOptions) and returns at
- * once, like child_process.spawn.
- * @throws TypeError/RangeError for bad arguments (nothing is started); NsError when the target
- * cannot be read (ESRCH: no such process; EACCES: no ptrace access).
- * Start failures (ENOENT for a missing program, EPERM without privilege, ...) are emitted as
- * 'error' events, as child_process does.
+ * once, like child_process.spawn (also `spawn(target, file, options)`).
+ * @throws TypeError/RangeError for bad arguments, synchronously (nothing is started).
+ * Every other failure (no such target or container, no ptrace access, ENOENT for a missing
+ * program, EPERM without privilege, ...) is emitted as 'error', as child_process does.
  */
-export function spawn(target: Target, file: string, args?: readonly string[], options?: JoinOptions): NsChildProcess {
-  const plan = makePlan(target, file, args, options);
-  const child = new NsChildProcess(plan);
-  child._start(plan);
+export function spawn(target: Target, file: string, options?: JoinOptions): NsChildProcess;
+export function spawn(target: Target, file: string, args?: readonly string[], options?: JoinOptions): NsChildProcess;
+export function spawn(target: Target, file: string, args?: readonly string[] | JoinOptions, options?: JoinOptions): NsChildProcess {
+  const a = splitArguments(args, options);
+  const checked = checkOptions('spawn', file, a.args, a.options);
+  const pid = targetPid(target);
+  const child = new NsChildProcess(checked);
+  child._start(() => makePlan(pid, checked));
   return child;
 }
 
-/** The error execFile rejects with when the program exits non-zero or is killed. */
-export interface ExecFileError extends Error {
-  /** Exit status, or the NsError code when it did not start. */
-  code?: number | string;
-  /** Signal that ended it, if any. */
-  signal?: NodeJS.Signals | null;
-  stdout: string | Buffer;
-  stderr: string | Buffer;
+/**
+ * The error execFile rejects with (assignable to Node's ExecFileException): a non-zero exit or a
+ * kill (`code` = exit status or null, `signal`, `killed`), a start failure (the NsError, `code` =
+ * 'ENOENT', ...), an AbortError, or maxBuffer's RangeError; always with `cmd`, `stdout`, `stderr`.
+ */
+export interface ExecFileError<T extends string | Buffer = string> extends Error {
+  /** Exit status (null when killed by a signal), or the start failure's code. */
+  code?: number | string | null;
+  /** Signal that ended it (null at runtime when none, as Node; typed as Node types it). */
+  signal?: NodeJS.Signals;
+  stdout?: T;
+  stderr?: T;
   /** Whether it was killed by us (timeout, abort, maxBuffer). */
   killed?: boolean;
+  /** file and args joined by spaces. */
   cmd?: string;
+  errno?: number;
+  syscall?: string;
+  path?: string;
+  /** The arguments of a program that did not start. */
+  spawnargs?: string[];
 }
 
+/** A Promise with the running program on it, as Node's PromiseWithChild. */
+export interface PromiseWithChild<T> extends Promise<T> {
+  child: NsChildProcess;
+}
+
+type Output<E> = E extends null | 'buffer' ? Buffer : string;
+type ExecCallback<T> = (error: ExecFileError<T & (string | Buffer)> | null, stdout: T, stderr: T) => void;
+
 /**
- * Runs a program inside the target and resolves its output, like
- * `util.promisify(child_process.execFile)`: rejects on a non-zero exit (error.code = the exit
- * status, error.signal, error.stdout, error.stderr), on a start failure (the NsError, e.g. ENOENT,
- * syscall 'execve'), on timeout/abort, and when output passes maxBuffer (RangeError
- * ERR_CHILD_PROCESS_STDIO_MAXBUFFER).
+ * Runs a program inside the target and buffers its output, like
+ * `util.promisify(child_process.execFile)` (also `util.promisify(execFile)` itself): rejects on
+ * a non-zero exit or a kill (`code` = the exit status or null, `signal`, `killed`), on a start
+ * failure (the NsError: ENOENT, ESRCH, ...), on abort, and when output passes maxBuffer
+ * (RangeError ERR_CHILD_PROCESS_STDIO_MAXBUFFER); the error carries `cmd`, `stdout`, `stderr`.
+ * The promise has the program on `.child`. Given a callback last, it is called as Node's
+ * `(error, stdout, stderr)` and the NsChildProcess is returned.
  * @throws TypeError/RangeError synchronously for bad arguments.
  */
-export function execFile(target: Target, file: string, args: readonly string[] | undefined, options: ExecFileOptions & { encoding: 'buffer' }): Promise<{ stdout: Buffer; stderr: Buffer }>;
-export function execFile(target: Target, file: string, args?: readonly string[], options?: ExecFileOptions): Promise<{ stdout: string; stderr: string }>;
-export function execFile(target: Target, file: string, args?: readonly string[], options: ExecFileOptions = {}): Promise<{ stdout: string | Buffer; stderr: string | Buffer }> {
-  if (options === null || typeof options !== 'object') throw new TypeError(`options must be an object, got ${describe(options)}`);
-  const { input, encoding = 'utf8', maxBuffer = 1024 * 1024, ...join } = options;
-  if (input !== undefined && typeof input !== 'string' && !(input instanceof Uint8Array)) throw new TypeError(`input must be a string or Uint8Array, got ${describe(input)}`);
-  if (encoding !== 'buffer' && !Buffer.isEncoding(encoding)) throw new TypeError(`encoding: unknown encoding ${describe(encoding)}`);
-  if (typeof maxBuffer !== 'number' || !(maxBuffer >= 0)) throw new RangeError(`maxBuffer must be a number >= 0, got ${describe(maxBuffer)}`);
-  const plan = makePlan(target, file, args, join, ['pipe', 'pipe', 'pipe']);
-  const child = new NsChildProcess(plan);
-  return new Promise((resolve, reject) => {
+export function execFile<O extends ExecFileOptions & { encoding: 'buffer' | null }>(target: Target, file: string, args: readonly string[] | null | undefined, options: O): PromiseWithChild<{ stdout: Buffer; stderr: Buffer }>;
+export function execFile<O extends ExecFileOptions & { encoding: 'buffer' | null }>(target: Target, file: string, options: O): PromiseWithChild<{ stdout: Buffer; stderr: Buffer }>;
+export function execFile(target: Target, file: string, args?: readonly string[] | null, options?: (ExecFileOptions & { encoding?: BufferEncoding }) | null): PromiseWithChild<{ stdout: string; stderr: string }>;
+export function execFile(target: Target, file: string, options: (ExecFileOptions & { encoding?: BufferEncoding }) | null): PromiseWithChild<{ stdout: string; stderr: string }>;
+export function execFile(target: Target, file: string, args: readonly string[] | null | undefined, options: ExecFileOptions | null | undefined): PromiseWithChild<{ stdout: string | Buffer; stderr: string | Buffer }>;
+export function execFile<O extends ExecFileOptions & { encoding: 'buffer' | null }>(target: Target, file: string, args: readonly string[] | null | undefined, options: O, callback: ExecCallback<Buffer>): NsChildProcess;
+export function execFile(target: Target, file: string, args: readonly string[] | null | undefined, options: (ExecFileOptions & { encoding?: BufferEncoding }) | null | undefined, callback: ExecCallback<string>): NsChildProcess;
+export function execFile(target: Target, file: string, args: readonly string[] | null | undefined, options: ExecFileOptions | null | undefined, callback: ExecCallback<string | Buffer>): NsChildProcess;
+export function execFile(target: Target, file: string, args: readonly string[] | null | undefined, callback: ExecCallback<string>): NsChildProcess;
+export function execFile(target: Target, file: string, callback: ExecCallback<string>): NsChildProcess;
+export function execFile(target: Target, file: string, ...rest: unknown[]): PromiseWithChild<{ stdout: string | Buffer; stderr: string | Buffer }> | NsChildProcess {
+  const a = splitArguments(rest[0], rest[1], rest[2]);
+  if (a.callback !== undefined && a.callback !== null && typeof a.callback !== 'function') {
+    throw Object.assign(new TypeError('callback must be a function'), { code: 'ERR_INVALID_ARG_TYPE' });
+  }
+  const checked = checkOptions('execFile', file, a.args, a.options);
+  const pid = targetPid(target);
+  const { child, done } = runExecFile(pid, checked, (a.args ?? []) as string[]);
+  if (typeof a.callback === 'function') {
+    const cb = a.callback as ExecCallback<string | Buffer>;
+    done.then(({ stdout, stderr }) => cb(null, stdout, stderr), (e: ExecFileError<string | Buffer>) => {
+      // As Node's callback: the outputs are its arguments, not fields of the error.
+      const { stdout, stderr } = e;
+      delete e.stdout;
+      delete e.stderr;
+      cb(e, stdout!, stderr!);
+    });
+    return child;
+  }
+  return Object.assign(done, { child });
+}
+// util.promisify(execFile) is execFile itself (it already returns a promise); the type says so
+// the way Node's own types say it for child_process.execFile.
+Object.defineProperty(execFile, promisify.custom, { value: execFile, enumerable: false, writable: false, configurable: true });
+export declare namespace execFile {
+  /** The type of `util.promisify(execFile)`: the promise forms of execFile. */
+  const __promisify__: {
+    <O extends ExecFileOptions & { encoding: 'buffer' | null }>(target: Target, file: string, args: readonly string[] | null | undefined, options: O): PromiseWithChild<{ stdout: Buffer; stderr: Buffer }>;
+    (target: Target, file: string, args?: readonly string[] | null, options?: (ExecFileOptions & { encoding?: BufferEncoding }) | null): PromiseWithChild<{ stdout: string; stderr: string }>;
+    (target: Target, file: string, args: readonly string[] | null | undefined, options: ExecFileOptions | null | undefined): PromiseWithChild<{ stdout: string | Buffer; stderr: string | Buffer }>;
+  };
+}
+
+/** execFile's core: starts the program, collects its output, settles as Node's execFile callback does. */
+function runExecFile(pid: number | NsError, o: CheckedOptions, args: string[]): { child: NsChildProcess; done: Promise<{ stdout: string | Buffer; stderr: string | Buffer }> } {
+  const child = new NsChildProcess({ ...o, timeout: 0 });
+  const cmd = [o.file, ...args].join(' ');
+  const done = new Promise<{ stdout: string | Buffer; stderr: string | Buffer }>((resolve, reject) => {
     const out: Buffer[] = [], err: Buffer[] = [];
-    let outLen = 0, errLen = 0, overflow: Error | undefined, startError: Error | undefined;
-    const decode = (chunks: Buffer[]) => (encoding === 'buffer' ? Buffer.concat(chunks) : Buffer.concat(chunks).toString(encoding));
-    child.on('error', (e) => { startError ??= e; });
-    child._start(plan);
+    let outLen = 0, errLen = 0, ex: Error | undefined, killed = false, settled = false, timer: NodeJS.Timeout | undefined;
+    const decode = (chunks: Buffer[]) => (o.encoding === undefined ? Buffer.concat(chunks) : Buffer.concat(chunks).toString(o.encoding));
+    const kill = () => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      killed = true;
+      try { child.kill(o.killSignal); } catch (e) { ex = e as Error; settle(null, null); }
+    };
+    const settle = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      const stdout = decode(out), stderr = decode(err);
+      if (!ex && code === 0 && signal === null) return resolve({ stdout, stderr });
+      const e = (ex ?? Object.assign(new Error(`Command failed: ${cmd}\n${stderr.toString()}`), { code, killed: child.killed || killed, signal })) as ExecFileError<string | Buffer>;
+      reject(Object.assign(e, { cmd, stdout, stderr }));
+    };
+    child.on('error', (e) => {
+      ex = e;
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      settle(null, null);
+    });
+    child.on('close', (code, signal) => settle(code, signal));
+    child._start(() => makePlan(pid, o));
     const collect = (stream: Readable | null, chunks: Buffer[], which: 'stdout' | 'stderr') => {
       stream?.on('data', (b: Buffer) => {
         const len = which === 'stdout' ? (outLen += b.length) : (errLen += b.length);
-        if (len > maxBuffer) {
-          chunks.push(b.subarray(0, b.length - (len - maxBuffer)));
-          if (!overflow) {
-            overflow = Object.assign(new RangeError(`${which} maxBuffer length exceeded`), { code: 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER' });
-            child.kill(plan.killSignal);
-          }
-          stream.destroy();
+        if (len > o.maxBuffer) {
+          chunks.push(b.subarray(0, b.length - (len - o.maxBuffer)));
+          ex = Object.assign(new RangeError(`${which} maxBuffer length exceeded`), { code: 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER' });
+          kill();
         } else chunks.push(b);
       });
     };
     collect(child.stdout, out, 'stdout');
     collect(child.stderr, err, 'stderr');
     if (child.stdin) {
-      if (input !== undefined) child.stdin.end(input);
-      else child.stdin.end();
+      // Our own write: a program that exits without reading its input is not an error (EPIPE).
+      child.stdin.on('error', () => {});
+      child.stdin.end(o.input);
     }
-    child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
-      const stdout = decode(out), stderr = decode(err);
-      const failure = startError ?? overflow;
-      if (failure) {
-        reject(Object.assign(failure, { stdout, stderr, killed: child.killed, cmd: [file, ...(args ?? [])].join(' ') }));
-      } else if (code === 0) {
-        resolve({ stdout, stderr });
-      } else {
-        const cmd = [file, ...(args ?? [])].join(' ');
-        const e = new Error(`Command failed: ${cmd}${stderr.length ? `\n${stderr.toString()}` : ''}`) as ExecFileError;
-        Object.assign(e, { code: code ?? undefined, signal, stdout, stderr, killed: child.killed, cmd });
-        reject(e);
-      }
-    });
+    if (o.timeout > 0 && child.pid !== undefined) timer = setTimeout(kill, o.timeout);
   });
+  return { child, done };
 }
 
 /** What spawnSync returns, as child_process.spawnSync. */
 export interface SpawnSyncResult<T extends string | Buffer = Buffer> {
   /** Host pid of the program; 0 when it did not start. */
   pid: number;
+  /** Per stdio slot: the collected output of piped slots 1 and up, else null; null when not started. */
+  output: Array<T | null> | null;
+  /** output[1]: null when stdout was not a pipe or the program did not start. */
+  stdout: T | null;
+  /** output[2]. */
+  stderr: T | null;
   /** Exit status, or null when killed by a signal or not started. */
   status: number | null;
   signal: NodeJS.Signals | null;
-  /** Per stdio slot: the collected output for piped slots 1 and 2, else null. */
-  output: Array<T | null>;
-  stdout: T;
-  stderr: T;
-  /** The start failure (NsError), or ETIMEDOUT / ENOBUFS. */
+  /** The start failure (NsError), or ETIMEDOUT / ENOBUFS; with `path` and `spawnargs` as Node's. */
   error?: Error;
 }
 
 /**
  * Runs a program inside the target and waits for it, blocking the event loop, like
- * child_process.spawnSync. Start failures, timeouts and maxBuffer overruns are reported in
- * `error`, not thrown.
- * @throws TypeError/RangeError for bad arguments; NsError when the target cannot be read.
+ * child_process.spawnSync. Every failure after argument checks (no such target, start failures,
+ * timeouts, maxBuffer overruns) is reported in `error`, not thrown.
+ * @throws TypeError/RangeError for bad arguments.
  */
-export function spawnSync(target: Target, file: string, args: readonly string[] | undefined, options: SpawnSyncOptions & { encoding: BufferEncoding }): SpawnSyncResult<string>;
-export function spawnSync(target: Target, file: string, args?: readonly string[], options?: SpawnSyncOptions): SpawnSyncResult<Buffer>;
-export function spawnSync(target: Target, file: string, args?: readonly string[], options: SpawnSyncOptions = {}): SpawnSyncResult<string | Buffer> {
-  if (options === null || typeof options !== 'object') throw new TypeError(`options must be an object, got ${describe(options)}`);
-  if (options.pty !== undefined && options.pty !== false) throw new TypeError('pty is for spawn() only');
-  const { input, encoding = 'buffer', maxBuffer = 1024 * 1024, ...join } = options;
-  if (input !== undefined && typeof input !== 'string' && !(input instanceof Uint8Array)) throw new TypeError(`input must be a string or Uint8Array, got ${describe(input)}`);
-  if (encoding !== 'buffer' && !Buffer.isEncoding(encoding)) throw new TypeError(`encoding: unknown encoding ${describe(encoding)}`);
-  if (typeof maxBuffer !== 'number' || !(maxBuffer >= 0)) throw new RangeError(`maxBuffer must be a number >= 0, got ${describe(maxBuffer)}`);
-  const plan = makePlan(target, file, args, join);
-  const decode = (b: Buffer) => (encoding === 'buffer' ? b : b.toString(encoding));
-  const empty = decode(Buffer.alloc(0));
-  if (plan.signal?.aborted) {
-    releasePlan(plan);
-    return { pid: 0, status: null, signal: null, output: [null, empty, empty], stdout: empty, stderr: empty, error: abortError(plan.signal) };
-  }
-  let result;
+export function spawnSync(target: Target, file: string, args: readonly string[] | null | undefined, options: SpawnSyncOptions & { encoding: BufferEncoding }): SpawnSyncResult<string>;
+export function spawnSync(target: Target, file: string, options: SpawnSyncOptions & { encoding: BufferEncoding }): SpawnSyncResult<string>;
+export function spawnSync(target: Target, file: string, args?: readonly string[] | null, options?: SpawnSyncOptions & { encoding?: 'buffer' | null }): SpawnSyncResult<Buffer>;
+export function spawnSync(target: Target, file: string, options: SpawnSyncOptions & { encoding?: 'buffer' | null }): SpawnSyncResult<Buffer>;
+export function spawnSync(target: Target, file: string, args?: readonly string[] | null, options?: SpawnSyncOptions): SpawnSyncResult<string | Buffer>;
+export function spawnSync(target: Target, file: string, args?: readonly string[] | null | SpawnSyncOptions, options?: SpawnSyncOptions): SpawnSyncResult<string | Buffer> {
+  const a = splitArguments(args, options);
+  const o = checkOptions('spawnSync', file, a.args, a.options);
+  const pid = targetPid(target);
+  const decode = (b: Buffer) => (o.encoding === undefined ? b : b.toString(o.encoding));
+  const failed = (error: Error): SpawnSyncResult<string | Buffer> => {
+    Object.assign(error, { path: o.file, spawnargs: o.args });
+    return { error, status: null, signal: null, output: null, pid: 0, stdout: null, stderr: null };
+  };
+  if (o.signal?.aborted) return failed(abortError(o.signal));
+  let plan: Plan;
+  let result: RawSpawnResult;
   let parentFds: Array<number | null>;
   try {
+    plan = makePlan(pid, o);
+  } catch (err) {
+    return failed(err as Error);
+  }
+  try {
     ({ result, parentFds } = startProgram(plan));
+  } catch (err) {
+    return failed(err as Error);
   } finally {
     releasePlan(plan);
   }
   if (!result.ok) {
     for (const fd of parentFds) if (fd !== null) closeSync(fd);
-    return { pid: 0, status: null, signal: null, output: [null, empty, empty], stdout: empty, stderr: empty, error: startError(plan, result.step, result.errno, result.arg) };
+    return failed(startError(plan, result.step, result.errno, result.arg));
   }
   const raw = new (binding().Child)(result.pidfd);
   // Slots beyond stdin that we read; other slots' fds are closed by the wait loop too.
   const outFds = parentFds.map((fd, i) => (i === 0 ? -1 : fd ?? -1));
   const r = raw.waitSync({
     stdinFd: parentFds[0] ?? -1,
-    ...(input === undefined ? {} : { input: Buffer.from(input as string | Uint8Array) }),
+    ...(o.input === undefined ? {} : { input: Buffer.from(o.input.buffer, o.input.byteOffset, o.input.byteLength) }),
     outFds,
     timeoutMs: plan.timeout,
     killSignal: plan.killSignal,
-    maxBuffer,
+    maxBuffer: o.maxBuffer,
   });
   const output = outFds.map((fd, i) => (fd < 0 ? null : decode(r.outputs[i]!)));
   const res: SpawnSyncResult<string | Buffer> = {
-    pid: result.pid,
     status: r.code,
     signal: r.signal === null ? null : (signalName(r.signal) as NodeJS.Signals),
     output,
-    stdout: output[1] ?? empty,
-    stderr: output[2] ?? empty,
+    pid: result.pid,
+    stdout: output[1] ?? null,
+    stderr: output[2] ?? null,
   };
-  if (r.timedOut) res.error = NsError.fromErrno(110, { syscall: `spawnSync ${file}`, pid: result.pid });
-  else if (r.overflow) res.error = NsError.fromErrno(105, { syscall: `spawnSync ${file}`, pid: result.pid, hint: 'output passed maxBuffer' });
+  const failure = r.timedOut ? 110 : r.overflow ? 105 : 0;
+  if (failure) {
+    res.error = Object.assign(NsError.fromErrno(failure, { syscall: `spawnSync ${o.file}`, path: o.file, pid: plan.pid }), { spawnargs: o.args });
+  }
   return res;
 }

@@ -16,6 +16,30 @@
 namespace nsjoin {
 namespace {
 
+class Child;
+
+// The poll handle of a watched program, apart from the Child: libuv owns it until its close
+// callback, and Node's environment cleanup may come before or after the Child is collected.
+struct Watcher {
+  uv_poll_t poll;
+  Child* owner;                           // null once the Child stopped watching
+  napi_async_cleanup_hook_handle hook;    // removed when the handle is closed
+  bool closing;
+};
+
+// Closes the handle once; the hook is removed when libuv has let go of it (which, if Node is
+// tearing down, tells it that we are done).
+void CloseWatcher(Watcher* w) {
+  if (w->closing) return;
+  w->closing = true;
+  uv_poll_stop(&w->poll);
+  uv_close(reinterpret_cast<uv_handle_t*>(&w->poll), [](uv_handle_t* h) {
+    Watcher* w = static_cast<Watcher*>(h->data);
+    if (w->hook != nullptr) napi_remove_async_cleanup_hook(w->hook);
+    delete w;
+  });
+}
+
 class Child : public Napi::ObjectWrap<Child> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -46,8 +70,9 @@ class Child : public Napi::ObjectWrap<Child> {
   }
 
   ~Child() override {
-    // The JS object can only be collected when not watching; an unwatched, uncollected exit is
-    // reaped here so that it does not stay a zombie.
+    // The JS object can only be collected when not watching (or when Node tears down); an
+    // unwatched, uncollected exit is reaped here so that it does not stay a zombie.
+    StopWatching();
     if (pidfd_ >= 0) {
       siginfo_t si;
       memset(&si, 0, sizeof si);
@@ -61,33 +86,53 @@ class Child : public Napi::ObjectWrap<Child> {
   Napi::Value Watch(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsFunction()) return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "watch(callback)", true);
-    if (pidfd_ < 0 || poll_ != nullptr) return ThrowCoded(env, "ERR_INVALID_STATE", "watch: already watching or exited");
+    if (pidfd_ < 0 || watcher_ != nullptr) return ThrowCoded(env, "ERR_INVALID_STATE", "watch: already watching or exited");
     uv_loop_t* loop = nullptr;
     if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) return ThrowCoded(env, "ERR_INVALID_STATE", "no event loop");
-    poll_ = new uv_poll_t;
-    if (uv_poll_init(loop, poll_, pidfd_) != 0) {
-      delete poll_;
-      poll_ = nullptr;
+    Watcher* w = new Watcher{};
+    if (uv_poll_init(loop, &w->poll, pidfd_) != 0) {
+      delete w;
       return ThrowCoded(env, "ERR_INVALID_STATE", "uv_poll_init failed");
     }
-    poll_->data = this;
+    w->poll.data = w;
+    w->owner = this;
+    // Node tears an environment down (loop empty with the handle unref'd, a worker's end)
+    // without telling JS: the hook closes the handle then, so that no callback comes once JS is
+    // gone and no handle outlives the loop. Async, because uv_close completes on a later turn.
+    if (napi_add_async_cleanup_hook(env, OnEnvCleanup, w, &w->hook) != napi_ok) w->hook = nullptr;
+    watcher_ = w;
     callback_ = Napi::Persistent(info[0].As<Napi::Function>());
     self_ = Napi::Persistent(Value());  // keep this object alive while the program runs
     env_ = env;
-    uv_poll_start(poll_, UV_READABLE, OnReadable);
+    uv_poll_start(&w->poll, UV_READABLE, OnReadable);
     return env.Undefined();
   }
 
+  void StopWatching() {
+    if (watcher_ == nullptr) return;
+    watcher_->owner = nullptr;
+    CloseWatcher(watcher_);
+    watcher_ = nullptr;
+  }
+
+  // The environment is going away: no JS may run any more. The program is left running and
+  // unwatched, as Node leaves an unref'd child; its pidfd is closed when the Child is finalized.
+  static void OnEnvCleanup(napi_async_cleanup_hook_handle handle, void* arg) {
+    Watcher* w = static_cast<Watcher*>(arg);
+    if (w->owner != nullptr) w->owner->watcher_ = nullptr;
+    w->owner = nullptr;
+    CloseWatcher(w);
+  }
+
   static void OnReadable(uv_poll_t* handle, int status, int events) {
-    Child* self = static_cast<Child*>(handle->data);
+    Child* self = static_cast<Watcher*>(handle->data)->owner;
+    if (self == nullptr) return;
     siginfo_t si;
     memset(&si, 0, sizeof si);
     int r = waitid(P_PIDFD, self->pidfd_, &si, WEXITED | WNOHANG);
     if (r == 0 && si.si_pid == 0) return;     // not yet: spurious wake-up
     if (r != 0 && errno != ECHILD) return;   // ECHILD: reaped elsewhere; report no status
-    uv_poll_stop(handle);
-    uv_close(reinterpret_cast<uv_handle_t*>(handle), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
-    self->poll_ = nullptr;
+    self->StopWatching();
     close(self->pidfd_);
     self->pidfd_ = -1;
 
@@ -98,7 +143,20 @@ class Child : public Napi::ObjectWrap<Child> {
     else if (si.si_pid != 0) sig = Napi::Number::New(env, si.si_status);
     Napi::FunctionReference cb = std::move(self->callback_);
     Napi::ObjectReference keep = std::move(self->self_);
-    cb.MakeCallback(keep.Value(), {code, sig});
+    // The raw call: node-addon-api's MakeCallback rethrows any failure with napi_throw, which is
+    // fatal while Node tears down (it turns the loop once more before the cleanup hooks run).
+    // A failure here is either that (JS is gone: nothing to do) or a listener that threw, which
+    // goes to 'uncaughtException' as a throw in a child_process 'exit' listener does.
+    napi_value argv[2] = {code, sig};
+    napi_value result;
+    if (napi_make_callback(env, nullptr, keep.Value(), cb.Value(), 2, argv, &result) != napi_ok) {
+      bool pending = false;
+      napi_value err;
+      if (napi_is_exception_pending(env, &pending) == napi_ok && pending &&
+          napi_get_and_clear_last_exception(env, &err) == napi_ok) {
+        napi_fatal_exception(env, err);
+      }
+    }
   }
 
   // kill(signal) -> 0 or a positive errno (ESRCH once the program has been reaped)
@@ -113,11 +171,11 @@ class Child : public Napi::ObjectWrap<Child> {
   }
 
   Napi::Value Ref(const Napi::CallbackInfo& info) {
-    if (poll_) uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
+    if (watcher_) uv_ref(reinterpret_cast<uv_handle_t*>(&watcher_->poll));
     return info.Env().Undefined();
   }
   Napi::Value Unref(const Napi::CallbackInfo& info) {
-    if (poll_) uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+    if (watcher_) uv_unref(reinterpret_cast<uv_handle_t*>(&watcher_->poll));
     return info.Env().Undefined();
   }
 
@@ -127,7 +185,7 @@ class Child : public Napi::ObjectWrap<Child> {
   Napi::Value WaitSync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject()) return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "waitSync(options)", true);
-    if (pidfd_ < 0 || poll_ != nullptr) return ThrowCoded(env, "ERR_INVALID_STATE", "waitSync: already watching or exited");
+    if (pidfd_ < 0 || watcher_ != nullptr) return ThrowCoded(env, "ERR_INVALID_STATE", "waitSync: already watching or exited");
     Napi::Object o = info[0].As<Napi::Object>();
     Decoder d{env};
     int stdinFd = static_cast<int>(d.Int(o, "stdinFd", -1, 0x7fffffff));
@@ -256,7 +314,7 @@ class Child : public Napi::ObjectWrap<Child> {
   }
 
   int pidfd_ = -1;
-  uv_poll_t* poll_ = nullptr;
+  Watcher* watcher_ = nullptr;
   Napi::FunctionReference callback_;
   Napi::ObjectReference self_;
   Napi::Env env_ = nullptr;

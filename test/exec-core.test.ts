@@ -171,7 +171,7 @@ test('stdin, input and spawnSync', async () => {
   assert.is((slow.error as { code?: string })?.code, 'ETIMEDOUT');
   const big = spawnSync(t.pid, 'sh', ['-c', 'head -c 100000 /dev/zero'], { maxBuffer: 1000 });
   assert.is((big.error as { code?: string })?.code, 'ENOBUFS');
-  assert.is(big.stdout.length, 1000);
+  assert.is(big.stdout!.length, 1000);
 });
 
 test('maxBuffer and encoding in execFile', async () => {
@@ -218,6 +218,14 @@ test('joinCgroup is stdin-safe (nsenter -C breaks fd 0)', async () => {
 test('namespacesOf reports the target and our own namespaces', () => {
   const ns = namespacesOf({ pid: t.pid });
   for (const n of ['net', 'uts', 'mnt', 'pid', 'ipc', 'cgroup', 'user'] as const) assert.ok(ns[n]!.inode > 0);
+});
+
+test("Node's options inside a target: shell is the target's /bin/sh, detached a new session there", async () => {
+  const { stdout } = await execFile(t.pid, 'echo $0 $(hostname) $(cat /mnt/secret)', { shell: true });
+  assert.is(stdout, '/bin/sh nsjoin-target only-here\n');
+  const r = spawnSync(t.pid, 'sh', ['-c', 'cut -d" " -f6 /proc/$$/stat; echo $$'], { detached: true, encoding: 'utf8' });
+  const [sid, self] = r.stdout!.trim().split('\n');
+  assert.is(sid, self, 'the program leads its own session');
 });
 
 test.run();

@@ -171,14 +171,14 @@ test('a dead pid: ESRCH, nothing started', async () => {
     try { readFileSync(`/proc/${pid}/stat`); } catch { break; }
     await new Promise((r) => setTimeout(r, 10));
   }
-  try {
-    spawn(pid, 'true');
-    assert.unreachable();
-  } catch (e) {
-    assert.instance(e, NsError);
-    assert.is((e as NsError).code, 'ESRCH');
-    assert.is((e as NsError).pid, pid);
-  }
+  // As child_process delivers start failures: an 'error' event, never a throw.
+  const child = spawn(pid, 'true');
+  const e = await new Promise<Error>((resolve) => child.once('error', resolve));
+  assert.instance(e, NsError);
+  assert.is((e as NsError).code, 'ESRCH');
+  assert.is((e as NsError).pid, pid);
+  assert.is(child.pid, undefined, 'nothing started');
+  await execFile(pid, 'true').then(() => assert.unreachable(), (err: NsError) => assert.is(err.code, 'ESRCH'));
 });
 
 test('an unprivileged caller gets EPERM naming CAP_SYS_ADMIN', async () => {
@@ -217,7 +217,17 @@ test('bad arguments are TypeError/RangeError before anything starts', async () =
     [() => spawn(t.pid, 'true', [], { namespaces: 'some' as never }), TypeError],
     [() => spawn(t.pid, 'true', [], { env: { 'A=B': 'x' } }), TypeError],
     [() => spawn(t.pid, 'true', [], { env: { A: 'x\0y' } }), TypeError],
-    [() => spawn(t.pid, 'true', [], { env: { A: 1 as never } }), TypeError],
+    [() => spawn(t.pid, 'true', [], { env: 'mine' as never }), TypeError],
+    [() => spawn(t.pid, 'true', [], { uid: 0, user: 'target' }), TypeError],
+    [() => spawn(t.pid, 'true', [], { uid: -1 }), RangeError],
+    [() => spawn(t.pid, 'true', [], { shell: 1 as never }), TypeError],
+    [() => spawn(t.pid, 'true', [], { detached: 'yes' as never }), TypeError],
+    [() => spawn(t.pid, 'true', [], { stdio: ['ipc'] }), TypeError],
+    [() => spawn(t.pid, 'true', [], { input: 'x' } as never), TypeError],
+    [() => spawn(t.pid, 'true', [], { windowsHide: 1 as never }), TypeError],
+    [() => spawn(t.pid, 'true', [], { serialization: 'xml' as never }), TypeError],
+    [() => execFile(t.pid, 'true', [], { encoding: 'klingon' }), TypeError],
+    [() => execFile(t.pid, 'true', [], {}, 42 as never), TypeError],
     [() => spawn(t.pid, 'true', [], { user: { uid: -1, gid: 0 } }), RangeError],
     [() => spawn(t.pid, 'true', [], { user: { uid: 2 ** 32, gid: 0 } }), RangeError],
     [() => spawn(t.pid, 'true', [], { user: 'root' as never }), TypeError],

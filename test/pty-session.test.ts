@@ -186,8 +186,8 @@ test('pty options are checked: TypeError/RangeError, never a crash', () => {
   assert.throws(() => spawn(t.pid, 'true', [], { pty: { cols: 1.5 } }), RangeError);
   assert.throws(() => spawn(t.pid, 'true', [], { pty: { cols: 80, rows: 24, depth: 1 } as never }), TypeError);
   assert.throws(() => spawn(t.pid, 'true', [], { pty: true, stdio: 'inherit' }), TypeError);
-  assert.throws(() => execFile(t.pid, 'true', [], { pty: true }), TypeError);
-  assert.throws(() => spawnSync(t.pid, 'true', [], { pty: true }), TypeError);
+  assert.throws(() => execFile(t.pid, 'true', [], { pty: true } as never), TypeError);
+  assert.throws(() => spawnSync(t.pid, 'true', [], { pty: true } as never), TypeError);
   const plain = spawn(t.pid, 'true');
   assert.is(plain.pty, null);
   assert.throws(() => plain.resize(80, 24), TypeError);

@@ -204,7 +204,7 @@ async function readByJoining(pid: number, name: string, devPath: string): Promis
   const time = performance.timeOrigin + performance.now();
   let stdout: string;
   try {
-    const options: ExecFileOptions & InternalJoinOptions = {
+    const options: ExecFileOptions & InternalJoinOptions & { encoding?: BufferEncoding } = {
       // A fixed environment: the caller's (GREP_*, locale) must not change what grep prints.
       namespaces: ['net'], root: false, env: { LC_ALL: 'C' }, freshSysfs: true, timeout: 10_000,
     };

@@ -60,7 +60,7 @@ let outcome: string;
 try {
   if (api === 'spawnSync') {
     const r = spawnSync(victim, 'hostname', [], opts);
-    outcome = r.error ? `error ${(r.error as NsError).code}` : `ran ${r.stdout.toString().trim()}`;
+    outcome = r.error ? `error ${(r.error as NsError).code}` : `ran ${r.stdout!.toString().trim()}`;
   } else {
     const r = await execFile(victim, 'hostname', [], opts);
     outcome = `ran ${r.stdout.trim()}`;
