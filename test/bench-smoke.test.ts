@@ -11,8 +11,11 @@ import type { GroupResult } from '../bench/harness.js';
 
 const root = new URL('..', import.meta.url).pathname;
 
-/** nsjoin-bench-* cgroups below our own cgroup (where the bench makes them) in every hierarchy. */
-function leftovers(): string[] {
+/**
+ * nsjoin-bench-PID cgroups of the bench process `pid` below our own cgroup (where it makes them) in
+ * every hierarchy. Only that bench's: other benches may be running on a shared host meanwhile.
+ */
+function leftovers(pid: number): string[] {
   const own = new Map<string, string>();
   for (const line of readFileSync('/proc/self/cgroup', 'utf8').trim().split('\n')) {
     const a = line.indexOf(':'), b = line.indexOf(':', a + 1);
@@ -26,7 +29,7 @@ function leftovers(): string[] {
     const ctl = f[sep + 1] === 'cgroup2' ? '' : (f[sep + 3] ?? '').split(',').find((o) => own.has(o)) ?? '';
     const dir = join(f[4]!, own.get(ctl) ?? '/');
     try {
-      for (const name of readdirSync(dir)) if (name.startsWith('nsjoin-bench-')) out.push(join(dir, name));
+      for (const name of readdirSync(dir)) if (name === `nsjoin-bench-${pid}`) out.push(join(dir, name));
     } catch { /* not readable */ }
   }
   return out;
@@ -36,12 +39,14 @@ test('bench quick mode produces its ratios', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'nsjoin-bench-smoke-'));
   const json = join(dir, 'bench.json');
   try {
+    let benchPid = 0;
     const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
       const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/run.ts'], {
         cwd: root,
         env: { ...process.env, BENCH_QUICK: '1', BENCH_ONLY: 'exec-small,cgroup,parsers', BENCH_JSON: json },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      benchPid = child.pid!;
       let out = '';
       child.stdout!.on('data', (b) => { out += b; });
       child.stderr!.on('data', (b) => { out += b; });
@@ -66,8 +71,8 @@ test('bench quick mode produces its ratios', async () => {
         assert.ok(r.subjectTime.n > 0 && r.baselineTime.n > 0, `${r.name}: no samples`);
       }
     }
-    // What the bench made is gone: no bench cgroup is left next to ours in any hierarchy.
-    assert.equal(leftovers(), []);
+    // What the bench made is gone: no cgroup of this bench is left next to ours in any hierarchy.
+    assert.equal(leftovers(benchPid), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
