@@ -1,7 +1,7 @@
 // `npm run bench`: every group of issue 7, each figure a ratio against a baseline measured in the
 // same run, with medians and quartiles, machine facts first and a summary of the goals last.
 //   BENCH_QUICK=1     small sizes (a smoke test; the figures mean little)
-//   BENCH_ONLY=a,b    only these groups: exec-small, exec-1g, exec-4g, cgroup, parsers, memory
+//   BENCH_ONLY=a,b    only these groups: exec-small, exec-1g, exec-4g, cgroup, parsers, containers, memory
 //   BENCH_JSON=file   also write the results as JSON
 // Groups that need a heap of their own (exec at 1 and 4 GB, memory) run in worker processes.
 import { spawn } from 'node:child_process';
@@ -10,6 +10,7 @@ import { totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cgroupGroup } from './cgroup.js';
+import { containersGroup } from './containers.js';
 import { removeCgroupsSync, startTarget } from './fixtures.js';
 import { buildFloor } from './floor.js';
 import { formatFigure, formatRatio, machineFacts, QUICK, type GroupResult } from './harness.js';
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
   const results: GroupResult[] = [];
   const run = async (r: Promise<GroupResult> | GroupResult) => { const g = await r; results.push(g); print(g); };
 
-  // Namespaces as a container has them; the time namespace separately, since joining it forces a fork.
+  // Namespaces as a container has them; the time namespace separately (it used to force a fork).
   const needTargets = ['exec-small', 'exec-1g', 'exec-4g', 'memory'].some(want);
   if (['exec-small', 'exec-1g', 'exec-4g'].some(want)) process.stdout.write(`floor       ${relative(process.cwd(), buildFloor())} (bench/floor.c, built with ${process.env.CC ?? 'cc'})\n`);
   const target = needTargets ? await startTarget() : undefined;
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
       try { await run(cgroupGroup()); } finally { removeCgroupsSync(); }
     }
     if (want('parsers')) await run(parserGroup());
+    if (want('containers')) await run(containersGroup());
     if (want('memory') && target) await run(worker('memory', { target: target.pid }));
   } finally {
     target?.kill();

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** What the joiner and the program do; built and validated by lib/spawn.ts. */
+/** What the trampoline and the program do; built and validated by lib/spawn.ts. */
 export interface RawSpawnSpec {
   pid: number;
   /** A pidfd of the target opened before /proc was read (duplicated by the addon), or -1. */
@@ -12,7 +12,6 @@ export interface RawSpawnSpec {
   nsMask: number;
   setnsPidfd: boolean;
   closeRange: boolean;
-  forkMode: boolean;
   root: boolean;
   cwd: string | null;
   cwdFromTarget: boolean;
@@ -37,7 +36,9 @@ export interface RawSpawnSpec {
 }
 
 export type RawSpawnResult =
-  | { ok: true; pid: number; pidfd: number }
+  /** startFd: read end of the start pipe: a 16-byte {step, errno, arg, 0} report (int32, host byte
+   *  order; step indexes spawnSteps) when the program failed before execve, else EOF once it ran. */
+  | { ok: true; pid: number; pidfd: number; startFd: number }
   | { ok: false; step: string; errno: number; arg: number };
 
 export interface RawWaitResult {
@@ -66,6 +67,8 @@ export interface RawBinding {
   /** A close-on-exec pidfd for pid, or -errno. */
   pidfdOpen(pid: number): number;
   kernelFeatures(): { closeRange: boolean; pidfdOpen: boolean };
+  /** Names of the steps a start report can name, by number. */
+  spawnSteps: string[];
   Child: new (pidfd: number) => RawChild;
   openPty(spec: { pid: number; cols: number; rows: number }): RawPtyResult;
   /** 0, or a positive errno. */

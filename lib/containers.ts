@@ -1,19 +1,23 @@
-// Container discovery from /proc alone: every process's /proc/PID/cgroup is matched against the
-// names runtimes give their cgroups (parse/container-id.ts). No runtime socket, no root needed to
-// list (reading /proc/PID/cgroup is allowed for every process). Registers the `{ container }` target.
+// Container discovery from /proc: every process's /proc/PID/cgroup is matched against the names
+// runtimes give their cgroups (parse/container-id.ts); the runtimes' own state files then name each
+// container (lib/runtimes/). No runtime socket. Registers the `{ container }` and `{ pod }` targets.
 import { readdirSync } from 'node:fs';
 import { NsError } from './errors.js';
 import { readText } from './io.js';
 import { parseContainerCgroup, type ContainerRuntime, type PodQos } from './parse/container-id.js';
 import { parseProcCgroup } from './parse/proc-cgroup.js';
-import { setContainerResolver, type RootOptions } from './targets.js';
+import { lookupMeta } from './runtimes/lookup.js';
+import { runtimeRoots, type RuntimeRoots } from './runtimes/roots.js';
+import { describe, setContainerResolver, type RootOptions } from './targets.js';
 
 export type { ContainerRuntime, PodQos } from './parse/container-id.js';
+export type { RuntimeRoots } from './runtimes/roots.js';
 
 /** A container found on this host, from `listContainers()`. */
 export interface Container {
   /** Container id (64 hex digits for docker, containerd, cri-o, podman; the name for lxc and systemd-nspawn). */
   id: string;
+  /** From the cgroup path, or, where that names no runtime (Kubernetes' cgroupfs layout), from the runtime's bundle. */
   runtime: ContainerRuntime;
   /** Host pid of the container's oldest process (earliest start time): its init, the one to join. */
   pid: number;
@@ -21,8 +25,59 @@ export interface Container {
   pids: number[];
   /** The container's cgroup path, as /proc/PID/cgroup shows it from our cgroup namespace. */
   cgroup: string;
-  /** Kubernetes pod UID and QoS class, for containers of a pod. */
-  pod?: { uid: string; qos: PodQos };
+  /**
+   * The name its users know it by: docker's and podman's container name, ctr's id, nerdctl's name,
+   * the Kubernetes container name for a pod's container (none for a pod's sandbox). Read from the
+   * runtime's state files; control characters escaped as \xNN.
+   */
+  name?: string;
+  /** The image as the user named it (e.g. 'nginx:1.25'), where the runtime records it. */
+  image?: string;
+  /**
+   * Kubernetes pod: UID and QoS class from the cgroup path; name and namespace from the runtime's
+   * annotations or labels, or else the kubelet's log directories.
+   */
+  pod?: { uid: string; qos: PodQos; name?: string; namespace?: string };
+  /** true for a pod's sandbox (pause) container. */
+  sandbox?: boolean;
+}
+
+/** Options of `listContainers()`, `findContainer()` and the container targets. */
+export interface ListContainersOptions extends RootOptions {
+  /**
+   * Where the runtimes keep their state (each key optional; defaults: DEFAULT_RUNTIME_ROOTS), or
+   * `false` to read none and list containers from /proc alone, without names, images or pod names.
+   */
+  runtimeRoots?: Partial<RuntimeRoots> | false;
+}
+
+function checkOptions(options: unknown): { procRoot: string; roots: RuntimeRoots | false } {
+  if (options === undefined) return { procRoot: '/proc', roots: runtimeRoots(undefined) };
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`options must be an object, got ${describe(options)}`);
+  }
+  const o = options as Record<string, unknown>;
+  for (const key of ['procRoot', 'sysRoot'] as const) {
+    if (o[key] !== undefined && (typeof o[key] !== 'string' || o[key] === '')) throw new TypeError(`options.${key} must be a non-empty string, got ${describe(o[key])}`);
+  }
+  return { procRoot: (o['procRoot'] as string | undefined) ?? '/proc', roots: runtimeRoots(o['runtimeRoots']) };
+}
+
+/** Adds what the runtimes' state files say to each container (in place). */
+function name(containers: Container[], roots: RuntimeRoots, procRoot: string): void {
+  const metas = lookupMeta(containers.map((c) => (c.pod ? { id: c.id, runtime: c.runtime, pids: c.pids, podUid: c.pod.uid } : { id: c.id, runtime: c.runtime, pids: c.pids })), roots, procRoot);
+  for (const c of containers) {
+    const meta = metas.get(`${c.runtime}/${c.id}`);
+    if (!meta) continue;
+    if (c.runtime === 'unknown' && meta.runtime) c.runtime = meta.runtime;
+    if (meta.name !== undefined) c.name = meta.name;
+    if (meta.image !== undefined) c.image = meta.image;
+    if (c.pod && meta.pod) {
+      if (meta.pod.name !== undefined) c.pod.name = meta.pod.name;
+      if (meta.pod.namespace !== undefined) c.pod.namespace = meta.pod.namespace;
+    }
+    if (meta.sandbox) c.sandbox = true;
+  }
 }
 
 function startTime(procRoot: string, pid: number): number {
@@ -41,13 +96,16 @@ function startTime(procRoot: string, pid: number): number {
  * Lists the containers on this host by scanning `procRoot`/PID/cgroup for every process: docker,
  * containerd, cri-o, podman, lxc and systemd-nspawn containers and Kubernetes pods (pod UID and QoS
  * class), in the cgroupfs and systemd layouts of cgroup v1, v2 and hybrid hosts (see
- * `parseContainerCgroup`). A process that exits during the scan, or whose cgroup file cannot be
- * read or parsed, is skipped. Sorted by runtime, then id. Synchronous: reads pseudo-files only.
+ * `parseContainerCgroup`); libvirt's virtual machines are not containers and are left out. Then
+ * names, images and pod names come from the runtimes' state files under `runtimeRoots` (cached per
+ * container id while it lives). A process that exits during the scan, or whose cgroup file cannot
+ * be read or parsed, is skipped; a container whose state files vanish is listed without a name.
+ * Sorted by runtime, then id. Synchronous: reads pseudo-files and small state files only.
  *
- * @throws NsError when `procRoot` itself cannot be listed
+ * @throws TypeError for malformed options; NsError when `procRoot` itself cannot be listed
  */
-export function listContainers(options: RootOptions = {}): Container[] {
-  const procRoot = options.procRoot ?? '/proc';
+export function listContainers(options: ListContainersOptions = {}): Container[] {
+  const { procRoot, roots } = checkOptions(options);
   let names: string[];
   try {
     names = readdirSync(procRoot);
@@ -71,6 +129,12 @@ export function listContainers(options: RootOptions = {}): Container[] {
       if (!match) continue;
       const key = `${match.runtime}/${match.id}`;
       let found = byId.get(key);
+      // The same id in two cgroups: one is nested inside another container, made by whoever runs
+      // there (a container may create cgroups below its own). The outer one is the runtime's.
+      if (found && found.cgroup !== match.cgroup) {
+        if (match.cgroup.length >= found.cgroup.length) break;
+        found = undefined;
+      }
       if (!found) {
         found = { id: match.id, runtime: match.runtime, pids: [], cgroup: match.cgroup };
         if (match.pod) found.pod = match.pod;
@@ -93,29 +157,75 @@ export function listContainers(options: RootOptions = {}): Container[] {
       }
     }
     const container: Container = { id: c.id, runtime: c.runtime, pid: oldest, pids: c.pids, cgroup: c.cgroup };
-    if (c.pod) container.pod = c.pod;
+    if (c.pod) container.pod = { ...c.pod };
     out.push(container);
   }
+  if (roots) name(out, roots, procRoot);
   return out.sort((a, b) => (a.runtime === b.runtime ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.runtime < b.runtime ? -1 : 1));
 }
 
-/**
- * Finds one container by its id or a unique prefix of it (an exact id wins over longer ids it
- * prefixes).
- *
- * @throws NsError 'ENSJOIN_NO_CONTAINER' when nothing matches; 'ENSJOIN_AMBIGUOUS_CONTAINER' when
- *   the prefix matches several containers (the message lists them)
- */
-export function findContainer(idOrPrefix: string, options: RootOptions = {}): Container {
-  const all = listContainers(options);
-  const exact = all.filter((c) => c.id === idOrPrefix);
-  const matches = exact.length > 0 ? exact : all.filter((c) => c.id.startsWith(idOrPrefix));
-  if (matches.length === 1) return matches[0]!;
-  if (matches.length === 0) {
-    throw new NsError('ENSJOIN_NO_CONTAINER', `no container matches '${idOrPrefix}': none of the ${all.length} container${all.length === 1 ? '' : 's'} on this host has that id or id prefix`);
-  }
-  const list = matches.slice(0, 10).map((c) => `${c.id.slice(0, 12)} (${c.runtime}, pid ${c.pid})`).join(', ');
-  throw new NsError('ENSJOIN_AMBIGUOUS_CONTAINER', `container id prefix '${idOrPrefix}' matches ${matches.length} containers: ${list}${matches.length > 10 ? ', ...' : ''}; give more characters`);
+/** How a container is shown in a list of candidates: id, name or pod, runtime, pid. */
+function label(c: Container): string {
+  const what = c.pod?.name !== undefined ? `${c.pod.namespace ?? '?'}/${c.pod.name}${c.name !== undefined ? `/${c.name}` : c.sandbox ? ' sandbox' : ''}` : c.name;
+  return `${c.id.slice(0, 12)}${what !== undefined ? ` ${what}` : ''} (${c.runtime}, pid ${c.pid})`;
 }
 
-setContainerResolver((idOrPrefix, roots) => findContainer(idOrPrefix, roots).pid);
+function pick(matches: Container[], what: string, total: number, none: string): Container {
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) {
+    throw new NsError('ENSJOIN_NO_CONTAINER', `no container matches ${what}: ${none} (${total} container${total === 1 ? '' : 's'} on this host)`);
+  }
+  const list = matches.slice(0, 10).map(label).join(', ');
+  throw new NsError('ENSJOIN_AMBIGUOUS_CONTAINER', `${what} matches ${matches.length} containers: ${list}${matches.length > 10 ? ', ...' : ''}; say which`);
+}
+
+/**
+ * Finds one container by its id, its name as its runtime knows it (exact), or a unique id prefix,
+ * in that order, as docker resolves its own arguments: an exact id wins over everything, an exact
+ * name over id prefixes.
+ *
+ * @throws NsError 'ENSJOIN_NO_CONTAINER' when nothing matches; 'ENSJOIN_AMBIGUOUS_CONTAINER' when
+ *   the name or prefix matches several containers (the message lists them); TypeError for bad options
+ */
+export function findContainer(query: string, options: ListContainersOptions = {}): Container {
+  const all = listContainers(options);
+  const exact = all.filter((c) => c.id === query);
+  if (exact.length > 0) return pick(exact, `container id '${query}'`, all.length, '');
+  const named = all.filter((c) => c.name === query);
+  if (named.length > 0) return pick(named, `container name '${query}'`, all.length, '');
+  return pick(all.filter((c) => c.id.startsWith(query)), `'${query}'`, all.length, 'no container has that name, id or id prefix');
+}
+
+/** A Kubernetes pod target: the pod's name, and optionally its namespace and the container's name. */
+export interface PodQuery {
+  pod: string;
+  namespace?: string;
+  container?: string;
+}
+
+/**
+ * Finds one container of a Kubernetes pod on this node by pod name (and namespace, and container
+ * name), without an API server: pod names come from the runtime's annotations or the kubelet's log
+ * directories. Without `container`, the pod must have exactly one container besides its sandbox.
+ *
+ * @throws NsError 'ENSJOIN_NO_CONTAINER' or 'ENSJOIN_AMBIGUOUS_CONTAINER' (pods of that name in
+ *   several namespaces, or several containers in the pod: the message lists them)
+ */
+export function findPodContainer(query: PodQuery, options: ListContainersOptions = {}): Container {
+  const all = listContainers(options);
+  const inPod = all.filter((c) => c.pod?.name === query.pod && (query.namespace === undefined || c.pod.namespace === query.namespace));
+  const where = `${query.namespace === undefined ? '' : `${query.namespace}/`}${query.pod}`;
+  const namespaces = new Set(inPod.map((c) => c.pod?.namespace));
+  if (namespaces.size > 1) {
+    const list = inPod.filter((c) => !c.sandbox).slice(0, 10).map(label).join(', ');
+    throw new NsError('ENSJOIN_AMBIGUOUS_CONTAINER', `pod '${query.pod}' is in ${namespaces.size} namespaces (${[...namespaces].join(', ')}): ${list}; say NAMESPACE/POD`);
+  }
+  const workloads = inPod.filter((c) => !c.sandbox);
+  if (query.container !== undefined) {
+    return pick(workloads.filter((c) => c.name === query.container), `container '${query.container}' of pod '${where}'`, all.length,
+      workloads.length > 0 ? `the pod's containers are ${workloads.map((c) => c.name ?? c.id.slice(0, 12)).join(', ')}` : 'no such pod on this node');
+  }
+  return pick(workloads, `pod '${where}'`, all.length, inPod.length > 0 ? 'the pod has only its sandbox' : 'no such pod on this node');
+}
+
+setContainerResolver((target, roots) => ('pod' in target ? findPodContainer(target, roots) : findContainer(target.container, roots)).pid);

@@ -8,6 +8,7 @@
 // returning a cut text. The scratch buffer has a fixed size and is never replaced: a huge or failed
 // read cannot leave it in a state that changes what the next read returns.
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { constants } from 'node:os';
 import { NsError } from './errors.js';
 
 /** Default bound of readText: 16 MiB, far above any kernel-made file (a legitimate argv+environ is at most 6 MiB). */
@@ -93,4 +94,26 @@ export function readTextIfExists(path: string, pid?: number): string | undefined
     }
     throw err;
   }
+}
+
+/**
+ * readText that reports a process that is gone as ESRCH rather than ENOENT on one of its files. A
+ * zombie still has /proc/PID but no namespaces left (its net/ files are ENOENT): it is gone too.
+ */
+export function readProc(procRoot: string, pid: number, path: string): string {
+  try {
+    return readText(path, pid);
+  } catch (err) {
+    if ((err as NsError).code === 'ENOENT' && !alive(procRoot, pid)) {
+      throw NsError.fromErrno(constants.errno.ESRCH, { syscall: 'open', path, pid, hint: 'the process has exited' });
+    }
+    throw err;
+  }
+}
+
+function alive(procRoot: string, pid: number): boolean {
+  const stat = readTextIfExists(`${procRoot}/${pid}/stat`);
+  if (stat === undefined) return existsSync(`${procRoot}/${pid}`);
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state !== 'Z' && state !== 'X';
 }

@@ -12,6 +12,7 @@ import { cgroupOf } from './cgroup/locate.js';
 import { checkPtySize, openPtyFor, ptyStream, resizePty, type PtyInfo, type PtySize, type PtyStream } from './pty.js';
 import { NsError, PTRACE_HINT } from './errors.js';
 import { readText } from './io.js';
+import { readStartSync, watchStart, type StartFailure } from './start-report.js';
 import { NAMESPACE_FLAGS, NAMESPACE_TYPES, namespacesOf, ownNamespaces, type NamespaceType } from './namespaces.js';
 import { checkOptions, signalName, splitArguments, toSignal, type CheckedOptions, type StdioKind } from './spawn-options.js';
 import { resolveTarget, type Target } from './targets.js';
@@ -278,8 +279,6 @@ function readPlan(pid: number, o: CheckedOptions): Plan {
     pid, stdio: [...o.stdio], joined: wanted, file: name, args: o.args, timeout: o.timeout, killSignal: o.killSignal, signal: o.signal, pty: o.pty,
     spec: {
       pid, pidfd: -1, nsMask, setnsPidfd: k.setnsPidfd, closeRange: k.closeRange,
-      // Joining a time namespace is refused to a process that shares its memory (EUSERS).
-      forkMode: wanted.includes('time'),
       root, cwd, cwdFromTarget,
       verifyCwd: mnt || root,
       cwdFallbackToRoot: cwdFromTarget,
@@ -480,6 +479,10 @@ export class NsChildProcess extends EventEmitter {
   #killSignal: number;
   #stdioKinds: StdioKind[];
   #ptyFd = -1;
+  /** The start pipe until EOF: the program's execve is not known to have happened yet. */
+  #starting: Socket | undefined;
+  #startFailure: NsError | undefined;
+  #exitBeforeStart: [number | null, number | null] | undefined;
 
   /** The master side of the program's terminal when spawned with `pty`, else null. What the
    *  program writes is read here (stdout and stderr alike); what is written here is its input. */
@@ -557,6 +560,7 @@ export class NsChildProcess extends EventEmitter {
     this.pid = result.pid;
     this.#raw = new (binding().Child)(result.pidfd);
     this.#raw.watch((code, sig) => this.#onExit(code, sig));
+    this.#starting = watchStart(result.startFd, (failure) => this.#onStart(plan, failure));
     if (plan.timeout > 0) {
       this.#timer = setTimeout(() => {
         try { this.kill(this.#killSignal); } catch (err) { this.emit('error', err); }
@@ -568,7 +572,22 @@ export class NsChildProcess extends EventEmitter {
       this.#abort = () => { if (this.kill(this.#killSignal)) this.emit('error', abortError(signal)); };
       signal.addEventListener('abort', this.#abort, { once: true });
     }
-    process.nextTick(() => this.emit('spawn'));
+  }
+
+  // The start pipe reached EOF: 'spawn' once execve worked, else the failure as 'error' once the
+  // program (it exits 127 right after its report) is reaped, so that no zombie outlives 'error';
+  // its exit is not reported, as when nothing was started.
+  #onStart(plan: Plan, failure: StartFailure | null): void {
+    this.#starting = undefined;
+    if (failure) {
+      this.#startFailure = startError(plan, failure.step, failure.errno, failure.arg);
+      this.#cleanup();
+    } else {
+      this.emit('spawn');
+    }
+    const early = this.#exitBeforeStart;
+    this.#exitBeforeStart = undefined;
+    if (early) this.#onExit(early[0], early[1]);
   }
 
   #attachStreams(parentFds: Array<number | null>): void {
@@ -606,6 +625,18 @@ export class NsChildProcess extends EventEmitter {
   }
 
   #onExit(code: number | null, sig: number | null): void {
+    if (this.#starting) {
+      this.#exitBeforeStart = [code, sig];
+      return;
+    }
+    const failure = this.#startFailure;
+    if (failure) {
+      // As child_process: a program that did not start has no pid (it was set while its start
+      // was pending, so that kill() and timeouts reach it).
+      this.pid = undefined;
+      this.#failStart(failure);
+      return;
+    }
     this.#exited = true;
     this.exitCode = code;
     this.signalCode = sig === null ? null : (signalName(sig) as NodeJS.Signals);
@@ -663,11 +694,13 @@ export class NsChildProcess extends EventEmitter {
   /** Lets the event loop exit while the program runs; piped streams still hold it, as in Node. */
   unref(): void {
     this.#raw?.unref();
+    this.#starting?.unref();
   }
 
   /** Undoes unref(). */
   ref(): void {
     this.#raw?.ref();
+    this.#starting?.ref();
   }
 
   /** There is no IPC channel: as Node's send() on a closed channel (the error goes to the callback, else 'error'). */
@@ -956,6 +989,9 @@ export function spawnSync(target: Target, file: string, args?: readonly string[]
     killSignal: plan.killSignal,
     maxBuffer: o.maxBuffer,
   });
+  // The program has exited: no writer of the start pipe is left, so this read cannot wait.
+  const notStarted = readStartSync(result.startFd);
+  if (notStarted) return failed(startError(plan, notStarted.step, notStarted.errno, notStarted.arg));
   const output = outFds.map((fd, i) => (fd < 0 ? null : decode(r.outputs[i]!)));
   const res: SpawnSyncResult<string | Buffer> = {
     status: r.code,

@@ -1,10 +1,12 @@
 import { NsError } from './errors.js';
 
 /**
- * What nsjoin acts on: a host pid, `{ pid }`, or `{ container }` (a container id or a unique id
- * prefix, resolved through `listContainers()`). Anything else is a TypeError.
+ * What nsjoin acts on: a host pid, `{ pid }`, `{ container }` (a container id, its runtime's name
+ * for it, or a unique id prefix), or `{ pod, namespace?, container? }` (a Kubernetes pod on this
+ * node, by name, without an API server), the last two resolved through `listContainers()`.
+ * Anything else is a TypeError.
  */
-export type Target = number | { pid: number } | { container: string };
+export type Target = number | { pid: number } | { container: string } | { pod: string; namespace?: string; container?: string };
 
 /** Where the readers find procfs and sysfs; tests point these at captured trees. */
 export interface RootOptions {
@@ -26,7 +28,9 @@ export function checkPid(pid: unknown, what = 'pid'): number {
   return pid;
 }
 
-type ContainerResolver = (idOrPrefix: string, roots: RootOptions) => number;
+/** A container or pod target, its shape checked. */
+export type ContainerTarget = { container: string } | { pod: string; namespace?: string; container?: string };
+type ContainerResolver = (target: ContainerTarget, roots: RootOptions) => number;
 let containerResolver: ContainerResolver | undefined;
 
 /** Lets lib/containers register how `{ container }` targets become pids (avoids an import cycle). */
@@ -34,9 +38,37 @@ export function setContainerResolver(resolver: ContainerResolver): void {
   containerResolver = resolver;
 }
 
+// Container ids, docker/podman/ctr names and Kubernetes names: no '/', no spaces, no control characters.
+const NAME = /^[A-Za-z0-9_.-]{1,253}$/;
+
+function nameField(target: object, key: string, optional: boolean): string | undefined {
+  const value = (target as Record<string, unknown>)[key];
+  if (value === undefined && optional) return undefined;
+  if (typeof value !== 'string' || !NAME.test(value)) {
+    throw new TypeError(`target.${key} must be a container id, id prefix or name (letters, digits, '_', '.', '-'), got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Checks a `{ container }` or `{ pod, namespace?, container? }` target; undefined for other shapes. */
+export function containerTarget(target: unknown): ContainerTarget | undefined {
+  if (target === null || typeof target !== 'object' || Array.isArray(target)) return undefined;
+  const keys = Object.keys(target);
+  if ('pod' in target && keys.every((k) => k === 'pod' || k === 'namespace' || k === 'container')) {
+    const out: ContainerTarget = { pod: nameField(target, 'pod', false)! };
+    const namespace = nameField(target, 'namespace', true);
+    const container = nameField(target, 'container', true);
+    if (namespace !== undefined) out.namespace = namespace;
+    if (container !== undefined) out.container = container;
+    return out;
+  }
+  if ('container' in target && keys.length === 1) return { container: nameField(target, 'container', false)! };
+  return undefined;
+}
+
 /**
- * Turns a Target into a host pid. Validates the shape (TypeError/RangeError); `{ container }`
- * is looked up now (NsError 'ENSJOIN_NO_CONTAINER' or 'ENSJOIN_AMBIGUOUS_CONTAINER').
+ * Turns a Target into a host pid. Validates the shape (TypeError/RangeError); `{ container }` and
+ * `{ pod }` are looked up now (NsError 'ENSJOIN_NO_CONTAINER' or 'ENSJOIN_AMBIGUOUS_CONTAINER').
  * It does not check that the pid is alive: the caller opens it and gets ESRCH.
  */
 export function resolveTarget(target: unknown, roots: RootOptions = {}): number {
@@ -44,16 +76,13 @@ export function resolveTarget(target: unknown, roots: RootOptions = {}): number 
   if (target !== null && typeof target === 'object' && !Array.isArray(target)) {
     const keys = Object.keys(target);
     if ('pid' in target && keys.length === 1) return checkPid((target as { pid: unknown }).pid, 'target.pid');
-    if ('container' in target && keys.length === 1) {
-      const id = (target as { container: unknown }).container;
-      if (typeof id !== 'string' || id.length === 0 || !/^[A-Za-z0-9_.-]+$/.test(id)) {
-        throw new TypeError(`target.container must be a non-empty container id or id prefix, got ${describe(id)}`);
-      }
+    const checked = containerTarget(target);
+    if (checked) {
       if (!containerResolver) throw new NsError('ENSJOIN_NO_CONTAINER', 'container targets are not available');
-      return containerResolver(id, roots);
+      return containerResolver(checked, roots);
     }
   }
-  throw new TypeError(`target must be a pid, { pid } or { container }, got ${describe(target)}`);
+  throw new TypeError(`target must be a pid, { pid }, { container } or { pod, namespace?, container? }, got ${describe(target)}`);
 }
 
 /** A short description of a value for error messages. */

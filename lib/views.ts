@@ -108,7 +108,7 @@ function memoryFigures(target: Target, options: RootOptions): MemoryFigures {
  * the working set as used (see MemoryView for every formula). Bytes. Synchronous.
  *
  * @throws TypeError/RangeError for a malformed target; NsError 'ENSJOIN_NO_CONTAINER' and the like
- *   for `{ container }`, ESRCH/ENOENT when the process is gone, ENOENT when its cgroup has no
+ *   for `{ container }`, ESRCH when the process is gone, ENOENT when its cgroup has no
  *   memory controller (e.g. the root cgroup on v2); ParseError for a malformed kernel file
  */
 export function memoryView(target: Target, options: RootOptions = {}): MemoryView {

@@ -8,7 +8,8 @@
 # suite loads the sanitized addon through the usual lib/binding.ts. Node itself is not built with
 # ASan, so the runtimes are preloaded; leak detection is off (Node and V8 keep memory until exit on
 # purpose; scripts/valgrind.sh measures our leaks). Every sanitizer report goes to a log file, from
-# every process: Node, the joiner and the program before execve (they run the addon's code too).
+# every process: Node and the joiner (it runs the addon's code until it execs the trampoline, which
+# binding.gyp never instruments: it is static and runs alone).
 # The run fails if the suite fails or any report was written.
 set -eu
 filter="${1:-}"
@@ -52,9 +53,9 @@ else
 fi
 unset LD_PRELOAD
 
-# The joiner and the program run on stacks of their own (mmap'd for clone), which ASan does not
-# know: when they call a noreturn function (_exit) it warns that it cannot unpoison that stack. The
-# warning is expected and harmless there; any ERROR (ASan) or runtime error (UBSan) fails the run.
+# The joiner runs on a stack of its own (mmap'd for clone), which ASan does not know: when it calls a
+# noreturn function (_exit) it warns that it cannot unpoison that stack. The warning is expected and
+# harmless there; any ERROR (ASan) or runtime error (UBSan) fails the run.
 logs=$(find "$out/logs" -name 'asan.*' -o -name 'ubsan.*' | sort)
 errors=$(for r in $logs; do grep -lE 'ERROR: |runtime error:' "$r" || true; done)
 warned=$(echo "$logs" | grep -c . || true)
@@ -70,4 +71,4 @@ if [ -n "$others" ]; then
   exit 1
 fi
 [ "$status" -eq 0 ] || { echo "sanitize: the suite failed under the sanitizers" >&2; exit "$status"; }
-echo "sanitize: clean (ASan + UBSan, ${filter:-exec suite + stress hostile}; $warned clone-stack warning(s) from joiner/program processes)"
+echo "sanitize: clean (ASan + UBSan, ${filter:-exec suite + stress hostile}; $warned clone-stack warning(s) from joiner processes)"

@@ -14,11 +14,19 @@ let full = true;
 
 function spec(stdio, execPaths, argv) {
   return {
-    pid, pidfd: full ? b.pidfdOpen(pid) : -1, nsMask: 0x04000000 | 0x40000000, setnsPidfd: true, closeRange: true, forkMode: false,
+    pid, pidfd: full ? b.pidfdOpen(pid) : -1, nsMask: 0x04000000 | 0x40000000, setnsPidfd: true, closeRange: true,
     root: false, cwd: null, cwdFromTarget: false, verifyCwd: false, cwdFallbackToRoot: false, freshSysfs: false, freshProc: false,
     setsid: false, ctty: -1, dieWithParent: false, uid: -1, gid: -1, setGroups: false, groupsOptional: false, groups: [], stdio,
     cgroupProcs: [], argv, envp: ['PATH=/usr/bin:/bin', 'X=' + 'y'.repeat(100)], execPaths,
   };
+}
+// The start pipe once the program has exec'd or exited: '' (execve worked) or the failed step.
+function startReport(fd) {
+  const buf = Buffer.alloc(16);
+  let len = 0;
+  for (let r; len < 16 && (r = readSync(fd, buf, len, 16 - len, null)) > 0;) len += r;
+  closeSync(fd);
+  return len < 16 ? '' : b.spawnSteps[buf.readInt32LE(0)];
 }
 function once(i) {
   const [r, w] = b.pipe();
@@ -31,6 +39,8 @@ function once(i) {
   const len = readSync(r, buf);
   closeSync(r);
   if (buf.toString('utf8', 0, len) !== `run ${i}\n`) throw new Error(`bad output ${buf.toString('utf8', 0, len)}`);
+  // It printed, so it exec'd: the start pipe is at EOF.
+  if (startReport(res.startFd) !== '') throw new Error('a start report from a program that ran');
   const child = new b.Child(res.pidfd);
   if (i % 2) {
     const out = child.waitSync({ stdinFd: -1, outFds: [], timeoutMs: 0, killSignal: 15, maxBuffer: 0 });
@@ -62,7 +72,11 @@ for (let i = 0; i < n; i++) {
     const s = spec([-1, -1, -1], ['/nonexistent/a', '/nonexistent/b'], ['x']);
     const res = b.spawn(s);
     closeSync(s.pidfd);
-    if (res.ok || res.step !== 'execve') throw new Error(`expected an execve failure: ${JSON.stringify(res)}`);
+    // The program is made; its execve fails afterwards and says so on the start pipe.
+    if (!res.ok) throw new Error(`spawn failed: ${JSON.stringify(res)}`);
+    new b.Child(res.pidfd).waitSync({ stdinFd: -1, outFds: [], timeoutMs: 0, killSignal: 9, maxBuffer: 0 });
+    const step = startReport(res.startFd);
+    if (step !== 'execve') throw new Error(`expected an execve failure, got '${step}'`);
   }
 }
 console.log(`valgrind-loop: ${n} runs done (${full ? 'full native path' : 'decoding and early failures only: this valgrind lacks pidfd_open'})`);

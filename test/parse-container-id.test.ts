@@ -55,6 +55,8 @@ test('paths that are not containers give undefined', () => {
     `/machine.slice/libpod-conmon-${ID}.scope`, `/system.slice/crio-conmon-${ID}.scope`, '/lxc.monitor.web1',
     `/kubepods/burstable/pod${UID}`, `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_}.slice`,
     `/docker/${ID.slice(0, 20)}`, '/docker', `/other/${ID}`, `/system.slice/docker-${ID.toUpperCase()}.scope`,
+    // libvirt's guests: virtual machines, with QEMU's threads in libvirt/ sub-cgroups
+    '/machine.slice/machine-qemu\\x2d1\\x2dvm1.scope', '/machine.slice/machine-qemu\\x2d1\\x2dvm1.scope/libvirt/vcpu0',
   ]) {
     assert.is(parseContainerCgroup(path), undefined, path);
   }

@@ -7,7 +7,7 @@ import { closeSync, existsSync, openSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { binding } from '../binding.js';
 import { NsError } from '../errors.js';
-import { readText, readTextIfExists } from '../io.js';
+import { readProc, readText, readTextIfExists } from '../io.js';
 import { parseMountinfo, type MountInfo } from '../parse/mountinfo.js';
 import { parseProcCgroup, type ProcCgroupEntry } from '../parse/proc-cgroup.js';
 import { resolveTarget, type RootOptions, type Target } from '../targets.js';
@@ -244,13 +244,14 @@ export function readMounts(options: RootOptions = {}): MountInfo[] {
  * Mount points under /sys are moved under `sysRoot`. Synchronous: reads pseudo-files only.
  *
  * @throws TypeError/RangeError for a malformed target; NsError when /proc/PID/cgroup or mountinfo
- *   cannot be read (ENOENT/ESRCH: no such process) or no cgroup filesystem is mounted; ParseError
+ *   cannot be read (ESRCH: no such process) or no cgroup filesystem is mounted; ParseError
  *   when they are malformed
  */
 export function cgroupOf(target: Target, options: RootOptions = {}): CgroupLocation {
   const pid = resolveTarget(target, options);
-  const path = `${roots(options).procRoot}/${pid}/cgroup`;
-  const entries = parseProcCgroup(readText(path, pid), path);
+  const { procRoot } = roots(options);
+  const path = `${procRoot}/${pid}/cgroup`;
+  const entries = parseProcCgroup(readProc(procRoot, pid, path), path);
   return locateCgroups(entries, readMounts(options), { ...options, pid });
 }
 

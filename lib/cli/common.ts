@@ -36,11 +36,23 @@ export function parse(argv: string[], options: Options, help: string, command: s
   return parsed as { values: Record<string, string | boolean | undefined>; positionals: string[] };
 }
 
-/** TARGET on the command line: digits are a host pid, anything else a container id or id prefix. */
+/** What TARGET may be, for messages and help texts. */
+export const TARGET_FORMS = 'a pid, a container name, id or id prefix, or NAMESPACE/POD[/CONTAINER]';
+
+/**
+ * TARGET on the command line: digits are a host pid; NAMESPACE/POD or NAMESPACE/POD/CONTAINER a
+ * Kubernetes pod's container; anything else a container name, id or id prefix.
+ */
 export function parseTarget(text: string | undefined, command: string): Target {
-  if (text === undefined || text === '') throw new UsageError('missing TARGET (a pid or a container id prefix)', `see 'nsjoin ${command} --help'`);
+  if (text === undefined || text === '') throw new UsageError(`missing TARGET (${TARGET_FORMS})`, `see 'nsjoin ${command} --help'`);
   if (/^\d+$/.test(text)) return Number(text);
-  return { container: text };
+  if (!text.includes('/')) return { container: text };
+  const parts = text.split('/');
+  if (parts.length > 3 || parts.some((p) => p === '')) {
+    throw new UsageError(`TARGET '${text}' is not NAMESPACE/POD or NAMESPACE/POD/CONTAINER`, `see 'nsjoin ${command} --help'`);
+  }
+  const [namespace, pod, container] = parts as [string, string, string | undefined];
+  return container === undefined ? { namespace, pod } : { namespace, pod, container };
 }
 
 /** Prints an error as one line on stderr (never a stack trace) and returns the exit status 1. */
@@ -136,19 +148,31 @@ export function printJson(value: unknown): void {
 /** A TARGET resolved for display: its host pid and, for a container, which one. */
 export interface ResolvedTarget {
   pid: number;
-  container?: { id: string; runtime: string };
-  /** 'pid 1234' or '3f2a1b4c5d6e (docker, pid 1234)'. */
+  container?: { id: string; runtime: string; name?: string; pod?: { name?: string; namespace?: string } };
+  /** 'pid 1234', 'web1 3f2a1b4c5d6e (docker, pid 1234)' or 'shop/web/app 3f2a1b4c5d6e (containerd, pid 1234)'. */
   label: string;
 }
 
 /**
- * Resolves TARGET (pid or container id prefix) once, so that a command reads one process throughout.
- * @throws UsageError when missing; NsError ENSJOIN_NO_CONTAINER / ENSJOIN_AMBIGUOUS_CONTAINER
+ * Resolves TARGET once, so that a command reads one process throughout.
+ * @throws UsageError when missing or malformed; NsError ENSJOIN_NO_CONTAINER / ENSJOIN_AMBIGUOUS_CONTAINER
  */
 export async function resolveCliTarget(text: string | undefined, command: string): Promise<ResolvedTarget> {
   const target = parseTarget(text, command);
   if (typeof target === 'number') return { pid: target, label: `pid ${target}` };
-  const { findContainer } = await import('../containers.js');
-  const c = findContainer((target as { container: string }).container);
-  return { pid: c.pid, container: { id: c.id, runtime: c.runtime }, label: `${c.id.slice(0, 12)} (${c.runtime}, pid ${c.pid})` };
+  const { findContainer, findPodContainer } = await import('../containers.js');
+  const { containerTarget } = await import('../targets.js');
+  const checked = containerTarget(target);
+  if (!checked) throw new UsageError(`TARGET '${text}' is not ${TARGET_FORMS}`);
+  const c = 'pod' in checked ? findPodContainer(checked) : findContainer(checked.container);
+  const container: NonNullable<ResolvedTarget['container']> = { id: c.id, runtime: c.runtime };
+  if (c.name !== undefined) container.name = c.name;
+  if (c.pod) container.pod = { name: c.pod.name, namespace: c.pod.namespace };
+  return { pid: c.pid, container, label: `${displayName(c) ?? ''}${displayName(c) ? ' ' : ''}${c.id.slice(0, 12)} (${c.runtime}, pid ${c.pid})` };
+}
+
+/** NAMESPACE/POD/CONTAINER for a pod's container, the runtime's name otherwise. */
+export function displayName(c: { name?: string; pod?: { name?: string; namespace?: string }; sandbox?: boolean }): string | undefined {
+  if (c.pod?.name !== undefined) return `${c.pod.namespace ?? '?'}/${c.pod.name}/${c.sandbox ? '(sandbox)' : c.name ?? '?'}`;
+  return c.name;
 }

@@ -10,12 +10,13 @@ import { runSession } from './exec.js';
 /** Usage of `nsjoin debug`. */
 export const debugHelp = `Usage: nsjoin debug [-it] TARGET [--] [PROGRAM [ARGS...]]
 
-Run one of this host's programs (default: $SHELL, else /bin/sh) inside TARGET (a host pid or a
-container id prefix) when its image has no tools of its own: the program sees the container's
-processes (a fresh /proc of its pid namespace), network, hostname, IPC and cgroup, and this
-host's files, tools and PATH. The container's own files are at /proc/1/root. Nothing is mounted
-in the container or on the host: the mounts live in a private mount namespace that ends with the
-program. The exit status is the program's (128+N when killed by signal N). Needs root.
+Run one of this host's programs (default: $SHELL, else /bin/sh) inside TARGET (a pid, a
+container name or id prefix, or NAMESPACE/POD[/CONTAINER]) when its image has no tools of its
+own: the program sees the container's processes (a fresh /proc of its pid namespace), network,
+hostname, IPC and cgroup, and this host's files, tools and PATH. The container's own files are
+at /proc/1/root. Nothing is mounted in the container or on the host: the mounts live in a private
+mount namespace that ends with the program. The exit status is the program's (128+N when
+killed by signal N). Needs root.
 
 Options:
   -it                   interactive, on a new pseudo-terminal (as nsjoin exec -it)

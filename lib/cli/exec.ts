@@ -17,13 +17,14 @@ import { parse, parseTarget, UsageError } from './common.js';
 export const execHelp = `Usage: nsjoin exec -t TARGET [options] [--] PROGRAM [ARGS...]
        nsjoin exec -it -t TARGET [options] [--] [PROGRAM [ARGS...]]
 
-Run PROGRAM inside the namespaces of TARGET (a host pid or a container id prefix),
-with stdin, stdout and stderr inherited, or with -it on a new pseudo-terminal. The exit
+Run PROGRAM inside the namespaces of TARGET (a pid, a container name or id prefix, or
+NAMESPACE/POD[/CONTAINER]), with stdin, stdout and stderr inherited, or with -it on a
+new pseudo-terminal. The exit
 status is PROGRAM's (128+N when killed by signal N). Needs root (CAP_SYS_ADMIN, and
 CAP_SYS_CHROOT for -m).
 
 Options (as nsenter):
-  -t, --target TARGET   host pid or container id prefix (required)
+  -t, --target TARGET   pid, container name or id prefix, NAMESPACE/POD[/CONTAINER] (required)
   -a, --all             join every namespace of TARGET that differs from ours (default
                         when no namespace flag is given)
   -m, --mount           join the mount namespace (chroot to TARGET's root, cwd = its cwd)

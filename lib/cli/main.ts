@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // nsjoin: the command line. Each command lives in its own module, loaded only when used.
 import { createRequire } from 'node:module';
-import '../containers.js'; // registers the { container } target: TARGET may be a container id prefix
+import '../containers.js'; // registers the { container } and { pod } targets
 import { errorLine, reportError } from './common.js';
 import { NsError } from '../errors.js';
 
@@ -30,7 +30,8 @@ const commands: Record<string, Command> = {
 
 const usage = `Usage: nsjoin COMMAND [options]
 
-Look into Linux containers from the host. TARGET is a host pid or a container id prefix.
+Look into Linux containers from the host. TARGET is a host pid, a container name, id or id prefix,
+or NAMESPACE/POD[/CONTAINER] for a Kubernetes pod on this node.
 
 Commands:
 ${Object.entries(commands).map(([name, c]) => `  ${name.padEnd(7)}${c.summary}`).join('\n')}

@@ -7,8 +7,8 @@ import { parse, parseTarget, printJson, table, UsageError } from './common.js';
 export const help = `Usage: nsjoin ns [TARGET] [-t TYPE] [--json]
 
 List namespaces like lsns: inode, type, number of processes, the lowest pid in it
-and its command. With TARGET (a pid or a container id prefix), only the namespaces
-of that process (as lsns -p). Needs root to see other users' processes.
+and its command. With TARGET (a pid, a container name or id prefix, or
+NAMESPACE/POD[/CONTAINER]), only the namespaces of that process (as lsns -p). Needs root to see other users' processes.
 
 Options:
   -t, --type TYPE  only this type: ${NAMESPACE_TYPES.join(', ')}

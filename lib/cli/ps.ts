@@ -7,12 +7,19 @@ import type { CgroupStats } from '../cgroup/types.js';
 import { listContainers, type Container } from '../containers.js';
 import { humanBytes, intervalMs, parse, percent, printJson, table } from './common.js';
 
+/** Longest name or image shown in the table (--json carries them whole). */
+const CELL_MAX = 40;
+const cell = (text: string | undefined): string => (text === undefined ? '-' : text.length > CELL_MAX ? `${text.slice(0, CELL_MAX - 3)}...` : text);
+
 /** Usage of `nsjoin ps`. */
 export const help = `Usage: nsjoin ps [--json] [-i MS]
 
 List the containers on this host, found from /proc/*/cgroup (docker, containerd,
 cri-o, podman, lxc, systemd-nspawn, Kubernetes pods), with the CPU they used over
 an interval (100% = one core) and their memory working set against the limit.
+NAME and IMAGE come from the runtimes' own state files; for a Kubernetes pod's
+container NAME is the container's name, with its NAMESPACE and POD (the pod's
+sandbox shows as (sandbox)). Any of these names is a TARGET for the other commands.
 
 Options:
   -i, --interval MS  CPU sampling interval in milliseconds (default 500)
@@ -58,18 +65,21 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   process.stdout.write(table(
-    ['CONTAINER ID', 'RUNTIME', 'PID', 'PROCS', 'POD', 'QOS', 'CPU %', 'MEM USED / LIMIT'],
+    ['CONTAINER ID', 'NAME', 'IMAGE', 'RUNTIME', 'PID', 'PROCS', 'NAMESPACE', 'POD', 'QOS', 'CPU %', 'MEM USED / LIMIT'],
     rows.map((r) => [
       r.id.slice(0, 12),
+      r.sandbox ? '(sandbox)' : cell(r.name),
+      cell(r.image),
       r.runtime,
       String(r.pid),
       String(r.pids.length),
-      r.pod ? r.pod.uid : '-',
+      cell(r.pod?.namespace),
+      r.pod ? cell(r.pod.name ?? r.pod.uid) : '-',
       r.pod ? r.pod.qos : '-',
       r.cpu ? percent(r.cpu.cores * 100) : '-',
       r.memory ? `${humanBytes(r.memory.used)} / ${r.memory.limit === null ? 'unlimited' : humanBytes(r.memory.limit)}` : '-',
     ]),
-    [2, 3, 6],
+    [4, 5, 9],
   ));
   return 0;
 }

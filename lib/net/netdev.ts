@@ -1,8 +1,6 @@
-import { readlinkSync, existsSync } from 'node:fs';
-import { constants } from 'node:os';
+import { readlinkSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { NsError } from '../errors.js';
-import { readText, readTextIfExists } from '../io.js';
+import { readProc } from '../io.js';
 import { parseNetDev, type NetDevice } from '../parse/netdev.js';
 import { resolveTarget, type RootOptions, type Target } from '../targets.js';
 import { netnsIfindexes } from './ifindex.js';
@@ -73,27 +71,6 @@ export function readNetDev(target?: Target, roots: ReadNetDevOptions = {}): NetD
   return netns === undefined ? { pid, time, devices } : { pid, netns, time, devices };
 }
 
-/**
- * readText that reports a process that is gone as ESRCH rather than ENOENT on one of its files. A
- * zombie still has /proc/PID but no namespaces left (its net/ files are ENOENT): it is gone too.
- */
-export function readProc(procRoot: string, pid: number, path: string): string {
-  try {
-    return readText(path, pid);
-  } catch (err) {
-    if ((err as NsError).code === 'ENOENT' && !alive(procRoot, pid)) {
-      throw NsError.fromErrno(constants.errno.ESRCH, { syscall: 'open', path, pid, hint: 'the process has exited' });
-    }
-    throw err;
-  }
-}
-
-function alive(procRoot: string, pid: number): boolean {
-  const stat = readTextIfExists(`${procRoot}/${pid}/stat`);
-  if (stat === undefined) return existsSync(`${procRoot}/${pid}`);
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  return state !== 'Z' && state !== 'X';
-}
 
 /** The inode of /proc/PID/ns/net, or undefined when it cannot be read. */
 export function netnsInode(procRoot: string, pid: number | 'self'): number | undefined {

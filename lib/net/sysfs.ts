@@ -13,7 +13,8 @@ import { parseNetDev } from '../parse/netdev.js';
 import { execFile, type ExecFileOptions, type InternalJoinOptions } from '../spawn.js';
 import { resolveTarget, type RootOptions, type Target } from '../targets.js';
 import { netnsIfindexes, snmp6Ifindex } from './ifindex.js';
-import { netnsInode, readProc } from './netdev.js';
+import { readProc } from '../io.js';
+import { netnsInode } from './netdev.js';
 
 /** Where readInterfaceStats found the figures. */
 export type InterfaceStatsSource =

@@ -62,7 +62,8 @@ function podOf(parts: string[], upTo: number): ContainerCgroupMatch['pod'] {
  * ('unknown'; containerd, docker and cri-o with cgroupfs all look alike). Pure.
  *
  * @returns the match, or undefined when the path is not a container's (conmon and lxc monitor
- *   cgroups included: they hold the runtime's helpers, not the container)
+ *   cgroups included: they hold the runtime's helpers, not the container; libvirt's
+ *   `machine-qemu…` scopes too: virtual machines)
  */
 export function parseContainerCgroup(path: string): ContainerCgroupMatch | undefined {
   const parts = path.split('/').filter((p) => p !== '');
@@ -94,8 +95,12 @@ export function parseContainerCgroup(path: string): ContainerCgroupMatch | undef
     }
     const machine = /^machine-(.+)\.scope$/.exec(name);
     if (!runtime && machine && parent === 'machine.slice') {
+      const machineName = unescapeSystemd(machine[1]!);
+      // libvirt registers its QEMU/KVM guests with machined too (machine-qemu\x2dN\x2dNAME.scope):
+      // a virtual machine, not a container. Its processes are QEMU's, on the host.
+      if (machineName.startsWith('qemu-')) return undefined;
       runtime = 'systemd-nspawn';
-      id = unescapeSystemd(machine[1]!);
+      id = machineName;
     }
     if (runtime && id !== undefined) {
       const match: ContainerCgroupMatch = { runtime, id, cgroup: `/${parts.slice(0, i + 1).join('/')}` };

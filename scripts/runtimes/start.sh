@@ -37,6 +37,13 @@ if ! docker info >/dev/null 2>&1; then
   wait_for 60 docker info || { tail -20 "$state/dockerd.log"; exit 1; }
 fi
 
+# lxcfs at /var/lib/lxcfs (Debian's path): its proc/meminfo is the reference meminfo() is compared with.
+if ! mountpoint -q /var/lib/lxcfs 2>/dev/null; then
+  mkdir -p /var/lib/lxcfs
+  setsid lxcfs --pidfile="$state/lxcfs.pid" /var/lib/lxcfs >"$state/lxcfs.log" 2>&1 </dev/null &
+  wait_for 30 test -r /var/lib/lxcfs/proc/meminfo || { tail -20 "$state/lxcfs.log"; exit 1; }
+fi
+
 # Images, made locally from busybox-static.
 bb=$(command -v busybox)
 if ! docker image inspect nsjoin-test/busybox >/dev/null 2>&1; then
@@ -62,4 +69,4 @@ if ! ctr -n k8s.io images ls -q | grep -qx 'localhost/nsjoin-test/busybox:latest
   # podman's archive names the image localhost/..., so containerd keeps that name.
   podman save localhost/nsjoin-test/busybox:latest | ctr -n k8s.io images import --all-platforms - >/dev/null
 fi
-echo "runtimes up: containerd $(ctr version 2>/dev/null | awk '/Version/{print $2; exit}'), dockerd $(docker info -f '{{.ServerVersion}}'), podman $(podman --version | awk '{print $3}')"
+echo "runtimes up: lxcfs $(lxcfs --version 2>&1 | tr -d '"'), containerd $(ctr version 2>/dev/null | awk '/Version/{print $2; exit}'), dockerd $(docker info -f '{{.ServerVersion}}'), podman $(podman --version | awk '{print $3}')"

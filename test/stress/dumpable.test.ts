@@ -1,5 +1,6 @@
-// The joiner is non-dumpable from its first step until the program execs: nothing in the target
-// may ptrace it or open its /proc files while it shares Node's memory and holds host fds.
+// The trampoline (what the joiner execs) is non-dumpable from its first step until the program
+// execs: nothing in the target may ptrace it or open its /proc files while it holds host fds. The
+// joiner shares Node's memory but joins nothing, so Node's own dumpable flag is never touched.
 //
 // How it is observed: the caller runs as uid 1234 with the capabilities it needs (ambient), so a
 // dumpable process of it has its /proc/PID/status owned by 1234, and a non-dumpable one by root (the

@@ -8,6 +8,7 @@ import { spawn as nodeSpawn } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import fc from 'fast-check';
 import { binding, type RawChild } from '../../../lib/binding.js';
+import { readStartSync } from '../../../lib/start-report.js';
 
 const [targetArg = '0', casesArg = '10000'] = process.argv.slice(2);
 const target = Number(targetArg);
@@ -36,12 +37,12 @@ const junk = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: -(2 ** 40), max: 2 ** 40 }) },
 );
 
-const SPEC_KEYS = ['pid', 'pidfd', 'nsMask', 'setnsPidfd', 'closeRange', 'forkMode', 'root', 'cwd', 'cwdFromTarget', 'verifyCwd',
+const SPEC_KEYS = ['pid', 'pidfd', 'nsMask', 'setnsPidfd', 'closeRange', 'root', 'cwd', 'cwdFromTarget', 'verifyCwd',
   'cwdFallbackToRoot', 'freshSysfs', 'freshProc', 'setsid', 'ctty', 'dieWithParent', 'uid', 'gid', 'setGroups', 'groupsOptional', 'groups', 'stdio',
   'cgroupProcs', 'argv', 'envp', 'execPaths'];
 function validSpec(): Record<string, unknown> {
   return {
-    pid: target, pidfd: -1, nsMask: 0x04000000, setnsPidfd: true, closeRange: true, forkMode: false, root: false, cwd: null,
+    pid: target, pidfd: -1, nsMask: 0x04000000, setnsPidfd: true, closeRange: true, root: false, cwd: null,
     cwdFromTarget: false, verifyCwd: false, cwdFallbackToRoot: false, freshSysfs: false, freshProc: false, setsid: false, ctty: -1,
     dieWithParent: false, uid: -1, gid: -1, setGroups: false, groupsOptional: false, groups: [], stdio: [-1, -1, -1], cgroupProcs: [],
     argv: ['nsjoin-fuzz'], envp: [], execPaths: ['/nonexistent/nsjoin-fuzz'],
@@ -55,19 +56,21 @@ function tame(key: string, v: unknown): unknown {
     try { return Array.isArray(v) ? v.map(str) : v; } catch { return v; }
   }
   if (key === 'pid' && typeof v === 'number' && v >= 1 && v <= 4194304) return target;
-  if (key === 'freshSysfs' || key === 'freshProc' || key === 'forkMode') return v === true ? false : v;
+  if (key === 'freshSysfs' || key === 'freshProc') return v === true ? false : v;
   return v;
 }
 
 let returned = 0, threw = 0, started = 0;
 function attempt(fn: () => unknown): void {
   try {
-    const r = fn() as { ok?: boolean; pidfd?: number } | number | number[] | undefined;
+    const r = fn() as { ok?: boolean; pidfd?: number; startFd?: number } | number | number[] | undefined;
     returned++;
     if (r && typeof r === 'object' && !Array.isArray(r) && r.ok === true) {
-      // execPaths never exist, so a start can only be a programming error of this script.
-      started++;
-      if (typeof r.pidfd === 'number') closeSync(r.pidfd);
+      // The program was created; its execve fails later (execPaths never exist) and is reported on
+      // the start pipe. Reap it, then read that report: a program that really ran can only be a
+      // programming error of this script.
+      new b.Child(r.pidfd!).waitSync({ stdinFd: -1, outFds: [], timeoutMs: 0, killSignal: 9, maxBuffer: 0 });
+      if (!readStartSync(r.startFd!)) started++;
     }
   } catch (err) {
     threw++;

@@ -1,0 +1,93 @@
+// What Node hands the trampoline (native/trampoline/): a flat byte image written into a memfd by
+// native/spawn.cc and read back by the trampoline, both built from this one header by the same
+// compiler, so the layout matches by construction. No pointers: fd numbers, ids, flags, and the
+// strings as NUL-terminated runs after the fixed part.
+//
+//   SpecHeader | int32 cgroupFds[nCgroupFds] | uint32 groups[nGroups] | int32 stdio[nStdio]
+//              | cwd\0 (when hasCwdPath) | argv[0]\0 ... | envp[0]\0 ... | execPaths[0]\0 ...
+#pragma once
+
+#include <stdint.h>
+
+namespace nsjoin {
+
+constexpr uint32_t kSpecMagic = 0x6e736a31;  // "nsj1"
+constexpr int kNsCount = 8;
+
+// Steps that can fail, reported as {step, errno, arg, value}. The trampoline reports on the report
+// pipe (exactly one report: the program's pid, or why there is none); the program reports on the
+// start pipe (nothing at all when execve worked).
+enum Step : int32_t {
+  kStepPid = 0,  // not an error: the trampoline reports the program's host pid
+  kStepPrctl,
+  kStepCgroup,
+  kStepSetns,
+  kStepUnshare,
+  kStepMount,
+  kStepClone,
+  kStepSetsid,
+  kStepChroot,
+  kStepChdir,
+  kStepGetcwd,
+  kStepSetgroups,
+  kStepSetgid,
+  kStepSetuid,
+  kStepDup,
+  kStepClose,
+  kStepCtty,
+  kStepExecve,
+  kStepTrampoline,  // exec of the trampoline, or reading its spec
+  kStepCount,
+};
+// Names as the TypeScript layer knows them (lib/spawn.ts turns them into NsError details).
+constexpr const char* kStepNames[kStepCount] = {
+    "pid",    "prctl",  "cgroup", "setns",     "unshare", "mount",  "clone",       "setsid", "chroot",   "chdir",
+    "getcwd", "setgroups", "setgid", "setuid", "dup2",    "close_range", "ioctl", "execve", "execveat"};
+
+struct Report {
+  int32_t step;
+  int32_t err;
+  int32_t arg;
+  int32_t value;
+};
+
+// Namespace types in the order the fallback joins them; user first so nsenter's two passes work.
+// The flags are those of <sched.h>, spelled out so this header needs nothing else.
+struct NsKind {
+  const char* name;
+  int flag;
+};
+constexpr NsKind kNsKinds[kNsCount] = {{"user", 0x10000000}, {"cgroup", 0x02000000}, {"ipc", 0x08000000},
+                                       {"uts", 0x04000000},  {"net", 0x40000000},    {"pid", 0x20000000},
+                                       {"mnt", 0x00020000},  {"time", 0x00000080}};
+
+enum SpecFlag : uint32_t {
+  kSetnsPidfd = 1u << 0,
+  kCloseRange = 1u << 1,
+  kFreshSysfs = 1u << 2,
+  kSetsid = 1u << 3,
+  kDieWithParent = 1u << 4,
+  kHasCwdPath = 1u << 5,
+  kVerifyCwd = 1u << 6,
+  kCwdFallbackToRoot = 1u << 7,
+  kSetGroups = 1u << 8,
+  kGroupsOptional = 1u << 9,
+  kFreshProc = 1u << 10,
+};
+
+struct SpecHeader {
+  uint32_t magic;
+  uint32_t size;  // of the whole image
+  uint32_t flags;
+  uint32_t nsMask;
+  int32_t targetPidfd;
+  int32_t nsFds[kNsCount];
+  int32_t rootFd, cwdFd, hostProcFd;
+  int32_t reportFd;  // trampoline -> Node: one Report
+  int32_t startFd;   // program -> Node: a Report on failure, EOF once execve worked
+  int32_t cttyIndex;
+  int64_t uid, gid;
+  uint32_t nCgroupFds, nGroups, nStdio, nArgv, nEnv, nExec;
+};
+
+}  // namespace nsjoin

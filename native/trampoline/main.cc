@@ -1,0 +1,181 @@
+// The trampoline's own steps: read the spec, become non-dumpable, join the target's cgroups and
+// namespaces, and fork the program with CLONE_PARENT (so that it is inside the target's pid
+// namespace and still a direct child of Node). It stays in the host's pid namespace, invisible to
+// the target, and reports exactly one thing on the report pipe: the program's pid or its failure.
+//
+//   argv: nsjoin-trampoline SPEC_FD    (the spec's memfd; every other fd is named in the spec)
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "tramp.h"
+
+namespace nsjoin {
+
+void Send(int fd, int32_t step, int32_t err, int32_t arg, int32_t value) {
+  Report r{step, err, arg, value};
+  ssize_t n;
+  do n = write(fd, &r, sizeof r);
+  while (n < 0 && errno == EINTR);
+}
+
+void Fail(int fd, int32_t step, int32_t err, int32_t arg) {
+  Send(fd, step, err, arg, 0);
+  _exit(127);
+}
+
+namespace {
+
+// Parses the image in place; false when it is not one that spawn.cc wrote.
+bool ParseSpec(const char* base, size_t size, Spec* s) {
+  if (size < sizeof(SpecHeader)) return false;
+  s->h = reinterpret_cast<const SpecHeader*>(base);
+  const SpecHeader& h = *s->h;
+  if (h.magic != kSpecMagic || h.size != size || h.nStdio > 1024 || h.nArgv == 0 || h.nExec == 0) return false;
+  size_t off = sizeof h;
+  auto ints = [&](uint32_t n) -> const char* {
+    const char* p = base + off;
+    if (n > (size - off) / 4) return nullptr;
+    off += static_cast<size_t>(n) * 4;
+    return p;
+  };
+  s->cgroupFds = reinterpret_cast<const int32_t*>(ints(h.nCgroupFds));
+  s->groups = reinterpret_cast<const uint32_t*>(ints(h.nGroups));
+  s->stdio = reinterpret_cast<const int32_t*>(ints(h.nStdio));
+  if (!s->cgroupFds || !s->groups || !s->stdio) return false;
+  // The strings: each NUL-terminated, all inside the image.
+  auto str = [&]() -> const char* {
+    const char* p = base + off;
+    while (off < size && base[off] != '\0') off++;
+    if (off == size) return nullptr;
+    off++;
+    return p;
+  };
+  s->cwdPath = nullptr;
+  if (s->Has(kHasCwdPath) && !(s->cwdPath = str())) return false;
+  uint64_t n = uint64_t(h.nArgv) + h.nEnv + h.nExec;
+  if (n > size) return false;
+  char** ptrs = static_cast<char**>(malloc((n + 3) * sizeof(char*)));
+  if (!ptrs) return false;
+  s->argv = ptrs;
+  s->envp = ptrs + h.nArgv + 1;
+  s->execPaths = const_cast<const char**>(s->envp + h.nEnv + 1);
+  for (uint32_t i = 0; i < h.nArgv; i++)
+    if (!(s->argv[i] = const_cast<char*>(str()))) return false;
+  s->argv[h.nArgv] = nullptr;
+  for (uint32_t i = 0; i < h.nEnv; i++)
+    if (!(s->envp[i] = const_cast<char*>(str()))) return false;
+  s->envp[h.nEnv] = nullptr;
+  for (uint32_t i = 0; i < h.nExec; i++)
+    if (!(s->execPaths[i] = str())) return false;
+  s->execPaths[h.nExec] = nullptr;
+  return off == size;
+}
+
+// Node's handlers are gone with the exec, but signals Node ignores (SIGPIPE) stay ignored across
+// it: reset them so that the program does not inherit them. The mask, full since Node blocked
+// everything before the clone, stays full until the program's execve.
+void ResetSignals() {
+  struct sigaction dfl = {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; sig++) {
+    if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &dfl, nullptr);
+  }
+}
+
+// Cgroups before the cgroup namespace: cgroup v2 refuses a move to a cgroup outside the mover's
+// cgroup namespace. "0" moves the writer; the program inherits it.
+void JoinCgroups(const Spec& s) {
+  for (uint32_t i = 0; i < s.h->nCgroupFds; i++) {
+    if (write(s.cgroupFds[i], "0", 1) < 0) Fail(s.h->reportFd, kStepCgroup, errno, static_cast<int32_t>(i));
+  }
+}
+
+void JoinNamespaces(const Spec& s) {
+  const SpecHeader& h = *s.h;
+  if (h.nsMask == 0) return;
+  // One call for all, time included: the trampoline shares no memory, so the kernel allows it.
+  if (s.Has(kSetnsPidfd)) {
+    if (syscall(SYS_setns, h.targetPidfd, static_cast<int>(h.nsMask)) != 0) Fail(h.reportFd, kStepSetns, errno);
+    return;
+  }
+  // Kernels before 5.8, as util-linux nsenter: a first pass without the user namespace (ignoring
+  // failures), then the user namespace and whatever failed the first time. Privileged callers
+  // thus enter the user namespace last; unprivileged ones get their capabilities from it first.
+  bool joined[kNsCount] = {};
+  for (int pass = 0; pass < 2; pass++) {
+    for (int i = pass == 0 ? 1 : 0; i < kNsCount; i++) {
+      if (h.nsFds[i] < 0 || joined[i]) continue;
+      if (syscall(SYS_setns, h.nsFds[i], kNsKinds[i].flag) != 0) {
+        if (pass == 1) Fail(h.reportFd, kStepSetns, errno, i);
+        continue;
+      }
+      joined[i] = true;
+    }
+  }
+}
+
+// For a fresh /sys or /proc: a private copy of our mount namespace, so that what is mounted below
+// never propagates back; sysfs shows the network namespace of whoever mounts it: ours now is the
+// target's. (proc is mounted by the program: see program.cc.)
+void PrivateMounts(const Spec& s) {
+  int fd = s.h->reportFd;
+  if (!s.Has(kFreshSysfs) && !s.Has(kFreshProc)) return;
+  if (unshare(CLONE_NEWNS) != 0) Fail(fd, kStepUnshare, errno);
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) Fail(fd, kStepMount, errno);
+  if (s.Has(kFreshSysfs) && mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+    Fail(fd, kStepMount, errno);
+}
+
+// What only the trampoline needed; the program gets none of it.
+void CloseJoinFds(const Spec& s) {
+  const SpecHeader& h = *s.h;
+  if (h.targetPidfd >= 0) close(h.targetPidfd);
+  for (int fd : h.nsFds)
+    if (fd >= 0) close(fd);
+  for (uint32_t i = 0; i < h.nCgroupFds; i++) close(s.cgroupFds[i]);
+}
+
+}  // namespace
+}  // namespace nsjoin
+
+int main(int argc, char** argv) {
+  using namespace nsjoin;
+  // Nothing in the target may ptrace us or read our /proc files while we hold host fds.
+  int dumpErr = prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 ? 0 : errno;
+  int specFd = argc == 2 ? atoi(argv[1]) : -1;
+  struct stat st;
+  if (specFd < 0 || fstat(specFd, &st) != 0 || st.st_size <= 0) _exit(126);
+  void* image = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ | PROT_WRITE, MAP_PRIVATE, specFd, 0);
+  if (image == MAP_FAILED) _exit(126);
+  close(specFd);
+  Spec s;
+  // Without a parsed spec there is no report fd to speak on: Node sees the exit with no report.
+  if (!ParseSpec(static_cast<const char*>(image), static_cast<size_t>(st.st_size), &s)) _exit(126);
+  int report = s.h->reportFd;
+  if (dumpErr != 0) Fail(report, kStepPrctl, dumpErr);
+  ResetSignals();
+  JoinCgroups(s);
+  JoinNamespaces(s);
+  PrivateMounts(s);
+  CloseJoinFds(s);
+  // A plain fork of this small process (no CLONE_VM: nothing shared with anyone), as a sibling.
+  long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+  if (pid < 0) Fail(report, kStepClone, errno);
+  if (pid == 0) {
+    close(report);
+    ProgramMain(s);
+  }
+  Send(report, kStepPid, 0, 0, static_cast<int32_t>(pid));
+  _exit(0);
+}
