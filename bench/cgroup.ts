@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { cgroupOf, readCgroupStats, readNetDev } from '../lib/index.js';
 import { makeContainers } from './fixtures.js';
 import { interleaveSync, makeRatio, size, type GroupResult } from './harness.js';
-import { record } from './record.js';
+import { record } from '../test/helpers/fs-record.js';
 
 const floorBuf = Buffer.allocUnsafe(64 * 1024);
 /** open, read until EOF, close: what any reader of these files pays at least. */

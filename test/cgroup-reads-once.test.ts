@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { record } from '../bench/record.js';
+import { record } from './helpers/fs-record.js';
 import { cgroupOf, readMounts } from '../lib/cgroup/locate.js';
 import { readCgroupStats } from '../lib/cgroup/stats.js';
 import { makeCgroup, runIn, setLimits } from './helpers/cgroup.js';

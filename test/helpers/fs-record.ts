@@ -1,5 +1,5 @@
-// Which files a call reads: node:fs instrumented for one call (bench/cgroup.ts finds the read floor
-// with it; test/cgroup-reads-once.test.ts checks that no file is read twice).
+// Which files a call reads: node:fs instrumented for one call (test/cgroup-reads-once.test.ts checks
+// that no file is read twice; bench/cgroup.ts finds the read floor with it).
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 
