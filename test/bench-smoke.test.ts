@@ -1,6 +1,7 @@
-// Keeps `npm run bench` from rotting: runs it in quick mode on a subset (exec at a small heap, cgroup
-// reads and the host scan, parsers) and checks that it produced every ratio, with finite medians.
-// No timing is asserted: the figures of a quick run on a shared machine mean nothing.
+// Keeps `npm run bench` from rotting: runs every group in quick mode (exec at a small heap and at a
+// 16th of the 1 GB and 4 GB heaps, cgroup reads and the host scan, parsers, memory) and checks that it
+// produced every group and ratio, with finite medians, and that BENCH_CHECK turns a goal not met into
+// a non-zero exit. No timing is asserted: the figures of a quick run on a shared machine mean nothing.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,10 +12,8 @@ import type { GroupResult } from '../bench/harness.js';
 
 const root = new URL('..', import.meta.url).pathname;
 
-/**
- * nsjoin-bench-PID cgroups of the bench process `pid` below our own cgroup (where it makes them) in
- * every hierarchy. Only that bench's: other benches may be running on a shared host meanwhile.
- */
+/** The bench process `pid`'s nsjoin-bench-PID cgroups below our own cgroup (where it makes them) in
+ * every hierarchy. Only its own: other bench runs on this host make theirs next to it. */
 function leftovers(pid: number): string[] {
   const own = new Map<string, string>();
   for (const line of readFileSync('/proc/self/cgroup', 'utf8').trim().split('\n')) {
@@ -39,26 +38,31 @@ test('bench quick mode produces its ratios', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'nsjoin-bench-smoke-'));
   const json = join(dir, 'bench.json');
   try {
-    let benchPid = 0;
-    const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
+    const { code, out, pid } = await new Promise<{ code: number | null; out: string; pid: number }>((resolve) => {
       const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/run.ts'], {
         cwd: root,
-        env: { ...process.env, BENCH_QUICK: '1', BENCH_ONLY: 'exec-small,cgroup,parsers', BENCH_JSON: json },
+        env: { ...process.env, BENCH_QUICK: '1', BENCH_ONLY: 'exec-small,exec-1g,exec-4g,cgroup,parsers,memory', BENCH_JSON: json, BENCH_CHECK: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      benchPid = child.pid!;
       let out = '';
       child.stdout!.on('data', (b) => { out += b; });
       child.stderr!.on('data', (b) => { out += b; });
       // The bench removes what it made on SIGTERM too; a hang must not outlive the test.
-      const timer = setTimeout(() => child.kill('SIGTERM'), 90_000);
-      child.on('close', (c) => { clearTimeout(timer); resolve({ code: c, out }); });
+      const timer = setTimeout(() => child.kill('SIGTERM'), 240_000);
+      child.on('close', (c) => { clearTimeout(timer); resolve({ code: c, out, pid: child.pid! }); });
     });
-    assert.is(code, 0, out);
+    // BENCH_CHECK: exit 3 exactly when the summary has a goal NOT met (quick figures may miss goals).
+    const notMet = /^\s+NOT met/m.test(out.slice(out.indexOf('\n## goals')));
+    assert.is(code, notMet ? 3 : 0, out);
+    assert.match(out, new RegExp(`; ${notMet ? '[1-9]\\d*' : '0'} goal\\(s\\) not met`));
     assert.match(out, /^cpu /m);
     assert.match(out, /^kernel /m);
     assert.match(out, /^node /m);
     const { results } = JSON.parse(readFileSync(json, 'utf8')) as { results: GroupResult[] };
+    const groups = results.map((g) => g.group);
+    for (const want of [/small heap/, /~64 MB live heap/, /~256 MB live heap/, /cgroup/i, /parser/i, /memory/i]) {
+      assert.ok(groups.some((g) => want.test(g)), `no group matching ${want} in: ${groups.join(', ')}`);
+    }
     const names = results.flatMap((g) => g.ratios.map((r) => `${r.group}: ${r.name}`));
     for (const want of [/small heap: nsjoin vs child_process\.spawn/, /small heap: nsjoin vs spawn\(nsenter/, /time namespace/,
       /throughput.*64 in flight/, /readCgroupStats\(location\)/, /host scan/, /small heap: nsjoin vs the floor/, /forked joiner in C/,
@@ -71,8 +75,8 @@ test('bench quick mode produces its ratios', async () => {
         assert.ok(r.subjectTime.n > 0 && r.baselineTime.n > 0, `${r.name}: no samples`);
       }
     }
-    // What the bench made is gone: no cgroup of this bench is left next to ours in any hierarchy.
-    assert.equal(leftovers(benchPid), []);
+    // What the bench made is gone: no bench cgroup is left next to ours in any hierarchy.
+    assert.equal(leftovers(pid), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

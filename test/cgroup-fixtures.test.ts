@@ -232,7 +232,7 @@ test('a file that should be there but cannot be read is an NsError, not a zero',
   } catch (err) {
     assert.instance(err, NsError);
   }
-  assert.throws(() => cgroupOf('5' as never, t), TypeError);
+  assert.throws(() => cgroupOf('5' as never, t), (e: unknown) => e instanceof TypeError);
 });
 
 const snap = (t: number, usageNs: number, periods: number, throttled: number, rb: number): CgroupStats => ({
@@ -251,7 +251,7 @@ test('cgroupRates: cores, % of limit, throttled share, IO per second; resets nev
   const reset = cgroupRates(snap(0, 5e9, 100, 50, 9999), snap(1e9, 1e8, 3, 1, 10));
   assert.is(reset.cpu!.cores, 0);
   assert.is(reset.io!.readBytesPerSec, 0);
-  assert.throws(() => cgroupRates(snap(5, 0, 0, 0, 0), snap(5, 0, 0, 0, 0)), RangeError);
+  assert.throws(() => cgroupRates(snap(5, 0, 0, 0, 0), snap(5, 0, 0, 0, 0)), (e: unknown) => e instanceof RangeError);
 });
 
 test.run();

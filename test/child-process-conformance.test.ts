@@ -189,9 +189,9 @@ test('failures after the argument checks are asynchronous: a dead target, an unk
   assert.is((r.error as NodeJS.ErrnoException).code, 'ESRCH');
   assert.equal([r.status, r.signal, r.output, r.pid, r.stdout, r.stderr], [null, null, null, 0, null, null]);
   // Argument errors stay synchronous TypeErrors, as in Node.
-  assert.throws(() => ns.spawn(dead, 'true', [], { bogus: 1 } as never), TypeError);
-  assert.throws(() => ns.execFile(dead, 'true', [], { stdio: 'pipe' } as never), TypeError);
-  assert.throws(() => ns.spawn(dead, 'true', [], { stdio: ['ipc'] }), TypeError);
+  assert.throws(() => ns.spawn(dead, 'true', [], { bogus: 1 } as never), (e: unknown) => e instanceof TypeError);
+  assert.throws(() => ns.execFile(dead, 'true', [], { stdio: 'pipe' } as never), (e: unknown) => e instanceof TypeError);
+  assert.throws(() => ns.spawn(dead, 'true', [], { stdio: ['ipc'] }), (e: unknown) => e instanceof TypeError);
 });
 
 /** spawnSync's result with the fields compared (a start failure's syscall/message are ours). */

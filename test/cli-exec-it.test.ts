@@ -44,7 +44,10 @@ test.after(async () => {
 
 const tmux = (...args: string[]) => run('tmux', ['-L', socket, ...args]).then((r) => r.stdout);
 const pane = (s: string) => tmux('capture-pane', '-p', '-t', s);
-async function waitPane(s: string, re: RegExp, ms = 8000): Promise<string> {
+// Deadlines only bound a hang (each wait returns as soon as the text is there): generous, since
+// node with tsx takes well over 8 s to start under qemu's TCG on a loaded host.
+const DEADLINE_MS = 60_000;
+async function waitPane(s: string, re: RegExp, ms = DEADLINE_MS): Promise<string> {
   const start = Date.now();
   for (;;) {
     const text = await pane(s);
@@ -83,7 +86,8 @@ test('-it under tmux: a shell with a terminal, size that follows the window, ^C,
   await tmux('send-keys', '-t', s, 'C-c');
   text = await waitPane(s, /after-sleep-130|\^C/);
   await tmux('send-keys', '-t', s, 'exit 7', 'Enter');
-  text = await waitPane(s, /EXIT=\d+/);
+  // Wait for the stty line printed after EXIT= too (waiting for EXIT= alone raced with it).
+  text = await waitPane(s, /EXIT=\d+\n.*(^|\s)-?echo(\s|$)/m);
   assert.match(text, /EXIT=7/);
   // Cooked mode again for the shell that ran nsjoin.
   assert.match(text, /(^|\s)icanon echo(\s|$)/m);
@@ -121,7 +125,7 @@ test('TERM INT HUP QUIT USR1 USR2 WINCH sent to the CLI reach the program; its s
   const until = async (re: RegExp) => {
     const start = Date.now();
     while (!re.test(out)) {
-      if (Date.now() - start > 8000) throw new Error(`timed out waiting for ${re}: ${out}`);
+      if (Date.now() - start > DEADLINE_MS) throw new Error(`timed out waiting for ${re}: ${out}`);
       await sleep(20);
     }
   };

@@ -3,22 +3,24 @@
 // UTS namespaces. Also: --help everywhere, one-line errors with exit status 1.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readlinkSync } from 'node:fs';
+import { hostMode } from './helpers/cgroup.js';
 import { nsjoin } from './helpers/cli.js';
 import { makeRuntimeCgroups, type RuntimeCgroups } from './helpers/runtime-cgroups.js';
 
 const MiB = 1024 * 1024;
-const ID = `c11e${'0123456789abcdef'.repeat(4)}`.slice(0, 64);
-const ID2 = `c11e${'fedcba9876543210'.repeat(4)}`.slice(0, 64);
+// Ids unique to this process: other runs of this file on the same host make containers too, and
+// the CLI lists every container of the host (a constant id merged theirs with ours: wrong oldest pid).
+const PFX = `c11e${(process.pid % 0x10000).toString(16).padStart(4, '0')}`;
+const ID = `${PFX}${'0123456789abcdef'.repeat(4)}`.slice(0, 64);
+const ID2 = `${PFX}${'fedcba9876543210'.repeat(4)}`.slice(0, 64);
 const PATH = `docker/${ID}`;
 let rt: RuntimeCgroups;
 let pid: number;
 
 test.before(async () => {
   rt = makeRuntimeCgroups('cli', [PATH, `docker/${ID2}`], ['memory', 'cpu', 'cpuacct', 'pids']);
-  writeFileSync(join(rt.dirs(PATH)['memory']!, 'memory.limit_in_bytes'), String(64 * MiB));
-  writeFileSync(join(rt.dirs(PATH)['pids']!, 'pids.max'), '50');
+  rt.limit(PATH, { memory: 64 * MiB, pids: 50 });
   pid = await rt.start(PATH, `unshare --net --uts sleep 100000`);
   await rt.start(`docker/${ID2}`);
 });
@@ -78,14 +80,14 @@ test('free: Mem total is the limit (KiB), used + free = total; -h; --json in byt
 });
 
 test('stats: CPU, memory against the 64Mi limit, pids against 50, network; --json', async () => {
-  const r = await nsjoin(['stats', '-i', '300', ID.slice(0, 8)]);
+  const r = await nsjoin(['stats', '-i', '300', ID.slice(0, 10)]);
   assert.is(r.status, 0, r.stderr);
-  assert.match(r.stdout, new RegExp(`^${ID.slice(0, 12)} \\(docker, pid ${pid}\\)  cgroup (v1|hybrid)\\n`));
+  assert.match(r.stdout, new RegExp(`^${ID.slice(0, 12)} \\(docker, pid ${pid}\\)  cgroup ${hostMode()}\\n`));
   assert.match(r.stdout, /^CPU\s+[\d.]+ cores used \([\d.]+%\)  limit unlimited/m);
   assert.match(r.stdout, /^Memory\s+\S+ used \/ 64Mi \([\d.]+%\)  usage \S+/m);
   assert.match(r.stdout, /^PIDs\s+1 \/ 50$/m);
   assert.match(r.stdout, /^Net\s+rx 0B\/s  tx 0B\/s  \(no interface but lo\)$/m);
-  const j = await nsjoin(['stats', '--json', '-i', '100', ID.slice(0, 8)]);
+  const j = await nsjoin(['stats', '--json', '-i', '100', ID.slice(0, 10)]);
   const s = JSON.parse(j.stdout) as { pid: number; container: { id: string }; stats: { memory: { limit: number } }; rates: { cpu: { cores: number } } };
   assert.is(s.pid, pid);
   assert.is(s.container.id, ID);
@@ -94,7 +96,7 @@ test('stats: CPU, memory against the 64Mi limit, pids against 50, network; --jso
 });
 
 test('net: the container\'s own interfaces, ip -s link style; --json', async () => {
-  const r = await nsjoin(['net', ID.slice(0, 8)]);
+  const r = await nsjoin(['net', ID.slice(0, 10)]);
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, /^1: lo\n    RX:\s+bytes packets errors dropped fifo frame mcast\n\s+\d+(\s+\d+){6}\n    TX:\s+bytes packets errors dropped fifo carrier collsns\n\s+\d+(\s+\d+){6}\n$/);
   const j = JSON.parse((await nsjoin(['net', '--json', String(pid)])).stdout) as { devices: Array<{ name: string }>; netns: number };
@@ -103,7 +105,7 @@ test('net: the container\'s own interfaces, ip -s link style; --json', async () 
 });
 
 test('ns TARGET: the namespaces of the container, new net and uts among them', async () => {
-  const r = await nsjoin(['ns', '--json', ID.slice(0, 8)]);
+  const r = await nsjoin(['ns', '--json', ID.slice(0, 10)]);
   assert.is(r.status, 0, r.stderr);
   const rows = JSON.parse(r.stdout) as Array<{ type: string; inode: number; pid: number }>;
   for (const type of ['net', 'uts', 'mnt', 'pid']) {
@@ -124,7 +126,7 @@ test('an unknown container is one line on stderr and exit status 1, for every co
 });
 
 test('an ambiguous prefix lists the matches in one line', async () => {
-  const r = await nsjoin(['free', 'c11e']);
+  const r = await nsjoin(['free', PFX]);
   oneLineError(r, new RegExp(`matches 2 containers: .*${ID.slice(0, 12)}.*${ID2.slice(0, 12)}|matches 2 containers: .*${ID2.slice(0, 12)}.*${ID.slice(0, 12)}`));
 });
 

@@ -53,7 +53,7 @@ test('{ container } through a procRoot: prefix, ambiguity, unknown', () => {
   assert.throws(() => resolveTarget({ container: '1c1c1c' }, { procRoot }), (e: unknown) =>
     e instanceof NsError && e.code === 'ENSJOIN_AMBIGUOUS_CONTAINER' && e.message.includes('(containerd, pid 100)') && e.message.includes('(docker, pid 140)'));
   assert.is(resolveTarget({ container: id('1c') }, { procRoot }), 100, 'an exact id is never ambiguous');
-  assert.throws(() => resolveTarget({ container: '' }, { procRoot }), TypeError);
+  assert.throws(() => resolveTarget({ container: '' }, { procRoot }), (e: unknown) => e instanceof TypeError);
 });
 
 test('a missing procRoot is an NsError, not a crash', () => {

@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile, NsError, spawn } from '../lib/index.js';
 import { makeCgroup } from './helpers/cgroup.js';
+import { againstCopy, publicCopy } from './helpers/public-copy.js';
 import { startTarget, type Target } from './helpers/target.js';
 
 const PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
@@ -23,9 +24,10 @@ function runNode(script: string, opts: { extraFds?: number; uid?: number } = {})
   return new Promise((resolve) => {
     const stdio: Array<'pipe' | 'ignore'> = ['ignore', 'pipe', 'pipe'];
     for (let i = 0; i < (opts.extraFds ?? 0); i++) stdio.push('pipe');
-    const c = nodeSpawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      stdio, cwd: new URL('..', import.meta.url).pathname, ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
-    });
+    // Another uid may not read the checkout (a clone under /root): it runs the compiled copy.
+    const c = opts.uid === undefined
+      ? nodeSpawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio, cwd: new URL('..', import.meta.url).pathname })
+      : nodeSpawn(process.execPath, ['--input-type=module', '-e', againstCopy(script)], { stdio, cwd: publicCopy().root, uid: opts.uid, gid: opts.uid });
     let out = '', err = '';
     c.stdout!.on('data', (b) => { out += b; });
     c.stderr!.on('data', (b) => { err += b; });

@@ -1,19 +1,17 @@
 // nsjoin audit on a real, pure cgroup v2 kernel (`npm run test:kernel` runs every test/kernel-*
 // file in its VM): the limits come from memory.max, cpu.max and pids.max of the process's cgroup and
 // its ancestors, and the device rules, a BPF program on v2, are reported as unknown, never guessed.
-// Elsewhere each test prints why it does not run.
+// Elsewhere each test is a counted skip with the reason printed.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { auditContainer, auditHost } from '../lib/index.js';
+import { testIf } from './helpers/skip.js';
 
 const rig = process.env.NSJOIN_KERNEL_CGROUP; // the VM init's cgroup with memory, cpu and pids limits
 const why = rig && existsSync(`${rig}/cgroup.procs`) ? '' : 'not in the test:kernel VM (NSJOIN_KERNEL_CGROUP unset)';
-function when(reason: string, name: string, fn: () => void | Promise<void>): void {
-  if (reason) console.log(`  skip: ${name}: ${reason}`);
-  else test(name, fn);
-}
+const when = testIf; // a counted skip with its reason where it cannot run
 
 /** A `sleep` moved into a new leaf below `parent`; killed and the leaf removed afterwards. */
 async function sleeperIn(parent: string, fn: (pid: number) => void): Promise<void> {

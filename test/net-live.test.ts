@@ -278,8 +278,8 @@ test('errors: dead pid is ESRCH, bad targets and names are TypeErrors', async ()
     assert.is((err as NsError).code, 'ESRCH');
     assert.is((err as NsError).pid, pid);
   }
-  assert.throws(() => readNetDev(0), RangeError);
-  assert.throws(() => readNetDev('1' as never), TypeError);
+  assert.throws(() => readNetDev(0), (e: unknown) => e instanceof RangeError);
+  assert.throws(() => readNetDev('1' as never), (e: unknown) => e instanceof TypeError);
   for (const bad of ['', '../../etc', 'a/b', 'x'.repeat(16), 'eth0:1', 'e th0', '..']) {
     try {
       await readInterfaceStats(process.pid, bad);

@@ -27,8 +27,8 @@ test('openPty and resizePty never abort on random arguments', () => {
     rejectsCleanly(() => (b.resizePty as (...x: unknown[]) => unknown)(v, v, v));
   }), { numRuns: 300 });
   for (const bad of [-1, 1.5, 2 ** 31, NaN, Infinity, '3']) {
-    assert.throws(() => b.resizePty(bad as number, 80, 24), TypeError);
-    assert.throws(() => b.openPty({ pid: 0, cols: bad as number, rows: 24 }), TypeError);
+    assert.throws(() => b.resizePty(bad as number, 80, 24), (e: unknown) => e instanceof TypeError);
+    assert.throws(() => b.openPty({ pid: 0, cols: bad as number, rows: 24 }), (e: unknown) => e instanceof TypeError);
   }
 });
 

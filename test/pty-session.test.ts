@@ -74,10 +74,10 @@ test('stty size follows resize(); the shell gets SIGWINCH', async () => {
   s.send('stty size\n');
   const text = await s.waitFor(/^43 132\r?$/m, mark);
   assert.match(text, /got-winch/);
-  assert.throws(() => s.child.resize(0, 10), RangeError);
+  assert.throws(() => s.child.resize(0, 10), (e: unknown) => e instanceof RangeError);
   s.send('exit 4\n');
   assert.equal(await s.closed, [4, null]);
-  assert.throws(() => s.child.resize(80, 24), TypeError, 'no open pty after close');
+  assert.throws(() => s.child.resize(80, 24), (e: unknown) => e instanceof TypeError, 'no open pty after close');
 });
 
 test('0x03 interrupts a running sleep (the terminal\'s ISIG on the foreground job)', async () => {
@@ -181,16 +181,16 @@ test('a container in its own user namespace (rootless style) with its own devpts
 });
 
 test('pty options are checked: TypeError/RangeError, never a crash', () => {
-  assert.throws(() => spawn(t.pid, 'true', [], { pty: 'yes' as never }), TypeError);
-  assert.throws(() => spawn(t.pid, 'true', [], { pty: { cols: 0 } }), RangeError);
-  assert.throws(() => spawn(t.pid, 'true', [], { pty: { cols: 1.5 } }), RangeError);
-  assert.throws(() => spawn(t.pid, 'true', [], { pty: { cols: 80, rows: 24, depth: 1 } as never }), TypeError);
-  assert.throws(() => spawn(t.pid, 'true', [], { pty: true, stdio: 'inherit' }), TypeError);
-  assert.throws(() => execFile(t.pid, 'true', [], { pty: true } as never), TypeError);
-  assert.throws(() => spawnSync(t.pid, 'true', [], { pty: true } as never), TypeError);
+  assert.throws(() => spawn(t.pid, 'true', [], { pty: 'yes' as never }), (e: unknown) => e instanceof TypeError);
+  assert.throws(() => spawn(t.pid, 'true', [], { pty: { cols: 0 } }), (e: unknown) => e instanceof RangeError);
+  assert.throws(() => spawn(t.pid, 'true', [], { pty: { cols: 1.5 } }), (e: unknown) => e instanceof RangeError);
+  assert.throws(() => spawn(t.pid, 'true', [], { pty: { cols: 80, rows: 24, depth: 1 } as never }), (e: unknown) => e instanceof TypeError);
+  assert.throws(() => spawn(t.pid, 'true', [], { pty: true, stdio: 'inherit' }), (e: unknown) => e instanceof TypeError);
+  assert.throws(() => execFile(t.pid, 'true', [], { pty: true } as never), (e: unknown) => e instanceof TypeError);
+  assert.throws(() => spawnSync(t.pid, 'true', [], { pty: true } as never), (e: unknown) => e instanceof TypeError);
   const plain = spawn(t.pid, 'true');
   assert.is(plain.pty, null);
-  assert.throws(() => plain.resize(80, 24), TypeError);
+  assert.throws(() => plain.resize(80, 24), (e: unknown) => e instanceof TypeError);
 });
 
 test('nobody reads the pty: \'close\' still comes once the program exits (as child_process flushes stdio)', async () => {

@@ -43,8 +43,8 @@ test('errors come back by step: a pid that is gone, a missing directory, a bad a
   assert.equal(gone.err, { step: 'pidfd_open', errno: 3 });
   const nodir = await once({ pid: process.pid, setnsPidfd: true, family: 'unix', op: 'connect', dir: 'no/such/dir/here', name: 's', timeoutMs: -1 });
   assert.equal(nodir.err, { step: 'open', errno: 2 });
-  assert.throws(() => binding().socketIn({ pid: process.pid, setnsPidfd: true, family: 'inet', op: 'connect', address: Buffer.alloc(16), port: 9, scopeId: 0, timeoutMs: -1 }, () => {}), TypeError);
-  assert.throws(() => binding().socketIn({ pid: process.pid, setnsPidfd: true, family: 'unix', op: 'connect', dir: '.', name: 'a/b', timeoutMs: -1 }, () => {}), TypeError);
+  assert.throws(() => binding().socketIn({ pid: process.pid, setnsPidfd: true, family: 'inet', op: 'connect', address: Buffer.alloc(16), port: 9, scopeId: 0, timeoutMs: -1 }, () => {}), (e: unknown) => e instanceof TypeError);
+  assert.throws(() => binding().socketIn({ pid: process.pid, setnsPidfd: true, family: 'unix', op: 'connect', dir: '.', name: 'a/b', timeoutMs: -1 }, () => {}), (e: unknown) => e instanceof TypeError);
 });
 
 test.run();

@@ -4,12 +4,13 @@
 # Needs root (apt, qemu's 9p export of /). The project must be built already (npm run build).
 # Environment:
 #   NSJOIN_KERNEL_SUITES   test file name prefixes: the files test/PREFIX*.test.ts run in the VM, in
-#                          this order (default: "exec- cgroup- views- containers- kernel-")
+#                          this order (default: "exec- cgroup- views- containers- cli- kernel-")
 #   NSJOIN_KERNEL_EXCLUDE  words: test files whose name has one are left out (default: "fixtures":
 #                          captured trees, the same on any kernel; the host suite runs them)
 #   NSJOIN_KERNEL_JOBS     test files run side by side in the VM, one runner each (default 2, the vCPUs)
-#   NSJOIN_KERNEL_TIMEOUT  seconds before the VM is killed (default 360)
-#   NSJOIN_KERNEL_TEST_TIMEOUT_MS  per test file inside the VM (default 200000)
+#   NSJOIN_KERNEL_TIMEOUT  seconds before the VM is killed (default 600)
+#   NSJOIN_KERNEL_TEST_TIMEOUT_MS  per test file inside the VM (default 400000: a CLI file starts node
+#                          dozens of times, seconds each under TCG on a loaded host)
 #   NSJOIN_KERNEL_QUIET=1  do not stream the VM's console (it is kept in .cache/kernel/last/console.log)
 #   NSJOIN_KERNEL_APPEND   more kernel command line
 #   NSJOIN_KERNEL_ACCEL    qemu -accel value (default tcg,thread=multi; kvm where /dev/kvm works)
@@ -22,10 +23,10 @@ cache=.cache/kernel
 # This run's folder (several runs may share a work tree); kept as $cache/last when it ends.
 run=$cache/run.$$
 last=$cache/last
-suites=${NSJOIN_KERNEL_SUITES:-exec- cgroup- views- containers- kernel-}
+suites=${NSJOIN_KERNEL_SUITES:-exec- cgroup- views- containers- cli- kernel-}
 jobs=${NSJOIN_KERNEL_JOBS:-2}
 exclude=${NSJOIN_KERNEL_EXCLUDE-fixtures}
-timeout_s=${NSJOIN_KERNEL_TIMEOUT:-360}
+timeout_s=${NSJOIN_KERNEL_TIMEOUT:-600}
 t0=$(date +%s.%N)
 since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 say() { echo "test:kernel: $*"; }
@@ -95,7 +96,7 @@ truncate -s 64M "$run/scratch.img"
   printf 'FILTERS=%q\n' "$suites"
   printf 'EXCLUDE=%q\n' "$exclude"
   printf 'JOBS=%q\n' "$jobs"
-  printf 'TEST_TIMEOUT_MS=%q\n' "${NSJOIN_KERNEL_TEST_TIMEOUT_MS:-200000}"
+  printf 'TEST_TIMEOUT_MS=%q\n' "${NSJOIN_KERNEL_TEST_TIMEOUT_MS:-400000}"
   printf 'CMD=%q\n' "${NSJOIN_KERNEL_CMD:-}"
 } > "$run/vm.env"
 

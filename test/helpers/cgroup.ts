@@ -34,6 +34,12 @@ export function hostCgroups(): HostCgroups {
   return { version: pure ? 2 : 1, v1, ...(v2 ? { v2 } : {}) };
 }
 
+/** How nsjoin names this host's layout: 'v2' (pure), 'hybrid' (v1 and a cgroup2 mount) or 'v1'. */
+export function hostMode(): 'v1' | 'v2' | 'hybrid' {
+  const h = hostCgroups();
+  return h.version === 2 ? 'v2' : h.v2 ? 'hybrid' : 'v1';
+}
+
 /** Our own cgroup path in each v1 hierarchy, by controller. */
 function ownV1Paths(): Record<string, string> {
   const out: Record<string, string> = {};

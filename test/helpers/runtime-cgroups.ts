@@ -3,14 +3,16 @@
 // with mkdir in every hierarchy and a process is started in it. Everything is killed by pid and
 // removed (deepest first) by remove(), and at exit if a test fails before that.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeCgroup, type TestCgroup } from './cgroup.js';
+import { makeCgroup, setLimits, type TestCgroup } from './cgroup.js';
 
 export interface RuntimeCgroups {
   base: TestCgroup;
   /** Directory of `path` in each controller's hierarchy. */
   dirs(path: string): Record<string, string>;
+  /** Sets limits on `path` the v1 or the v2 way (what this host has); see setLimits. */
+  limit(path: string, limits: Parameters<typeof setLimits>[1]): void;
   /** Starts a process (sleep, or `command`) in `path`; resolves with its pid once it is inside. */
   start(path: string, command?: string): Promise<number>;
   remove(): Promise<void>;
@@ -25,10 +27,19 @@ export function makeRuntimeCgroups(tag: string, paths: string[], controllers = [
   const base = makeCgroup(tag, controllers);
   const made: string[] = [];
   const children = new Set<ChildProcess>();
+  // cgroup v2: a directory's controllers exist only when its parent enables them in
+  // cgroup.subtree_control, so every directory above a path's leaf enables what it was given.
+  const enable = (dir: string): void => {
+    if (base.version !== 2) return;
+    const have = readFileSync(join(dir, 'cgroup.controllers'), 'utf8').trim().split(/\s+/);
+    const want = Object.keys(base.dirs).filter((c) => have.includes(c));
+    if (want.length) writeFileSync(join(dir, 'cgroup.subtree_control'), want.map((c) => `+${c}`).join(' '));
+  };
   for (const path of paths) {
-    for (const root of Object.values(base.dirs)) {
+    for (const root of new Set(Object.values(base.dirs))) {
       let dir = root;
       for (const part of path.split('/').filter(Boolean)) {
+        enable(dir);
         dir = join(dir, part);
         if (!existsSync(dir)) {
           mkdirSync(dir);
@@ -49,6 +60,11 @@ export function makeRuntimeCgroups(tag: string, paths: string[], controllers = [
   const rt: RuntimeCgroups = {
     base,
     dirs,
+    limit(path, limits) {
+      const d = dirs(path);
+      const at = (file: string): string => join(d[file.split('.')[0]!] ?? Object.values(d)[0]!, file);
+      setLimits({ ...base, version: base.version, set: (f, v) => writeFileSync(at(f), String(v)), has: (f) => existsSync(at(f)) }, limits);
+    },
     async start(path, command = 'sleep 100000') {
       const enter = [...new Set(Object.values(dirs(path)))].map((d) => `echo $$ > '${d}/cgroup.procs'`).join('\n');
       const child = spawn('/bin/sh', ['-c', `${enter}\nexec ${command}`], { stdio: 'ignore' });

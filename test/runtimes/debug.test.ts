@@ -77,7 +77,7 @@ withRuntime('docker', 'library: spawn/execFile with { debug: true }; the host PA
   assert.is(env.stdout.trim(), process.env.PATH);
   assert.throws(() => spawn(container().pid, 'sh', [], { debug: true, namespaces: ['mnt'] }), /mount or user namespace/);
   assert.throws(() => spawn(container().pid, 'sh', [], { debug: true, root: true }), /mount or user namespace/);
-  assert.throws(() => spawn(container().pid, 'sh', [], { debug: 'yes' as unknown as boolean }), TypeError);
+  assert.throws(() => spawn(container().pid, 'sh', [], { debug: 'yes' as unknown as boolean }), (e: unknown) => e instanceof TypeError);
 });
 
 withRuntime('docker', 'a target that is gone: one clear line, status 1', async () => {

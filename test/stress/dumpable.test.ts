@@ -8,13 +8,13 @@
 // (joinCgroup), so the joiner freezes right after its first steps and can be looked at.
 import { spawn as nodeSpawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { againstCopy, publicCopy } from '../helpers/public-copy.js';
+import { testIf } from '../helpers/skip.js';
 import { startTarget, type Target } from '../helpers/target.js';
 
 const FREEZER = '/sys/fs/cgroup/freezer';
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const caps = '+sys_admin,+sys_chroot,+sys_ptrace,+dac_override,+dac_read_search,+setuid,+setgid,+kill';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // /proc/PID itself keeps the effective uid; the files in it follow dumpability.
@@ -23,12 +23,8 @@ const childrenOf = (pid: number): number[] => {
   try { return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number); } catch { return []; }
 };
 
-test('the joiner is non-dumpable before it joins, and the caller is dumpable again after', async () => {
-  if (!existsSync(`${FREEZER}/freezer.state`) && !existsSync(`${FREEZER}/cgroup.procs`)) {
-    console.log('  skipped: no cgroup v1 freezer on this host');
-    return;
-  }
-  const dir = `${FREEZER}/nsjoin-test-dumpable-${process.pid}`;
+const noFreezer = existsSync(`${FREEZER}/freezer.state`) || existsSync(`${FREEZER}/cgroup.procs`) ? '' : 'no cgroup v1 freezer on this host';
+testIf(noFreezer, 'the joiner is non-dumpable before it joins, and the caller is dumpable again after', async () => {  const dir = `${FREEZER}/nsjoin-test-dumpable-${process.pid}`;
   mkdirSync(dir);
   let t: Target | undefined;
   let caller: ReturnType<typeof nodeSpawn> | undefined;
@@ -43,7 +39,7 @@ test('the joiner is non-dumpable before it joins, and the caller is dumpable aga
       console.log(JSON.stringify({ status: r.status, error: r.error?.message }));
       await new Promise((r) => process.stdin.once('data', r));`;
     caller = nodeSpawn('setpriv', ['--reuid', '1234', '--regid', '1234', '--clear-groups', `--inh-caps=${caps}`, `--ambient-caps=${caps}`,
-      process.execPath, '--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+      process.execPath, '--input-type=module', '-e', againstCopy(script)], { cwd: publicCopy().root, stdio: ['pipe', 'pipe', 'inherit'] });
     const lines: string[] = [];
     caller.stdout!.on('data', (b: Buffer) => lines.push(...b.toString().trim().split('\n')));
     for (let i = 0; i < 500 && !lines.includes('ready'); i++) await sleep(10);

@@ -4,7 +4,7 @@
 // orphan.
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, rmdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmdirSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { binding } from '../../lib/binding.js';
@@ -215,12 +215,37 @@ test('/proc/PID vanishing mid-scan: listNamespaces, namespacesOf, cgroupOf, read
   const churn = nodeSpawn('/bin/sh', ['-c', 'while :; do unshare --uts --net true & true & sleep 0.001 & wait; done'], { stdio: 'ignore' });
   let scans = 0;
   const tally = new Tally();
+  const stayers: ChildProcess[] = [];
   try {
+    // Hand reads of namespaces that outlive the churn: ours, and those of a sleep that is alone in
+    // a uts and a net namespace of its own.
+    const nsByHand = (pid: number | 'self'): Map<string, number> => new Map(readdirSync(`/proc/${pid}/ns`).map((t) => {
+      const m = /^(\w+):\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/ns/${t}`))!;
+      return [m[1]!, Number(m[2])] as [string, number];
+    }).filter(([t]) => !t.endsWith('_for_children')));
+    const mine = nsByHand('self');
+    const alone = nodeSpawn('unshare', ['--uts', '--net', 'sleep', '60'], { stdio: 'ignore' });
+    stayers.push(alone);
+    for (let i = 0; i < 500 && readFileSync(`/proc/${alone.pid}/comm`, 'utf8').trim() !== 'sleep'; i++) await sleep(10);
+    const its = nsByHand(alone.pid!);
     const until = Date.now() + 5000;
     while (Date.now() < until) {
       const rows = listNamespaces();
-      assert.ok(rows.length > 0);
       scans++;
+      // Each row as the kernel has it: one per namespace, sorted, counted; ours and pid 1's found
+      // with the inodes read by hand, whatever vanished around them.
+      const keys = rows.map((r) => `${r.type}:${r.inode}`);
+      assert.is(new Set(keys).size, keys.length, 'one row per namespace');
+      assert.equal([...rows].sort((a, b) => (a.type === b.type ? a.inode - b.inode : a.type < b.type ? -1 : 1)), rows, 'sorted by type, then inode');
+      for (const r of rows) assert.ok(r.processes >= 1 && r.pid >= 1, JSON.stringify(r));
+      for (const [type, inode] of mine) {
+        const row = rows.find((r) => r.type === type && r.inode === inode);
+        assert.ok(row && row.pid <= process.pid, `our ${type} namespace ${inode}: ${JSON.stringify(row)}`);
+      }
+      for (const type of ['uts', 'net']) {
+        const row = rows.find((r) => r.type === type && r.inode === its.get(type));
+        assert.ok(row && row.pid === alone.pid && row.processes === 1, `the lone sleep's ${type} namespace ${its.get(type)}: ${JSON.stringify(row)}`);
+      }
       for (const row of rows.slice(-20)) {
         tally.read([() => namespacesOf(row.pid), () => cgroupOf(row.pid), () => readNetDev(row.pid)]);
       }
@@ -228,6 +253,7 @@ test('/proc/PID vanishing mid-scan: listNamespaces, namespacesOf, cgroupOf, read
     }
   } finally {
     churn.kill('SIGKILL');
+    while (stayers.length) stayers.pop()!.kill('SIGKILL');
   }
   console.log(`# faults: ${scans} scans under churn; ${tally.values} reads, ${tally.errors} typed errors (${[...tally.codes].join(', ')})`);
 });

@@ -117,8 +117,9 @@ const cases: Case[] = [
   // RootOptions are not validated: Node's TypeError comes back wrapped in an NsError.
   { what: 'listContainers: procRoot a number', expect: ['TypeError', 'ERR_INVALID_ARG_TYPE'], call: () => listContainers({ procRoot: 5 as never }) },
   { what: 'namespacesOf: a procRoot that is a file', expect: 'ENOTDIR', call: () => { writeFileSync(join(scratch, 'file'), ''); return namespacesOf(1, { procRoot: join(scratch, 'file') }); } },
-  // Reported: the views say ENOENT where the other readers say ESRCH.
-  { what: 'meminfo: pid of no process', expect: ['ESRCH', 'ENOENT'], call: () => meminfo(4194303) },
+  { what: 'meminfo: pid of no process', expect: 'ESRCH', call: () => meminfo(4194303) },
+  { what: 'cgroupOf: pid of no process', expect: 'ESRCH', call: () => cgroupOf(4194303) },
+  { what: 'readCgroupStats: pid of no process', expect: 'ESRCH', call: () => readCgroupStats(4194303) },
   { what: 'cpuUsage: intervalMs negative', expect: 'RangeError', call: () => cpuUsage(ok(), { intervalMs: -5 }) },
 ];
 

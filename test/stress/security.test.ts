@@ -107,7 +107,7 @@ test('an unprivileged caller gets EPERM (or EACCES) with nothing half-done', asy
       const fds = () => readdirSync('/proc/self/fd').flatMap((fd) => { try { return [fd + ' ' + readlinkSync('/proc/self/fd/' + fd)]; } catch { return []; } });
       const kids = () => readFileSync('/proc/self/task/' + process.pid + '/children', 'utf8').trim();
       const out = [];
-      // Warm-up: lazily opened fds (ours, and tsx's when it compiles what execFile loads; joinCgroup
+      // Warm-up: lazily opened fds (the first async spawn opens /dev/null for 'ignore'; joinCgroup
       // opens the one watched /proc/self/mountinfo that cgroup lookups keep for the process's life).
       spawnSync(${t.pid}, 'true', [], { namespaces: ['uts'], env: {} });
       spawnSync(${t.pid}, 'true', [], { namespaces: ['uts'], joinCgroup: true, env: {} });
@@ -158,6 +158,12 @@ test("nsenter's traps: signals reach the program itself; with root, no host cwd 
   assert.is(ours.stdout.trim(), '/tmp/inside');
   const theirs = nodeSpawnSync('nsenter', ['-t', String(t.pid), '-u', '-r', 'pwd'], { encoding: 'utf8' });
   console.log(`# security: nsenter left its program running after SIGTERM: ${nsenterLeft}; nsenter -r cwd: ${JSON.stringify(theirs.stdout.trim())}, ours: ${JSON.stringify(ours.stdout.trim())}`);
+  // The traps themselves, asserted: if util-linux's nsenter stops having them, the README's
+  // comparison is wrong and this fails.
+  assert.ok(orphan > 0, 'nsenter -p forked: its program is its child, not itself');
+  assert.is(nsenterLeft, true, 'SIGTERM to nsenter left its program running');
+  assert.is(theirs.status, 0, theirs.stderr);
+  assert.is(theirs.stdout.trim(), process.cwd(), 'nsenter -r without -m keeps the host cwd');
   assert.equal(ourChildren().filter((p) => !targets.some((x) => x.outerPid === p) && stateOf(p) !== undefined && readFileSync(`/proc/${p}/comm`, 'utf8').trim() !== 'esbuild'), []);
 });
 

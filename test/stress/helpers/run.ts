@@ -3,8 +3,9 @@
 // test run), and counting what the current process has started.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { againstCopy, publicCopy } from '../../helpers/public-copy.js';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
@@ -22,9 +23,16 @@ let scriptSeq = 0;
 /**
  * Runs `script` (TypeScript, an ES module; imports relative to the repository root, e.g.
  * './lib/index.ts') in a new process. The file is written under .cache/ of the repository so that
- * tsx compiles it and node_modules resolve.
+ * tsx compiles it and node_modules resolve. With `uid`, the script must be plain JavaScript: it runs
+ * against the world-readable compiled copy (test/helpers/public-copy.ts).
  */
 export async function runScript(script: string, opts: RunOptions = {}): Promise<Ran> {
+  if (opts.uid !== undefined) {
+    // Another uid may not read the checkout (a clone under /root): plain JS against the compiled copy.
+    const file = join(publicCopy().root, `s-${process.pid}-${scriptSeq++}.mjs`);
+    writeFileSync(file, againstCopy(script), { mode: 0o644 });
+    try { return await runFile(file, opts); } finally { rmSync(file, { force: true }); }
+  }
   const dir = join(repoRoot, '.cache', 'stress-scripts');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `s-${process.pid}-${scriptSeq++}.ts`);
@@ -42,10 +50,11 @@ export async function runScript(script: string, opts: RunOptions = {}): Promise<
  * process exits.
  */
 export function runFile(file: string, opts: RunOptions = {}): Promise<Ran> {
-  const argv = [...(opts.prefix ?? []), process.execPath, '--import', 'tsx', file, ...(opts.args ?? [])];
+  const plain = file.endsWith('.mjs'); // compiled-copy scripts of runScript({ uid }): no tsx
+  const argv = [...(opts.prefix ?? []), process.execPath, ...(plain ? [] : ['--import', 'tsx']), file, ...(opts.args ?? [])];
   return new Promise((resolve) => {
     const c = spawn(argv[0]!, argv.slice(1), {
-      cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: plain ? dirname(file) : repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...opts.env },
       ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
     });
