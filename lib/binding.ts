@@ -77,8 +77,11 @@ export interface RawBinding {
   openat2(dirFd: number, path: string, flags: number, resolve: number): number;
   /** The O_* and RESOLVE_* values openat2 takes, as this kernel's headers define them. */
   openat2Constants: Openat2Constants;
-  /** poll(2) for POLLPRI with no wait: 1 when fd reports POLLPRI/POLLERR (a mountinfo fd: the mounts changed), 0 when not, or -errno. */
-  pollPri(fd: number): number;
+  /**
+   * poll(2) for POLLPRI with no wait: 1 when fd reports POLLPRI/POLLERR (a mountinfo fd: the mounts
+   * changed), 0 when not, or -errno (-ESTALE when fd is no longer the file with this dev and ino).
+   */
+  pollPri(fd: number, dev: number, ino: number): number;
   socketIn(spec: RawSocketSpec, callback: (err: { step: string; errno: number } | null, fd: number | null) => void): void;
 }
 

@@ -5,20 +5,29 @@
 // reuses its parsed mount table for as long as the answer is "unchanged".
 
 #include <poll.h>
+#include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdint>
 
 #include "sys.h"
 
 namespace nsjoin {
 namespace {
 
-// pollPri(fd) -> 1 when the fd reports POLLPRI or POLLERR (changed), 0 when not, -errno on failure.
+// pollPri(fd, dev, ino) -> 1 when the fd reports POLLPRI or POLLERR (changed), 0 when not, -errno
+// on failure; -ESTALE when fd is no longer the file opened as (dev, ino): closed by someone else
+// and its number reused, a mark on which would never come.
 Napi::Value PollPri(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Decoder d{env};
   int fd = static_cast<int>(d.IntOf(info[0], "fd", 0, 0x7fffffff));
+  int64_t dev = d.IntOf(info[1], "dev", 0, INT64_C(0x1fffffffffffff));
+  int64_t ino = d.IntOf(info[2], "ino", 0, INT64_C(0x1fffffffffffff));
   if (d.failed) return env.Undefined();
+  struct stat st;
+  if (fstat(fd, &st) != 0) return Napi::Number::New(env, -errno);
+  if (static_cast<int64_t>(st.st_dev) != dev || static_cast<int64_t>(st.st_ino) != ino) return Napi::Number::New(env, -ESTALE);
   struct pollfd p = {fd, POLLPRI, 0};
   int n;
   do n = poll(&p, 1, 0); while (n < 0 && errno == EINTR);

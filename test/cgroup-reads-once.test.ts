@@ -3,7 +3,7 @@
 // cgroup hierarchy mounted, unmounted or moved between two calls must show in the second call at
 // once: a stale location would send reads to a directory that is no longer that cgroup.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmdirSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readlinkSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -64,6 +64,30 @@ test('a cgroup hierarchy mounted, unmounted and mounted elsewhere between two ca
     rmdirSync(a);
     rmdirSync(b);
   }
+});
+
+test('the watched mountinfo fd closed behind our back and its number reused: a change is still seen', () => {
+  const name = `nsjoin-t2-${process.pid}`;
+  const a = mkdtempSync(join(tmpdir(), 'nsjoin-mnt-c-'));
+  let mounted = false;
+  readMounts();
+  const watch = readdirSync('/proc/self/fd').find((fd) => {
+    try { return readlinkSync(`/proc/self/fd/${fd}`) === `/proc/${process.pid}/mountinfo`; } catch { return false; }
+  });
+  assert.ok(watch !== undefined, 'a watched mountinfo fd is open');
+  closeSync(Number(watch));
+  const other = openSync('/dev/null', 'r'); // takes the lowest free number: the watch fd's
+  try {
+    assert.is(other, Number(watch), 'the number was reused');
+    execFileSync('mount', ['-t', 'cgroup', '-o', `none,name=${name}`, name, a]);
+    mounted = true;
+    assert.is(cgroupOf(process.pid).controllers[`name=${name}`], a);
+  } finally {
+    if (mounted) execFileSync('umount', [a]);
+    closeSync(other);
+    rmdirSync(a);
+  }
+  assert.is(cgroupOf(process.pid).controllers[`name=${name}`], undefined, 'and its umount too');
 });
 
 test.run();

@@ -3,7 +3,8 @@
 // mounted and which cgroup each mount shows (its root field). Every controller is resolved on its
 // own, because hybrid hosts mix v1 hierarchies and a cgroup2 mount, and v1 controllers may be
 // mounted alone (cpu, cpuacct separately) or together (cpu,cpuacct).
-import { closeSync, existsSync, openSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readdirSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { binding } from '../binding.js';
 import { NsError } from '../errors.js';
@@ -194,6 +195,7 @@ export function locateCgroups(entries: ProcCgroupEntry[], mounts: MountInfo[], o
 // the file every time and reusing the parse only when the text is the same.
 let lastMounts: { path: string; text: string; mounts: MountInfo[] } | undefined;
 let watchFd = -1;
+let watchDev = 0, watchIno = 0;
 let watchUnavailable = false;
 
 /** Whether the parsed table of `path` is current: true only for a watched mountinfo the kernel has not marked. */
@@ -203,16 +205,28 @@ function mountsUnchanged(path: string): boolean {
     if (watchFd < 0) {
       // Opened before the first read: every change after this point marks the fd.
       watchFd = openSync(path, 'r');
+      // Which file it is: if our fd is ever closed behind our back and its number reused, poll on
+      // the other file would never report a change; pollPri checks dev and ino first.
+      const st = fstatSync(watchFd);
+      watchDev = st.dev;
+      watchIno = st.ino;
       return false;
     }
-    const r = binding().pollPri(watchFd);
+    const r = binding().pollPri(watchFd, watchDev, watchIno);
     if (r === 0) return lastMounts?.path === path;
+    if (r === -constants.errno.ESTALE) {
+      // Our fd was closed by someone else and its number is another file now: not ours to close.
+      // Forget it; the next call opens a new one.
+      watchFd = -1;
+      lastMounts = undefined;
+      return false;
+    }
     if (r < 0) throw new Error(`poll: errno ${-r}`);
     // Marked (and the mark now taken): forget the table, so that a failed read cannot leave it served.
     lastMounts = undefined;
     return false;
   } catch {
-    // No addon (or no poll): read every time, as before.
+    // No addon, or poll failed: read every time, as before.
     watchUnavailable = true;
     if (watchFd >= 0) try { closeSync(watchFd); } catch { /* already gone */ }
     watchFd = -1;
