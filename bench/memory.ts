@@ -2,7 +2,7 @@
 // RSS after a forced GC minus the RSS before (also GC'd), so that what stays is what a call leaves
 // behind; the V8 heap figures beside it tell heap sizing from live data.
 import { readFileSync } from 'node:fs';
-import { parseFlatKeyed, parseNetDev } from '../lib/index.js';
+import { parseFlatKeyed, parseNetDev } from '../lib/parse/index.js';
 import { runNsjoin, runPlain } from './exec.js';
 import { gc, makeFigure, rssMB, size, type GroupResult } from './harness.js';
 import { hostNetDev } from './parsers.js';

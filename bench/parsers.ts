@@ -5,7 +5,7 @@
 // its parse expression on the same text, and its exported read+parse of the host's memory.stat.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { parseFlatKeyed, parseNetDev } from '../lib/index.js';
+import { parseFlatKeyed, parseNetDev } from '../lib/parse/index.js';
 import { formatNetDev, type NetDevice } from '../lib/parse/netdev.js';
 import { readText } from '../lib/io.js';
 import { interleaveSync, makeRatio, size, type GroupResult } from './harness.js';

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { NativeFailure } from './native-error.js';
 
 /** What the trampoline and the program do; built and validated by lib/spawn.ts. */
 export interface RawSpawnSpec {
@@ -52,8 +53,8 @@ export interface RawWaitResult {
 /** A started program, held through its pidfd. */
 export interface RawChild {
   watch(onExit: (code: number | null, signal: number | null) => void): void;
-  /** 0, or a positive errno (ESRCH once reaped). */
-  kill(signal: number): number;
+  /** Sends a signal through the pidfd; a failure with ESRCH once the program has been reaped. */
+  kill(signal: number): undefined | NativeFailure;
   ref(): void;
   unref(): void;
   waitSync(opts: {
@@ -61,28 +62,34 @@ export interface RawChild {
   }): RawWaitResult;
 }
 
+/**
+ * The raw addon. Every call but spawn() and the Child's exit/wait methods reports failure as a
+ * NativeFailure { step, errno } (lib/native-error.ts turns it into an NsError).
+ */
 export interface RawBinding {
   spawn(spec: RawSpawnSpec): RawSpawnResult;
-  pipe(): [number, number];
-  /** A close-on-exec pidfd for pid, or -errno. */
-  pidfdOpen(pid: number): number;
+  /** [read end, write end], both close-on-exec. */
+  pipe(): [number, number] | NativeFailure;
+  /** A close-on-exec pidfd for pid. */
+  pidfdOpen(pid: number): number | NativeFailure;
   kernelFeatures(): { closeRange: boolean; pidfdOpen: boolean };
   /** Names of the steps a start report can name, by number. */
   spawnSteps: string[];
   Child: new (pidfd: number) => RawChild;
   openPty(spec: { pid: number; cols: number; rows: number }): RawPtyResult;
-  /** 0, or a positive errno. */
-  resizePty(fd: number, cols: number, rows: number): number;
-  /** openat2(2): a close-on-exec fd, or -errno (-ENOSYS before Linux 5.6). dirFd may be -100 (AT_FDCWD). */
-  openat2(dirFd: number, path: string, flags: number, resolve: number): number;
+  /** TIOCSWINSZ: undefined, or the failure of the ioctl. */
+  resizePty(fd: number, cols: number, rows: number): undefined | NativeFailure;
+  /** openat2(2): a close-on-exec fd (ENOSYS before Linux 5.6). dirFd may be -100 (AT_FDCWD). */
+  openat2(dirFd: number, path: string, flags: number, resolve: number): number | NativeFailure;
   /** The O_* and RESOLVE_* values openat2 takes, as this kernel's headers define them. */
   openat2Constants: Openat2Constants;
   /**
    * poll(2) for POLLPRI with no wait: 1 when fd reports POLLPRI/POLLERR (a mountinfo fd: the mounts
-   * changed), 0 when not, or -errno (-ESTALE when fd is no longer the file with this dev and ino).
+   * changed), 0 when not; the failure { step: 'fstat', errno: ESTALE } when fd is no longer the file
+   * with this dev and ino.
    */
-  pollPri(fd: number, dev: number, ino: number): number;
-  socketIn(spec: RawSocketSpec, callback: (err: { step: string; errno: number } | null, fd: number | null) => void): void;
+  pollPri(fd: number, dev: number, ino: number): 0 | 1 | NativeFailure;
+  socketIn(spec: RawSocketSpec, callback: (err: NativeFailure | null, fd: number | null) => void): void;
 }
 
 /** Flags for RawBinding.openat2. */
@@ -93,8 +100,8 @@ export interface Openat2Constants {
 
 /** A pty pair from openPty: pid 0 = the host's /dev/ptmx, else the target's /dev/ptmx first. */
 export type RawPtyResult =
-  | { ok: true; master: number; slave: number; index: number; source: 'target' | 'host'; fallbackErrno: number; dev: number }
-  | { ok: false; step: string; errno: number };
+  | { master: number; slave: number; index: number; source: 'target' | 'host'; fallbackErrno: number; dev: number }
+  | NativeFailure;
 
 /** A socket made in the target's network namespace (lib/sockets.ts). */
 export interface RawSocketSpec {

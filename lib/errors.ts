@@ -1,10 +1,6 @@
-import { constants as osConstants } from 'node:os';
 import { getSystemErrorMap } from 'node:util';
-import type { NamespaceType } from './namespaces.js';
-
-const errnoNames: Record<number, string> = Object.fromEntries(
-  Object.entries(osConstants.errno).map(([name, num]) => [num, name]),
-);
+import { errnoName, errnoNumber } from './errno.js';
+import type { NamespaceType } from './types.js';
 
 /** Fields that describe where a system error happened; all optional. */
 export interface NsErrorDetails {
@@ -48,7 +44,7 @@ export class NsError extends Error {
     super(message);
     this.name = 'NsError';
     this.code = code;
-    const num = (osConstants.errno as Record<string, number>)[code];
+    const num = errnoNumber(code);
     this.errno = num === undefined ? 0 : -num;
     if (details.syscall !== undefined) this.syscall = details.syscall;
     if (details.namespace !== undefined) this.namespace = details.namespace;
@@ -61,7 +57,7 @@ export class NsError extends Error {
    * (`syscall CODE: text, path`) followed by the hint.
    */
   static fromErrno(errnum: number, details: NsErrorDetails = {}): NsError {
-    const code = errnoNames[errnum] ?? `E${errnum}`;
+    const code = errnoName(errnum);
     const what = [details.syscall ?? 'error', details.namespace ? `(${details.namespace} namespace)` : '']
       .filter(Boolean)
       .join(' ');
@@ -79,7 +75,7 @@ export class NsError extends Error {
     const merged: NsErrorDetails = { ...details };
     if (merged.syscall === undefined && err.syscall !== undefined) merged.syscall = err.syscall;
     if (merged.path === undefined && err.path !== undefined) merged.path = err.path;
-    if (num !== undefined && errnoNames[num]) return NsError.fromErrno(num, merged);
+    if (num !== undefined && errnoNumber(errnoName(num)) === num) return NsError.fromErrno(num, merged);
     return new NsError(err.code ?? 'EIO', err.message, merged);
   }
 }
@@ -89,7 +85,7 @@ const systemErrors = getSystemErrorMap();
 
 function describeErrno(code: string): string {
   if (code === 'EXDEV') return 'path escapes the target root';
-  const num = (osConstants.errno as Record<string, number>)[code];
+  const num = errnoNumber(code);
   return (num === undefined ? undefined : systemErrors.get(-num)?.[1]) ?? 'system error';
 }
 

@@ -1,12 +1,13 @@
-// The public surface of nsjoin: re-exports only.
+// The public surface of nsjoin: re-exports only. What a user reaches for: spawning in a target,
+// namespaces, containers, cgroup and network readers, views, sockets, audit. The pure parsers of
+// kernel text are on the `nsjoin/parse` subpath (lib/parse/index.ts).
 export { NsError, ParseError } from './errors.js';
 export type { NsErrorDetails } from './errors.js';
 export type { Target, RootOptions } from './targets.js';
 export { NAMESPACE_TYPES, namespacesOf, listNamespaces } from './namespaces.js';
 export type { NamespaceType, NamespaceId, NamespaceInfo } from './namespaces.js';
 export { spawn, execFile, spawnSync, NsChildProcess, kernelSupport } from './spawn.js';
-export type { JoinOptions, ExecFileOptions, SpawnSyncOptions, SpawnSyncResult, ExecFileError, StdioEntry, PromiseWithChild, NsChildProcessEvents } from './spawn.js';
-export { parseNetDev, NETDEV_RX_FIELDS, NETDEV_TX_FIELDS } from './parse/netdev.js';
+export type { Kernel as KernelSupport, JoinOptions, ExecFileOptions, SpawnSyncOptions, SpawnSyncResult, ExecFileError, StdioEntry, PromiseWithChild, NsChildProcessEvents } from './spawn.js';
 export type { NetDevice, NetDevRx, NetDevTx } from './parse/netdev.js';
 export { readNetDev } from './net/netdev.js';
 export type { NetDevSample, NetDevStat, ReadNetDevOptions } from './net/netdev.js';
@@ -20,30 +21,10 @@ export type { CgroupPathSpec } from './cgroup/stats.js';
 export { cgroupRates, sampleCgroup } from './cgroup/sampler.js';
 export type { SampleOptions } from './cgroup/sampler.js';
 export type { CgroupMode, CgroupLocation, CgroupStats, CgroupCpu, CgroupMemory, CgroupIo, CgroupIoDevice, CgroupRates, Pressure, PressureLine } from './cgroup/types.js';
-export { parseFlatKeyed } from './parse/flat-keyed.js';
-export { parseNestedKeyed, parseDeviceKey } from './parse/nested-keyed.js';
-export type { NestedKeyedLine } from './parse/nested-keyed.js';
-export { parseSingleValue, parseLimit } from './parse/single-value.js';
-export { parseCpuMax } from './parse/cpu-max.js';
-export type { CpuMax } from './parse/cpu-max.js';
-export { parseCpuList } from './parse/cpu-list.js';
-export { parseBlkioStat, parseBlkioLimits } from './parse/blkio.js';
-export type { BlkioStat, BlkioDeviceStat, BlkioLimit } from './parse/blkio.js';
-export { parseIoStat } from './parse/io-stat.js';
-export type { IoStatDevice } from './parse/io-stat.js';
-export { parsePressure } from './parse/pressure.js';
-export { parseCpuacctUsagePercpu, parseCpuacctUsageAll, parseCpuacctStat, USER_HZ } from './parse/cpuacct.js';
-export type { CpuacctUsageRow, CpuacctStat } from './parse/cpuacct.js';
-export { parseProcCgroup } from './parse/proc-cgroup.js';
-export type { ProcCgroupEntry } from './parse/proc-cgroup.js';
-export { parseMountinfo, unescapeMountField } from './parse/mountinfo.js';
-export type { MountInfo } from './parse/mountinfo.js';
 export { listContainers, findContainer, findPodContainer } from './containers.js';
 export type { Container, ContainerRuntime, PodQos, PodQuery, ListContainersOptions } from './containers.js';
 export { DEFAULT_RUNTIME_ROOTS } from './runtimes/roots.js';
 export type { RuntimeRoots } from './runtimes/roots.js';
-export { parseContainerCgroup } from './parse/container-id.js';
-export type { ContainerCgroupMatch } from './parse/container-id.js';
 export { memoryView, meminfo, cpuView, cpuUsage } from './views.js';
 export type { MemoryView, CpuView, CpuUsage } from './views.js';
 export { connectIn, listenIn } from './sockets.js';
@@ -57,5 +38,5 @@ export type { ContainerFacts, LimitFact } from './audit/facts.js';
 export type { HostFacts } from './audit/host-rules.js';
 export { SEVERITIES } from './audit/types.js';
 export type { Finding, Severity, Unknown, AuditReport, AuditTarget, HostReport, ConfidentialKind } from './audit/types.js';
-export { parseProcStatus } from './parse/proc-status.js';
 export type { ProcStatus } from './parse/proc-status.js';
+export type { MountInfo } from './parse/mountinfo.js';

@@ -8,6 +8,7 @@
 import { closeSync, fstatSync } from 'node:fs';
 import { binding, type Openat2Constants } from './binding.js';
 import { NsError } from './errors.js';
+import { unwrap } from './native-error.js';
 import { readFdText, READ_LIMIT } from './io.js';
 
 let constants: Openat2Constants | undefined;
@@ -22,9 +23,7 @@ export function openFlags(): Openat2Constants {
  * `label` names it). ENOSYS (Linux < 5.6) is not worked around: the caller fails closed.
  */
 export function openat2(dirFd: number, path: string, flags: number, resolve: number, label = path, pid?: number): number {
-  const fd = binding().openat2(dirFd, path, flags, resolve);
-  if (fd >= 0) return fd;
-  throw NsError.fromErrno(-fd, { syscall: 'openat2', path: label, ...(pid === undefined ? {} : { pid }) });
+  return unwrap(binding().openat2(dirFd, path, flags, resolve), { path: label, pid });
 }
 
 /** A directory fd (O_PATH) for `rel` resolved inside `rootFd` as if it were `/` (RESOLVE_IN_ROOT). */

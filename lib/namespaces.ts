@@ -2,10 +2,11 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import { NsError, PTRACE_HINT } from './errors.js';
 import { readText } from './io.js';
-import { resolveTarget, type RootOptions, type Target } from './targets.js';
+import { E } from './errno.js';
+import { resolveTarget } from './targets.js';
+import type { NamespaceType, RootOptions, Target } from './types.js';
 
-/** The eight Linux namespace types, named as in /proc/PID/ns/. */
-export type NamespaceType = 'cgroup' | 'ipc' | 'mnt' | 'net' | 'pid' | 'time' | 'user' | 'uts';
+export type { NamespaceType } from './types.js';
 
 /** Every namespace type. */
 export const NAMESPACE_TYPES: readonly NamespaceType[] = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts'];
@@ -56,7 +57,7 @@ export function namespacesOf(target: Target, roots: RootOptions = {}): Partial<R
     if (inode !== undefined) out[type] = { inode };
   }
   if (Object.keys(out).length === 0) {
-    throw NsError.fromErrno(3 /* ESRCH */, { syscall: 'readlink', path: `${procRoot}/${pid}/ns`, pid });
+    throw NsError.fromErrno(E.ESRCH, { syscall: 'readlink', path: `${procRoot}/${pid}/ns`, pid });
   }
   return out;
 }

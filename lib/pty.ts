@@ -10,10 +10,10 @@
 // container is trusted for it. When the container has no usable devpts (no /dev/ptmx, or no devpts
 // at /dev/pts: ENOENT, ENODEV), the host's is used and `PtyInfo.fallbackReason` says why.
 import { Socket } from 'node:net';
-import { constants as osConstants } from 'node:os';
 import { ReadStream } from 'node:tty';
 import { binding } from './binding.js';
-import { NsError } from './errors.js';
+import { errnoName } from './errno.js';
+import { nativeError, isNativeFailure, unwrap } from './native-error.js';
 
 /** Size of a terminal in character cells. */
 export interface PtySize {
@@ -54,20 +54,13 @@ export function checkPtySize(value: unknown, what: string): { cols: number; rows
   return { cols: dim(v.cols, 'cols', 80), rows: dim(v.rows, 'rows', 24) };
 }
 
-const errnoName = (n: number): string =>
-  Object.entries(osConstants.errno).find(([, v]) => v === n)?.[0] ?? `E${n}`;
-
 /**
  * Opens a pty pair for a program that will run in `pid`'s view (0: the host's view). The master
  * is non-blocking and both ends are close-on-exec. @internal
  */
 export function openPtyFor(pid: number, size: { cols: number; rows: number }): { master: number; slave: number; info: PtyInfo } {
   const r = binding().openPty({ pid, cols: size.cols, rows: size.rows });
-  if (!r.ok) {
-    const syscall = r.step === 'open_root' ? 'open' : r.step === 'open_ptmx' || r.step === 'open_slave' ? 'open' : r.step;
-    const path = r.step === 'open_root' ? `/proc/${pid}/root` : r.step === 'open_ptmx' ? '/dev/ptmx' : undefined;
-    throw NsError.fromErrno(r.errno, { syscall, ...(path ? { path } : {}), ...(pid ? { pid } : {}), hint: 'allocating a pseudo-terminal failed' });
-  }
+  if (isNativeFailure(r)) throw nativeError(r, { ...(pid ? { pid } : {}), hint: 'allocating a pseudo-terminal failed' });
   return {
     master: r.master,
     slave: r.slave,
@@ -103,6 +96,5 @@ export function ptyStream(master: number): PtyStream {
 
 /** Sets a pty's window size (the kernel then sends SIGWINCH to its foreground process group). @internal */
 export function resizePty(master: number, size: { cols: number; rows: number }): void {
-  const err = binding().resizePty(master, size.cols, size.rows);
-  if (err !== 0) throw NsError.fromErrno(err, { syscall: 'ioctl', hint: 'TIOCSWINSZ on the pty failed' });
+  unwrap(binding().resizePty(master, size.cols, size.rows), { hint: 'TIOCSWINSZ on the pty failed' });
 }

@@ -11,7 +11,9 @@ import { lookup } from 'node:dns/promises';
 import { closeSync } from 'node:fs';
 import { isIP, Server, Socket } from 'node:net';
 import { binding, type RawSocketSpec } from './binding.js';
-import { NsError, PTRACE_HINT } from './errors.js';
+import { E } from './errno.js';
+import { NsError } from './errors.js';
+import { nativeError, type NativeFailure } from './native-error.js';
 import { readText } from './io.js';
 import { kernelSupport } from './spawn.js';
 import { describe, resolveTarget, type Target } from './targets.js';
@@ -146,29 +148,24 @@ async function resolveEndpoint(target: unknown, options: unknown, op: 'connect' 
   };
 }
 
-const STEP_SYSCALL: Record<string, string> = { open_ns: 'open', open_root: 'open', pidfd_send_signal: 'pidfd_open' };
+// Hints of socketIn's own steps; nativeError adds the shared ones (ESRCH, ptrace access).
+function socketHint({ step, errno }: NativeFailure): string | undefined {
+  if (step === 'setns' && (errno === E.EPERM || errno === E.EACCES)) return "joining the target's network namespace needs CAP_SYS_ADMIN in its user namespace; run as root";
+  if (step === 'connect' && errno === E.ECONNREFUSED) return "nothing listens there in the target's network namespace";
+  if (step === 'open' && errno === E.ENOTSOCK) return "that path is not a socket in the target's root (symlinks are followed inside that root only)";
+  if (step === 'open' && errno === E.ENOSYS) return 'Unix socket paths in a target need openat2 (Linux >= 5.6)';
+  return undefined;
+}
 
-function socketError(r: Resolved, step: string, errno: number): NsError {
+function socketError(r: Resolved, failure: NativeFailure): NsError {
   const where = r.spec.family === 'unix' ? `/${r.spec.dir === '.' ? '' : `${r.spec.dir}/`}${r.spec.name}` : undefined;
-  let hint: string | undefined;
-  if (step === 'setns' && (errno === 1 || errno === 13)) hint = "joining the target's network namespace needs CAP_SYS_ADMIN in its user namespace; run as root";
-  else if ((step === 'open_ns' || step === 'open_root') && (errno === 1 || errno === 13)) hint = PTRACE_HINT;
-  else if (errno === 3) hint = 'the target process does not exist';
-  else if (step === 'connect' && errno === 111) hint = "nothing listens there in the target's network namespace";
-  else if (step === 'open' && errno === 88) hint = "that path is not a socket in the target's root (symlinks are followed inside that root only)";
-  else if (step === 'open' && errno === 38) hint = 'Unix socket paths in a target need openat2 (Linux >= 5.6)';
-  return NsError.fromErrno(errno, {
-    syscall: STEP_SYSCALL[step] ?? step,
-    pid: r.pid,
-    ...(where !== undefined ? { path: where } : {}),
-    ...(hint ? { hint } : {}),
-  });
+  return nativeError(failure, { pid: r.pid, path: where, hint: socketHint(failure) });
 }
 
 function makeSocket(r: Resolved): Promise<number> {
   return new Promise((resolve, reject) => {
     binding().socketIn(r.spec, (err, fd) => {
-      if (err) reject(socketError(r, err.step, err.errno));
+      if (err) reject(socketError(r, err));
       else resolve(fd!);
     });
   });

@@ -12,6 +12,10 @@ import { cgroupOf } from './cgroup/locate.js';
 import { checkPtySize, openPtyFor, ptyStream, resizePty, type PtyInfo, type PtySize, type PtyStream } from './pty.js';
 import { NsError, PTRACE_HINT } from './errors.js';
 import { readText } from './io.js';
+import { E } from './errno.js';
+import { nativeError, unwrap } from './native-error.js';
+import { parseEnviron } from './parse/environ.js';
+import { idMapper } from './parse/id-map.js';
 import { readStartSync, watchStart, type StartFailure } from './start-report.js';
 import { NAMESPACE_FLAGS, NAMESPACE_TYPES, namespacesOf, ownNamespaces, type NamespaceType } from './namespaces.js';
 import { checkOptions, signalName, splitArguments, toSignal, type CheckedOptions, type StdioKind } from './spawn-options.js';
@@ -24,7 +28,7 @@ import { resolveTarget, type Target } from './targets.js';
  */
 export type StdioEntry = 'pipe' | 'overlapped' | 'inherit' | 'ignore' | 'ipc' | Stream | number | null | undefined;
 
-/** How to join a target; see DESIGN.md. Every field is optional. */
+/** How to join a target; see docs/architecture.md. Every field is optional. */
 export interface JoinOptions {
   /** Namespaces to join. Default 'all': each namespace of the target that differs from ours (nsenter -a). */
   namespaces?: NamespaceType[] | 'all';
@@ -121,7 +125,8 @@ export interface InternalJoinOptions extends JoinOptions {
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-interface Kernel { setnsPidfd: boolean; closeRange: boolean }
+/** What kernelSupport() reports: setns(2) on a pidfd (Linux 5.8), close_range(2) (5.9). */
+export interface Kernel { setnsPidfd: boolean; closeRange: boolean }
 let kernel: Kernel | undefined;
 
 /**
@@ -179,10 +184,7 @@ function targetPid(target: unknown): number | NsError {
  */
 function makePlan(pid: number | NsError, o: CheckedOptions): Plan {
   if (pid instanceof NsError) throw pid;
-  const pidfd = binding().pidfdOpen(pid);
-  if (pidfd < 0) {
-    throw NsError.fromErrno(-pidfd, { syscall: 'pidfd_open', pid, ...(pidfd === -3 ? { hint: 'the target process does not exist' } : {}) });
-  }
+  const pidfd = unwrap(binding().pidfdOpen(pid), { pid });
   try {
     const plan = readPlan(pid, o);
     plan.spec.pidfd = pidfd;
@@ -256,7 +258,7 @@ function readPlan(pid: number, o: CheckedOptions): Plan {
       }
       throw e;
     }
-    envp = text.split('\0').filter((kv) => kv.length > 0);
+    envp = parseEnviron(text);
     pathVar = envp.find((kv) => kv.startsWith('PATH='))?.slice(5);
   } else if (o.env === 'inherit') {
     envp = Object.entries(process.env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
@@ -309,15 +311,6 @@ function targetIds(pid: number, userJoined: boolean): { uid: number; gid: number
   return { uid, gid, groups };
 }
 
-/** Host id -> id inside, through an uid_map/gid_map ("inside outside count" lines); -1 if unmapped. */
-function idMapper(map: string): (id: number) => number {
-  const ranges = map.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
-  return (id) => {
-    for (const [inside = 0, outside = 0, count = 0] of ranges) if (id >= outside && id < outside + count) return inside + id - outside;
-    return -1;
-  };
-}
-
 /** The cgroup.procs file of every hierarchy the target is in (v1 controllers, named, cgroup2). */
 function cgroupProcsFiles(pid: number): string[] {
   const where = cgroupOf(pid);
@@ -334,7 +327,7 @@ function openStdio(stdio: StdioKind[]): { childFds: number[]; parentFds: Array<n
   try {
     stdio.forEach((kind, i) => {
       if (kind === 'pipe') {
-        const [r, w] = binding().pipe();
+        const [r, w] = unwrap(binding().pipe());
         const ours = i === 0 ? w : r, theirs = i === 0 ? r : w;
         parentFds.push(ours);
         childFds.push(theirs);
@@ -677,12 +670,12 @@ export class NsChildProcess extends EventEmitter {
   kill(signal: NodeJS.Signals | number = 'SIGTERM'): boolean {
     const num = signal === 0 ? 0 : toSignal(signal);
     if (!this.#raw || this.#exited) return false;
-    const err = this.#raw.kill(num);
-    if (err === 0) {
+    const failure = this.#raw.kill(num);
+    if (failure === undefined) {
       this.killed = true;
       return true;
     }
-    if (err !== 3) this.emit('error', NsError.fromErrno(err, { syscall: 'kill' }));
+    if (failure.errno !== E.ESRCH) this.emit('error', nativeError(failure, { syscall: 'kill' }));
     return false;
   }
 

@@ -1,20 +1,7 @@
 import { NsError } from './errors.js';
+import type { RootOptions } from './types.js';
 
-/**
- * What nsjoin acts on: a host pid, `{ pid }`, `{ container }` (a container id, its runtime's name
- * for it, or a unique id prefix), or `{ pod, namespace?, container? }` (a Kubernetes pod on this
- * node, by name, without an API server), the last two resolved through `listContainers()`.
- * Anything else is a TypeError.
- */
-export type Target = number | { pid: number } | { container: string } | { pod: string; namespace?: string; container?: string };
-
-/** Where the readers find procfs and sysfs; tests point these at captured trees. */
-export interface RootOptions {
-  /** procfs mount to read (default '/proc'). */
-  procRoot?: string;
-  /** sysfs mount to read (default '/sys'). */
-  sysRoot?: string;
-}
+export type { Target, RootOptions } from './types.js';
 
 /** Largest pid Linux can hand out (PID_MAX_LIMIT on 64-bit). */
 export const PID_MAX = 4_194_304;

@@ -12,6 +12,7 @@ import type { CgroupLocation } from './cgroup/types.js';
 import { NsError } from './errors.js';
 import { readText, readTextIfExists } from './io.js';
 import { parseCpuList } from './parse/cpu-list.js';
+import { parseMeminfo } from './parse/meminfo.js';
 import { resolveTarget, type RootOptions, type Target } from './targets.js';
 
 /** Memory as `free` would show it inside the container, bytes. */
@@ -52,12 +53,7 @@ export interface CpuView {
 const roots = (o: RootOptions): { procRoot: string; sysRoot: string } => ({ procRoot: o.procRoot ?? '/proc', sysRoot: o.sysRoot ?? '/sys' });
 
 function hostMeminfo(procRoot: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const line of readText(`${procRoot}/meminfo`).split('\n')) {
-    const m = /^([^:]+):\s+(\d+)(?: kB)?$/.exec(line.trim());
-    if (m) out[m[1]!] = Number(m[2]) * (line.endsWith('kB') ? 1024 : 1);
-  }
-  return out;
+  return parseMeminfo(readText(`${procRoot}/meminfo`), `${procRoot}/meminfo`);
 }
 
 interface MemoryFigures {

@@ -1,4 +1,4 @@
-// The nsjoin addon: only what must be native (DESIGN.md). Everything else is TypeScript.
+// The nsjoin addon: only what must be native (docs/architecture.md). Everything else is TypeScript.
 #include "sys.h"
 
 namespace nsjoin {

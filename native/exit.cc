@@ -159,15 +159,16 @@ class Child : public Napi::ObjectWrap<Child> {
     }
   }
 
-  // kill(signal) -> 0 or a positive errno (ESRCH once the program has been reaped)
+  // kill(signal) -> undefined, or Failure { step: 'pidfd_send_signal', errno } (ESRCH once the
+  // program has been reaped)
   Napi::Value Kill(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsNumber()) return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "kill(signal)", true);
     double s = info[0].As<Napi::Number>().DoubleValue();
     if (!(s >= 0 && s < NSIG) || s != static_cast<int>(s)) return ThrowCoded(env, "ERR_INVALID_ARG_VALUE", "kill: bad signal", true);
-    if (pidfd_ < 0) return Napi::Number::New(env, ESRCH);
-    int r = static_cast<int>(sys_pidfd_send_signal(pidfd_, static_cast<int>(s)));
-    return Napi::Number::New(env, r == 0 ? 0 : errno);
+    if (pidfd_ < 0) return Failure(env, "pidfd_send_signal", ESRCH);
+    if (sys_pidfd_send_signal(pidfd_, static_cast<int>(s)) != 0) return Failure(env, "pidfd_send_signal", errno);
+    return env.Undefined();
   }
 
   Napi::Value Ref(const Napi::CallbackInfo& info) {

@@ -15,9 +15,9 @@
 namespace nsjoin {
 namespace {
 
-// pollPri(fd, dev, ino) -> 1 when the fd reports POLLPRI or POLLERR (changed), 0 when not, -errno
-// on failure; -ESTALE when fd is no longer the file opened as (dev, ino): closed by someone else
-// and its number reused, a mark on which would never come.
+// pollPri(fd, dev, ino) -> 1 when the fd reports POLLPRI or POLLERR (changed), 0 when not, a
+// failure { step, errno } otherwise: { 'fstat', ESTALE } when fd is no longer the file opened as
+// (dev, ino): closed by someone else and its number reused, a mark on which would never come.
 Napi::Value PollPri(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Decoder d{env};
@@ -26,13 +26,13 @@ Napi::Value PollPri(const Napi::CallbackInfo& info) {
   int64_t ino = d.IntOf(info[2], "ino", 0, INT64_C(0x1fffffffffffff));
   if (d.failed) return env.Undefined();
   struct stat st;
-  if (fstat(fd, &st) != 0) return Napi::Number::New(env, -errno);
-  if (static_cast<int64_t>(st.st_dev) != dev || static_cast<int64_t>(st.st_ino) != ino) return Napi::Number::New(env, -ESTALE);
+  if (fstat(fd, &st) != 0) return Failure(env, "fstat", errno);
+  if (static_cast<int64_t>(st.st_dev) != dev || static_cast<int64_t>(st.st_ino) != ino) return Failure(env, "fstat", ESTALE);
   struct pollfd p = {fd, POLLPRI, 0};
   int n;
   do n = poll(&p, 1, 0); while (n < 0 && errno == EINTR);
-  if (n < 0) return Napi::Number::New(env, -errno);
-  if (p.revents & POLLNVAL) return Napi::Number::New(env, -EBADF);
+  if (n < 0) return Failure(env, "poll", errno);
+  if (p.revents & POLLNVAL) return Failure(env, "poll", EBADF);
   return Napi::Number::New(env, (p.revents & (POLLPRI | POLLERR)) ? 1 : 0);
 }
 

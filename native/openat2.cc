@@ -16,8 +16,8 @@
 namespace nsjoin {
 namespace {
 
-// openat2(dirFd, path, flags, resolve) -> a close-on-exec fd, or -errno (-ENOSYS before Linux 5.6:
-// no fallback to openat, the caller fails closed). dirFd may be AT_FDCWD (-100).
+// openat2(dirFd, path, flags, resolve) -> a close-on-exec fd, or Failure { step: 'openat2', errno }
+// (ENOSYS before Linux 5.6: no fallback to openat, the caller fails closed). dirFd may be AT_FDCWD (-100).
 Napi::Value Openat2(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 4 || !info[1].IsString()) return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "openat2(dirFd, path, flags, resolve): numbers and a string", true);
@@ -31,7 +31,8 @@ Napi::Value Openat2(const Napi::CallbackInfo& info) {
   how.flags = static_cast<unsigned long long>(flags | O_CLOEXEC);
   how.resolve = static_cast<unsigned long long>(resolve);
   long fd = syscall(SYS_openat2, dirFd, path.c_str(), &how, sizeof how);
-  return Napi::Number::New(env, fd >= 0 ? static_cast<double>(fd) : -static_cast<double>(errno));
+  if (fd < 0) return Failure(env, "openat2", errno);
+  return Napi::Number::New(env, static_cast<double>(fd));
 }
 
 }  // namespace

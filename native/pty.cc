@@ -25,14 +25,6 @@
 namespace nsjoin {
 namespace {
 
-Napi::Value Errno(Napi::Env env, const char* step, int err) {
-  Napi::Object r = Napi::Object::New(env);
-  r.Set("ok", false);
-  r.Set("step", step);
-  r.Set("errno", err);
-  return r;
-}
-
 // Master -> slave: TIOCGPTPEER, else (kernels before 4.13) the slave's path in the same devpts.
 int OpenSlave(int master, int rootFd, int index) {
   int fd = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -42,8 +34,8 @@ int OpenSlave(int master, int rootFd, int index) {
   return open(("/" + rel).c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
 }
 
-// openPty({ pid, cols, rows }) -> { ok: true, master, slave, index, source: 'target' | 'host',
-//   fallbackErrno } | { ok: false, step, errno }
+// openPty({ pid, cols, rows }) -> { master, slave, index, source: 'target' | 'host',
+//   fallbackErrno, dev } | Failure { step, errno }
 // pid 0 = the host's /dev/ptmx. Both fds are close-on-exec; the master is non-blocking.
 Napi::Value OpenPty(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -56,71 +48,48 @@ Napi::Value OpenPty(const Napi::CallbackInfo& info) {
   if (d.failed) return env.Undefined();
 
   const int flags = O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK;
-  int master = -1, rootFd = -1, fallbackErrno = 0;
-  bool inTarget = false;
+  Fd master, rootFd;
+  int fallbackErrno = 0;
   if (pid > 0) {
-    int pidfd = static_cast<int>(sys_pidfd_open(pid, 0));
-    if (pidfd < 0) return Errno(env, "pidfd_open", errno);
-    rootFd = open(("/proc/" + std::to_string(pid) + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (rootFd < 0) {
-      int err = errno;
-      close(pidfd);
-      return Errno(env, "open_root", err);
-    }
+    Fd pidfd(static_cast<int>(sys_pidfd_open(pid, 0)));
+    if (!pidfd.ok()) return Failure(env, "pidfd_open", errno);
+    rootFd.reset(open(("/proc/" + std::to_string(pid) + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!rootFd.ok()) return Failure(env, "open_root", errno);
     // A pid reused between pidfd_open and the open above is caught here.
-    if (sys_pidfd_send_signal(pidfd, 0) != 0) {
-      int err = errno;
-      close(pidfd);
-      close(rootFd);
-      return Errno(env, "pidfd_send_signal", err);
-    }
-    close(pidfd);
-    master = OpenInRoot(rootFd, "dev/ptmx", flags);
-    if (master >= 0) {
-      // Allocated in whatever devpts the container sees at /dev/pts (its own instance, or a
-      // bind of the host's when it was given the host's /dev): either way the name resolves there.
-      // A ptmx node with no devpts next to it fails (ENODEV) and we fall back to the host's.
-      inTarget = true;
-    } else {
+    if (sys_pidfd_send_signal(pidfd.get(), 0) != 0) return Failure(env, "pidfd_send_signal", errno);
+    // Allocated in whatever devpts the container sees at /dev/pts (its own instance, or a bind of
+    // the host's when it was given the host's /dev): either way the name resolves there. A ptmx
+    // node with no devpts next to it fails (ENODEV) and we fall back to the host's.
+    master.reset(OpenInRoot(rootFd.get(), "dev/ptmx", flags));
+    if (!master.ok()) {
       fallbackErrno = errno;
-      close(rootFd);
-      rootFd = -1;
+      rootFd.reset();
     }
   }
-  if (master < 0) {
-    master = open("/dev/ptmx", flags);
-    if (master < 0) return Errno(env, "open_ptmx", errno);
+  const bool inTarget = master.ok();
+  if (!master.ok()) {
+    master.reset(open("/dev/ptmx", flags));
+    if (!master.ok()) return Failure(env, "open_ptmx", errno);
   }
   int unlock = 0, index = -1;
-  if (ioctl(master, TIOCSPTLCK, &unlock) != 0 || ioctl(master, TIOCGPTN, &index) != 0) {
-    int err = errno;
-    close(master);
-    if (rootFd >= 0) close(rootFd);
-    return Errno(env, "ioctl", err);
-  }
+  if (ioctl(master.get(), TIOCSPTLCK, &unlock) != 0 || ioctl(master.get(), TIOCGPTN, &index) != 0) return Failure(env, "ioctl", errno);
+  Fd slave(OpenSlave(master.get(), rootFd.get(), index));
+  if (!slave.ok()) return Failure(env, "open_slave", errno);
   struct winsize ws = {};
   ws.ws_col = static_cast<unsigned short>(cols);
   ws.ws_row = static_cast<unsigned short>(rows);
-  int slave = OpenSlave(master, rootFd, index);
-  int err = errno;
-  if (rootFd >= 0) close(rootFd);
-  if (slave < 0) {
-    close(master);
-    return Errno(env, "open_slave", err);
-  }
-  ioctl(master, TIOCSWINSZ, &ws);
+  ioctl(master.get(), TIOCSWINSZ, &ws);
   // UTF-8 aware erase in canonical mode, as terminal emulators set it.
   struct termios t;
-  if (tcgetattr(slave, &t) == 0) {
+  if (tcgetattr(slave.get(), &t) == 0) {
     t.c_iflag |= IUTF8;
-    tcsetattr(slave, TCSANOW, &t);
+    tcsetattr(slave.get(), TCSANOW, &t);
   }
   struct stat st;
-  double dev = fstat(slave, &st) == 0 ? static_cast<double>(st.st_dev) : -1;
+  double dev = fstat(slave.get(), &st) == 0 ? static_cast<double>(st.st_dev) : -1;
   Napi::Object r = Napi::Object::New(env);
-  r.Set("ok", true);
-  r.Set("master", master);
-  r.Set("slave", slave);
+  r.Set("master", master.release());
+  r.Set("slave", slave.release());
   r.Set("index", index);
   r.Set("source", inTarget ? "target" : "host");
   r.Set("fallbackErrno", fallbackErrno);
@@ -128,7 +97,7 @@ Napi::Value OpenPty(const Napi::CallbackInfo& info) {
   return r;
 }
 
-// resizePty(fd, cols, rows) -> 0 or a positive errno. The kernel sends SIGWINCH to the
+// resizePty(fd, cols, rows) -> undefined or Failure { step: 'ioctl', errno }. The kernel sends SIGWINCH to the
 // terminal's foreground process group when the size changes.
 Napi::Value ResizePty(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -143,8 +112,8 @@ Napi::Value ResizePty(const Napi::CallbackInfo& info) {
   struct winsize ws = {};
   ws.ws_col = static_cast<unsigned short>(cols);
   ws.ws_row = static_cast<unsigned short>(rows);
-  int rc = ioctl(static_cast<int>(fd), TIOCSWINSZ, &ws);
-  return Napi::Number::New(env, rc == 0 ? 0 : errno);
+  if (ioctl(static_cast<int>(fd), TIOCSWINSZ, &ws) != 0) return Failure(env, "ioctl", errno);
+  return env.Undefined();
 }
 
 }  // namespace

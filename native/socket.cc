@@ -64,12 +64,8 @@ void* MakeSocket(void* arg) {
 class SocketWorker : public Napi::AsyncWorker {
  public:
   SocketWorker(Napi::Function cb) : Napi::AsyncWorker(cb, "nsjoin.socketIn") {}
-  ~SocketWorker() override {
-    if (nsFd_ >= 0) close(nsFd_);
-    if (rootFd_ >= 0) close(rootFd_);
-  }
 
-  int nsFd_ = -1, rootFd_ = -1;
+  Fd nsFd_, rootFd_;
   int family_ = AF_INET;
   bool bind_ = false;
   unsigned char addr_[16] = {};
@@ -90,7 +86,7 @@ class SocketWorker : public Napi::AsyncWorker {
 
   void Execute() override {
     if (step_ != nullptr) return;  // failed before the worker was queued
-    MakeArgs a{nsFd_, family_};
+    MakeArgs a{nsFd_.get(), family_};
     pthread_t th;
     int rc = pthread_create(&th, nullptr, MakeSocket, &a);
     if (rc != 0) return Fail("pthread_create", rc);
@@ -101,27 +97,21 @@ class SocketWorker : public Napi::AsyncWorker {
     sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
     socklen_t len;
-    int dirFd = -1;
+    Fd dirFd;  // held until bind/connect has resolved the /proc/self/fd path through it
     if (family_ == AF_UNIX) {
       if (bind_) {
-        dirFd = OpenInRootStrict(rootFd_, dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+        dirFd.reset(OpenInRootStrict(rootFd_.get(), dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
       } else {
         std::string whole = dir_ + "/" + name_;
-        dirFd = OpenInRootStrict(rootFd_, whole.c_str(), O_PATH | O_CLOEXEC);
+        dirFd.reset(OpenInRootStrict(rootFd_.get(), whole.c_str(), O_PATH | O_CLOEXEC));
         struct stat st;
-        if (dirFd >= 0 && (fstat(dirFd, &st) != 0 || !S_ISSOCK(st.st_mode))) {
-          close(dirFd);
-          return Fail("open", ENOTSOCK);
-        }
+        if (dirFd.ok() && (fstat(dirFd.get(), &st) != 0 || !S_ISSOCK(st.st_mode))) return Fail("open", ENOTSOCK);
       }
-      if (dirFd < 0) return Fail("open", errno);
+      if (!dirFd.ok()) return Fail("open", errno);
       auto* un = reinterpret_cast<sockaddr_un*>(&ss);
       un->sun_family = AF_UNIX;
-      std::string path = "/proc/self/fd/" + std::to_string(dirFd) + (bind_ ? "/" + name_ : "");
-      if (path.size() >= sizeof un->sun_path) {
-        close(dirFd);
-        return Fail("connect", ENAMETOOLONG);
-      }
+      std::string path = "/proc/self/fd/" + std::to_string(dirFd.get()) + (bind_ ? "/" + name_ : "");
+      if (path.size() >= sizeof un->sun_path) return Fail("connect", ENAMETOOLONG);
       memcpy(un->sun_path, path.c_str(), path.size() + 1);
       len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
     } else if (family_ == AF_INET) {
@@ -143,15 +133,12 @@ class SocketWorker : public Napi::AsyncWorker {
       // As libuv does for its own TCP servers: a restarted server can rebind at once.
       int one = 1;
       if (family_ != AF_UNIX) setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-      int r = ::bind(fd_, reinterpret_cast<sockaddr*>(&ss), len);
-      int e = errno;
-      if (dirFd >= 0) close(dirFd);
-      if (r != 0) return Fail("bind", e);
+      if (::bind(fd_, reinterpret_cast<sockaddr*>(&ss), len) != 0) return Fail("bind", errno);
       return;
     }
     int r = connect(fd_, reinterpret_cast<sockaddr*>(&ss), len);
     int e = errno;
-    if (dirFd >= 0) close(dirFd);
+    dirFd.reset();
     if (r == 0) return;
     if (e != EINPROGRESS) return Fail("connect", e);
     pollfd p{fd_, POLLOUT, 0};
@@ -172,10 +159,7 @@ class SocketWorker : public Napi::AsyncWorker {
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
     if (step_ != nullptr) {
-      Napi::Object e = Napi::Object::New(env);
-      e.Set("step", step_);
-      e.Set("errno", err_);
-      Callback().Call({e, env.Null()});
+      Callback().Call({Failure(env, step_, err_), env.Null()});
     } else {
       Callback().Call({env.Null(), Napi::Number::New(env, fd_)});
     }
@@ -184,7 +168,7 @@ class SocketWorker : public Napi::AsyncWorker {
 
 // socketIn({ pid, setnsPidfd, family: 'inet' | 'inet6' | 'unix', op: 'connect' | 'bind',
 //   address?: Buffer(4 | 16), port?, scopeId?, dir?, name?, timeoutMs }, callback(err, fd))
-// err = { step, errno }. The fd is close-on-exec and non-blocking; connected (op 'connect') or
+// err = Failure { step, errno } (sys.h). The fd is close-on-exec and non-blocking; connected (op 'connect') or
 // bound, not yet listening (op 'bind'). The target is anchored with a pidfd before anything else.
 Napi::Value SocketIn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -227,28 +211,26 @@ Napi::Value SocketIn(const Napi::CallbackInfo& info) {
   }
 
   // Anchor the target now, on the calling thread, so that the pid names the process the caller meant.
-  int pidfd = static_cast<int>(sys_pidfd_open(pid, 0));
-  if (pidfd < 0) {
+  Fd pidfd(static_cast<int>(sys_pidfd_open(pid, 0)));
+  if (!pidfd.ok()) {
     w->step_ = "pidfd_open";
     w->err_ = errno;
   } else {
     std::string proc = "/proc/" + std::to_string(pid);
     if (setnsPidfd) {
-      w->nsFd_ = pidfd;
-      pidfd = -1;
+      w->nsFd_.reset(pidfd.release());
     } else {
-      w->nsFd_ = open((proc + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC);
-      if (w->nsFd_ < 0) w->step_ = "open_ns", w->err_ = errno;
+      w->nsFd_.reset(open((proc + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
+      if (!w->nsFd_.ok()) w->step_ = "open_ns", w->err_ = errno;
     }
     if (w->step_ == nullptr && w->family_ == AF_UNIX) {
-      w->rootFd_ = open((proc + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-      if (w->rootFd_ < 0) w->step_ = "open_root", w->err_ = errno;
+      w->rootFd_.reset(open((proc + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+      if (!w->rootFd_.ok()) w->step_ = "open_root", w->err_ = errno;
     }
     // Whatever was opened by /proc path belonged to the process the pidfd names if it is still
     // alive now (a pid is not reused while its process lives).
-    int check = pidfd >= 0 ? pidfd : w->nsFd_;
+    int check = pidfd.ok() ? pidfd.get() : w->nsFd_.get();
     if (w->step_ == nullptr && sys_pidfd_send_signal(check, 0) != 0) w->step_ = "pidfd_send_signal", w->err_ = errno;
-    if (pidfd >= 0) close(pidfd);
   }
   w->Queue();
   return env.Undefined();

@@ -1,4 +1,4 @@
-// Starting a program inside the namespaces of another process (DESIGN.md, "The child process").
+// Starting a program inside the namespaces of another process (docs/architecture.md, "Starting a program in a target").
 //
 //   Node ──clone(CLONE_VM|CLONE_VFORK)──> joiner ──execveat──> trampoline ──fork(CLONE_PARENT)──> program
 //
@@ -348,19 +348,20 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   return ok;
 }
 
-// pidfdOpen(pid) -> a close-on-exec pidfd, or -errno.
+// pidfdOpen(pid) -> a close-on-exec pidfd, or Failure { step: 'pidfd_open', errno }.
 Napi::Value PidfdOpen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   double pid = info.Length() < 1 || !info[0].IsNumber() ? 0 : info[0].As<Napi::Number>().DoubleValue();
   if (!(pid >= 1 && pid <= 4194304) || pid != static_cast<int>(pid)) return ThrowCoded(env, "ERR_INVALID_ARG_VALUE", "pidfdOpen(pid): pid must be an integer 1-4194304", true);
   long fd = sys_pidfd_open(static_cast<int>(pid), 0);
-  return Napi::Number::New(env, fd >= 0 ? static_cast<double>(fd) : -static_cast<double>(errno));
+  if (fd < 0) return Failure(env, "pidfd_open", errno);
+  return Napi::Number::New(env, static_cast<double>(fd));
 }
 
-// pipe() -> [readFd, writeFd], both close-on-exec.
+// pipe() -> [readFd, writeFd], both close-on-exec, or Failure { step: 'pipe2', errno }.
 Napi::Value Pipe(const Napi::CallbackInfo& info) {
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return ThrowCoded(info.Env(), "EMFILE", std::string("pipe2: ") + strerror(errno));
+  if (pipe2(fds, O_CLOEXEC) != 0) return Failure(info.Env(), "pipe2", errno);
   Napi::Array a = Napi::Array::New(info.Env(), 2);
   a.Set(0u, fds[0]);
   a.Set(1u, fds[1]);

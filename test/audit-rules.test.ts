@@ -3,7 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { evaluateAudit, evaluateHost, parseMountinfo, parseProcStatus, type ContainerFacts, type HostFacts, type NamespaceType } from '../lib/index.js';
+import { evaluateAudit, evaluateHost, type ContainerFacts, type HostFacts, type NamespaceType } from '../lib/index.js';
+import { parseMountinfo, parseProcStatus } from '../lib/parse/index.js';
 import { readContainerFacts } from '../lib/audit/read.js';
 import { capabilityBits } from '../lib/audit/capabilities.js';
 import { escapeText } from '../lib/cli/escape.js';

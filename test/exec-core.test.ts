@@ -187,7 +187,7 @@ test('maxBuffer and encoding in execFile', async () => {
 });
 
 test('stdio: inherit, ignore and an fd of ours', async () => {
-  const [r, w] = (await import('../lib/binding.js')).binding().pipe();
+  const [r, w] = (await import('../lib/binding.js')).binding().pipe() as [number, number];
   const c = spawn(t.pid, 'sh', ['-c', 'echo to-fd3 >&3; echo ignored'], { stdio: ['ignore', 'ignore', 'inherit', w] });
   assert.is(c.stdout, null);
   await new Promise((res) => c.on('close', res));

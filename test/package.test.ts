@@ -62,6 +62,11 @@ test('npm pack installs into an empty folder and runs without compiling', () => 
   const cjs = spawnSync(process.execPath, ['main.cjs'], { cwd: app, encoding: 'utf8' });
   assert.is(cjs.status, 0, cjs.stderr);
   assert.is(cjs.stdout.trim(), 'number');
+  // The parsers are on their own subpath, not on the main entry.
+  writeFileSync(join(app, 'parse.js'), `import { parseMeminfo } from 'nsjoin/parse';\nimport * as main from 'nsjoin';\nconsole.log(parseMeminfo('MemTotal: 2 kB\\n').MemTotal, 'parseMeminfo' in main);\n`);
+  const sub = spawnSync(process.execPath, ['parse.js'], { cwd: app, encoding: 'utf8' });
+  assert.is(sub.status, 0, sub.stderr);
+  assert.is(sub.stdout.trim(), '2048 false');
 });
 
 test.run();

@@ -214,14 +214,14 @@ function mountsUnchanged(path: string): boolean {
     }
     const r = binding().pollPri(watchFd, watchDev, watchIno);
     if (r === 0) return lastMounts?.path === path;
-    if (r === -constants.errno.ESTALE) {
+    if (typeof r === 'object' && r.errno === constants.errno.ESTALE) {
       // Our fd was closed by someone else and its number is another file now: not ours to close.
       // Forget it; the next call opens a new one.
       watchFd = -1;
       lastMounts = undefined;
       return false;
     }
-    if (r < 0) throw new Error(`poll: errno ${-r}`);
+    if (typeof r === 'object') throw new Error(`${r.step}: errno ${r.errno}`);
     // Marked (and the mark now taken): forget the table, so that a failed read cannot leave it served.
     lastMounts = undefined;
     return false;

@@ -11,6 +11,7 @@ import { readText } from '../io.js';
 import type { NamespaceType } from '../namespaces.js';
 import { spawn, type InternalJoinOptions, type JoinOptions, type NsChildProcess } from '../spawn.js';
 import { resolveTarget } from '../targets.js';
+import { parseEnviron } from '../parse/environ.js';
 import { parse, parseTarget, UsageError } from './common.js';
 
 /** Usage of `nsjoin exec`. */
@@ -171,7 +172,7 @@ export async function runSession(plan: Session): Promise<number> {
     if (plan.options.env === 'target') {
       const pid = resolveTarget(plan.target);
       const env: Record<string, string> = {};
-      for (const kv of readText(`/proc/${pid}/environ`, pid).split('\0')) {
+      for (const kv of parseEnviron(readText(`/proc/${pid}/environ`, pid))) {
         const eq = kv.indexOf('=');
         if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
       }

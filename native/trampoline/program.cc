@@ -1,5 +1,5 @@
-// The program's steps between fork and execve, in order, one small function each (DESIGN.md,
-// steps 6 and 7). It is already inside the target's namespaces and its pid namespace; it shares no
+// The program's steps between fork and execve, in order, one small function each
+// (docs/architecture.md, "Starting a program in a target", C++ steps 5 and 6). It is already inside the target's namespaces and its pid namespace; it shares no
 // memory with anyone. Each failure writes {step, errno, arg} to the start pipe and exits 127.
 
 #include <dirent.h>

@@ -1,4 +1,4 @@
-// The trampoline: a tiny static program that Node's joiner execs (DESIGN.md, "The child process").
+// The trampoline: a tiny static program that Node's joiner execs (docs/architecture.md, "Starting a program in a target").
 // It owns its memory, so nothing here can stop or read Node; it joins the target and starts the
 // program, then exits. Ordinary single-threaded process code: no CLONE_VM constraints apply.
 #pragma once

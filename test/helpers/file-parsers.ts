@@ -5,7 +5,9 @@ import { parseCpuList } from '../../lib/parse/cpu-list.js';
 import { parseCpuMax } from '../../lib/parse/cpu-max.js';
 import { parseCpuacctStat, parseCpuacctUsageAll, parseCpuacctUsagePercpu } from '../../lib/parse/cpuacct.js';
 import { parseFlatKeyed } from '../../lib/parse/flat-keyed.js';
+import { parseIdMap } from '../../lib/parse/id-map.js';
 import { parseIoStat } from '../../lib/parse/io-stat.js';
+import { parseMeminfo } from '../../lib/parse/meminfo.js';
 import { parseMountinfo } from '../../lib/parse/mountinfo.js';
 import { parseNestedKeyed } from '../../lib/parse/nested-keyed.js';
 import { parseNetDev } from '../../lib/parse/netdev.js';
@@ -31,6 +33,8 @@ export const FILE_PARSERS: Record<string, [(text: string) => unknown, RegExp]> =
   '/proc/PID/cgroup': [parseProcCgroup, /\/cgroup$/],
   mountinfo: [parseMountinfo, /mountinfo$/],
   'net/dev': [parseNetDev, /(net\/dev|proc_net_dev[^/]*)$/],
+  meminfo: [parseMeminfo, /\/meminfo$/],
+  'uid_map/gid_map': [parseIdMap, /\/[ug]id_map(-host)?$/],
 };
 
 /** The parsers for a file at `path` (several may apply: io.stat is nested keyed too). */

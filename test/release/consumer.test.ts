@@ -86,6 +86,8 @@ console.log(typeof namespacesOf(${t.pid}).uts.inode, readNetDev().devices.some((
 
 test('TypeScript type-checks a consumer with moduleResolution nodenext and bundler', () => {
   writeFileSync(join(app, 'check.ts'), `import { execFile, spawn, readCgroupStats, NsError, type JoinOptions, type Target } from 'nsjoin';
+import { parseNetDev, type NetDevice } from 'nsjoin/parse';
+export const devices = (text: string): NetDevice[] => parseNetDev(text);
 const target: Target = { container: 'abc' };
 const options: JoinOptions = { namespaces: ['net'], env: 'inherit' };
 export async function main(): Promise<number> {
@@ -122,10 +124,11 @@ test('linux-arm64: the prebuild is an AArch64 N-API module and loads in an arm64
   writeFileSync(join(app, 'arm64.mjs'), `import { createRequire } from 'node:module';
 const path = createRequire(import.meta.url)('node-gyp-build').path(${JSON.stringify(pkg)});
 const nj = await import('nsjoin');
+const parse = await import('nsjoin/parse');
 const out = { arch: process.arch, path };
 out.ns = Object.keys(nj.namespacesOf(process.pid)).sort();
 out.lo = nj.readNetDev().devices.some((d) => d.name === 'lo');
-out.netdev = nj.parseNetDev('Inter-|\\n face |\\n    lo: 1 2 0 0 0 0 0 0 3 4 0 0 0 0 0 0\\n')[0].rx.bytes;
+out.netdev = parse.parseNetDev('Inter-|\\n face |\\n    lo: 1 2 0 0 0 0 0 0 3 4 0 0 0 0 0 0\\n')[0].rx.bytes;
 out.cgroup = nj.cgroupOf(process.pid).mode;
 out.memory = typeof nj.readCgroupStats(process.pid).memory?.usage;
 try { await nj.execFile(process.pid, '/bin/true', [], { namespaces: [] }); out.spawn = 'ok'; }

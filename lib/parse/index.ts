@@ -1,0 +1,34 @@
+// The `nsjoin/parse` entry point: the pure parsers of kernel text, one per file format. They take
+// the text (and a name for messages), never read a file, and throw only ParseError.
+export { ParseError } from '../errors.js';
+export { parseBlkioStat, parseBlkioLimits } from './blkio.js';
+export type { BlkioStat, BlkioDeviceStat, BlkioLimit } from './blkio.js';
+export { parseContainerCgroup } from './container-id.js';
+export type { ContainerCgroupMatch, ContainerRuntime, PodQos } from './container-id.js';
+export { parseCpuList, MAX_CPU_ID } from './cpu-list.js';
+export { parseCpuMax } from './cpu-max.js';
+export type { CpuMax } from './cpu-max.js';
+export { parseCpuacctUsagePercpu, parseCpuacctUsageAll, parseCpuacctStat, USER_HZ } from './cpuacct.js';
+export type { CpuacctUsageRow, CpuacctStat } from './cpuacct.js';
+export { parseEnviron } from './environ.js';
+export { parseFlatKeyed } from './flat-keyed.js';
+export { parseIdMap, mapIdInside } from './id-map.js';
+export type { IdMapRange } from './id-map.js';
+export { ifindexesFromIfInet6 } from './if-inet6.js';
+export { ifindexesFromIgmp } from './igmp.js';
+export { parseIoStat } from './io-stat.js';
+export type { IoStatDevice } from './io-stat.js';
+export { parseMeminfo } from './meminfo.js';
+export { parseMountinfo, unescapeMountField } from './mountinfo.js';
+export type { MountInfo } from './mountinfo.js';
+export { parseNestedKeyed, parseDeviceKey } from './nested-keyed.js';
+export type { NestedKeyedLine } from './nested-keyed.js';
+export { parseNetDev, formatNetDev, NETDEV_RX_FIELDS, NETDEV_TX_FIELDS, IFNAME_MAX } from './netdev.js';
+export type { NetDevice, NetDevRx, NetDevTx } from './netdev.js';
+export { parsePressure } from './pressure.js';
+export type { Pressure, PressureLine } from './pressure.js';
+export { parseProcCgroup } from './proc-cgroup.js';
+export type { ProcCgroupEntry } from './proc-cgroup.js';
+export { parseProcStatus } from './proc-status.js';
+export type { ProcStatus } from './proc-status.js';
+export { parseSingleValue, parseLimit } from './single-value.js';
