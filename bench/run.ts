@@ -1,7 +1,7 @@
 // `npm run bench`: every group of issue 7, each figure a ratio against a baseline measured in the
 // same run, with medians and quartiles, machine facts first and a summary of the goals last.
 //   BENCH_QUICK=1     small sizes (a smoke test; the figures mean little)
-//   BENCH_ONLY=a,b    only these groups: exec-small, exec-1g, exec-4g, cgroup, parsers, containers, memory
+//   BENCH_ONLY=a,b    only these groups: exec-small, exec-1g, exec-4g, cgroup, serve, parsers, containers, memory
 //   BENCH_JSON=file   also write the results as JSON
 //   BENCH_CHECK=1     exit 3 when a goal printed in the summary is not met (npm run bench:check; not
 //                     part of npm test, so that a loaded machine cannot fail the tests)
@@ -17,6 +17,7 @@ import { removeCgroupsSync, startTarget } from './fixtures.js';
 import { buildFloor } from './floor.js';
 import { formatFigure, formatRatio, machineFacts, QUICK, size, type GroupResult } from './harness.js';
 import { parserGroup } from './parsers.js';
+import { serveGroup } from './serve.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
@@ -77,6 +78,9 @@ async function main(): Promise<number> {
     }
     if (want('cgroup')) {
       try { await run(cgroupGroup()); } finally { removeCgroupsSync(); }
+    }
+    if (want('serve')) {
+      try { await run(serveGroup()); } finally { removeCgroupsSync(); }
     }
     if (want('parsers')) await run(parserGroup());
     if (want('containers')) await run(containersGroup());

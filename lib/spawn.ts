@@ -937,6 +937,8 @@ export interface SpawnSyncResult<T extends string | Buffer = Buffer> {
  * timeouts, maxBuffer overruns) is reported in `error`, not thrown.
  * @throws TypeError/RangeError for bad arguments.
  */
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+
 export function spawnSync(target: Target, file: string, args: readonly string[] | null | undefined, options: SpawnSyncOptions & { encoding: BufferEncoding }): SpawnSyncResult<string>;
 export function spawnSync(target: Target, file: string, options: SpawnSyncOptions & { encoding: BufferEncoding }): SpawnSyncResult<string>;
 export function spawnSync(target: Target, file: string, args?: readonly string[] | null, options?: SpawnSyncOptions & { encoding?: 'buffer' | null }): SpawnSyncResult<Buffer>;
@@ -949,7 +951,10 @@ export function spawnSync(target: Target, file: string, args?: readonly string[]
   const decode = (b: Buffer) => (o.encoding === undefined ? b : b.toString(o.encoding));
   const failed = (error: Error): SpawnSyncResult<string | Buffer> => {
     Object.assign(error, { path: o.file, spawnargs: o.args });
-    return { error, status: null, signal: null, output: null, pid: 0, stdout: null, stderr: null };
+    // As the running Node's own spawnSync: `output && output[1]` (null) up to Node 20,
+    // `output?.[1]` (undefined) from Node 22 on.
+    const none = NODE_MAJOR >= 22 ? undefined : null;
+    return { error, status: null, signal: null, output: null, pid: 0, stdout: none as null, stderr: none as null };
   };
   if (o.signal?.aborted) return failed(abortError(o.signal));
   let plan: Plan;

@@ -41,7 +41,7 @@ test('bench quick mode produces its ratios', async () => {
     const { code, out, pid } = await new Promise<{ code: number | null; out: string; pid: number }>((resolve) => {
       const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/run.ts'], {
         cwd: root,
-        env: { ...process.env, BENCH_QUICK: '1', BENCH_ONLY: 'exec-small,exec-1g,exec-4g,cgroup,parsers,memory', BENCH_JSON: json, BENCH_CHECK: '1' },
+        env: { ...process.env, BENCH_QUICK: '1', BENCH_ONLY: 'exec-small,exec-1g,exec-4g,cgroup,serve,parsers,memory', BENCH_JSON: json, BENCH_CHECK: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';
@@ -66,7 +66,8 @@ test('bench quick mode produces its ratios', async () => {
     const names = results.flatMap((g) => g.ratios.map((r) => `${r.group}: ${r.name}`));
     for (const want of [/small heap: nsjoin vs child_process\.spawn/, /small heap: nsjoin vs spawn\(nsenter/, /time namespace/,
       /throughput.*64 in flight/, /readCgroupStats\(location\)/, /host scan/, /small heap: nsjoin vs the floor/, /forked joiner in C/,
-      /event loop blocked per spawn/, /readCgroupStats\(pid\)/, /readNetDev\(pid\) vs/, /parseNetDev vs @stroncium\/procfs/, /memory\.stat parse/]) {
+      /event loop blocked per spawn/, /readCgroupStats\(pid\)/, /readNetDev\(pid\) vs/, /parseNetDev vs @stroncium\/procfs/, /memory\.stat parse/,
+      /one scrape/, /prom-client/]) {
       assert.ok(names.some((n) => want.test(n)), `no ratio matching ${want} in:\n${names.join('\n')}`);
     }
     for (const g of results) {

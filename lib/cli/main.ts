@@ -25,6 +25,7 @@ const commands: Record<string, Command> = {
   free: { summary: 'memory as free would show it inside the container', load: () => import('./free.js') },
   net: { summary: 'network interfaces and counters inside the target (like ip -s link)', load: () => import('./net.js') },
   top: { summary: 'live CPU, memory, IO and network against the limits, with sparklines', load: () => import('./top.js') },
+  serve: { summary: 'Prometheus /metrics of every container, under cAdvisor\'s names', load: () => import('./serve.js') },
   audit: { summary: 'how well a container is isolated, seen from the host (or --host, --all)', load: () => import('./audit.js') },
 };
 

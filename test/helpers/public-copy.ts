@@ -26,7 +26,11 @@ export function publicCopy(): PublicCopy {
   if (copy) return copy;
   const root = mkdtempSync(join(tmpdir(), 'nsjoin-public-'));
   process.on('exit', () => rmSync(root, { recursive: true, force: true }));
-  for (const part of ['dist', 'build/Release/nsjoin.node', 'package.json', 'node_modules/node-gyp-build']) {
+  // The addon where node-gyp-build finds it: build/Release, or the prebuild (prebuildify, run by
+  // the package tests and by npm pack, leaves no build/Release behind).
+  const addon = ['build/Release/nsjoin.node', `prebuilds/linux-${process.arch}/nsjoin.node`].find((p) => existsSync(join(repo, p)));
+  if (!addon) throw new Error('the addon is missing: run npm run build first');
+  for (const part of ['dist', addon, 'package.json', 'node_modules/node-gyp-build']) {
     if (!existsSync(join(repo, part))) throw new Error(`${part} is missing: run npm run build first`);
     cpSync(join(repo, part), join(root, part), { recursive: true });
   }
