@@ -4,7 +4,7 @@
 # test/exec-*.test.ts and test/stress/hostile.test.ts).
 #
 # The build and the run happen in a snapshot of the package under .cache/sanitize (binding.gyp,
-# native/, lib/, test/, scripts/; node_modules linked), so the regular build/ is left alone and the
+# native/, lib/, test/, scripts/; node_modules linked; dist/ compiled there), so the regular build/ is left alone and the
 # suite loads the sanitized addon through the usual lib/binding.ts. Node itself is not built with
 # ASan, so the runtimes are preloaded; leak detection is off (Node and V8 keep memory until exit on
 # purpose; scripts/valgrind.sh measures our leaks). Every sanitizer report goes to a log file, from
@@ -26,9 +26,11 @@ rm -rf "$out"
 mkdir -p "$out/logs"
 # Some tests run Node as an unprivileged user: its processes must be able to write their reports.
 chmod 1777 "$out/logs"
-cp -r "$root/binding.gyp" "$root/package.json" "$root/tsconfig.json" "$root/native" "$root/lib" "$root/test" "$root/scripts" "$out/"
+cp -r "$root/binding.gyp" "$root/package.json" "$root/tsconfig.json" "$root/tsconfig.build.json" "$root/native" "$root/lib" "$root/test" "$root/scripts" "$out/"
 ln -s "$root/node_modules" "$out/node_modules"
 cd "$out"
+# The tests that run as another user load the compiled package (test/helpers/public-copy.ts).
+"$root/node_modules/.bin/tsc" -p tsconfig.build.json
 # Node's own headers when the system has them (distribution packages), else node-gyp fetches them.
 nodedir=""
 [ -f "$(dirname "$(dirname "$(command -v node)")")/include/node/node_api.h" ] && nodedir="--nodedir=$(dirname "$(dirname "$(command -v node)")")"
