@@ -1,11 +1,13 @@
-// Exec latency and throughput: nsjoin `/bin/true` into a target's namespaces against Node's own
+// Exec latency and throughput: nsjoin `/bin/true` into a target's namespaces against the floor
+// (the same steps in C from a small process, bench/floor.c), against Node's own
 // child_process.spawn of `/bin/true` and against spawning util-linux nsenter, each waited for to
-// 'close' with default stdio (pipes), as a caller would use them. Runs inside a worker process
-// whose live heap is filled to the size under test, since what fork costs grows with the
-// parent's mapped memory.
+// 'close' with default stdio (pipes), as a caller would use them; all four interleaved. Runs
+// inside a worker process whose live heap is filled to the size under test, since what fork costs
+// grows with the parent's mapped memory (the floor is its own small process: it has no heap).
 import { spawn as cpSpawn, type ChildProcess } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
 import { spawn as nsSpawn } from '../lib/index.js';
+import { startFloor } from './floor.js';
 import { gc, interleaveAsync, makeRatio, rssMB, size, type GroupResult } from './harness.js';
 
 const done = (c: EventEmitter): Promise<void> =>
@@ -15,6 +17,20 @@ const done = (c: EventEmitter): Promise<void> =>
   });
 
 export const runNsjoin = (pid: number): Promise<void> => done(nsSpawn(pid, '/bin/true'));
+
+/**
+ * The event loop is blocked for the synchronous part of spawn() (everything up to its return):
+ * these variants record it, in µs, into `sink`, for nsjoin and child_process alike.
+ */
+const blocked = { nsjoin: [] as number[], plain: [] as number[] };
+const timedSync = <T>(sink: number[], fn: () => T): T => {
+  const t0 = process.hrtime.bigint();
+  const r = fn();
+  sink.push(Number(process.hrtime.bigint() - t0) / 1000);
+  return r;
+};
+const runNsjoinTimed = (pid: number): Promise<void> => done(timedSync(blocked.nsjoin, () => nsSpawn(pid, '/bin/true')));
+const runPlainTimed = (): Promise<void> => done(timedSync(blocked.plain, () => cpSpawn('/bin/true')));
 export const runPlain = (): Promise<void> => done(cpSpawn('/bin/true'));
 export const runNsenter = (pid: number): Promise<void> => done(cpSpawn('nsenter', ['-t', String(pid), '-a', '/bin/true']) as ChildProcess);
 
@@ -42,20 +58,32 @@ export async function execGroup(o: ExecOptions): Promise<GroupResult> {
   const res: GroupResult = { group, ratios: [], figures: [], notes: [] };
   res.notes.push(`worker RSS ${rssMB().toFixed(0)} MB, live heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`);
   const runs = size(o.heapMB >= 4096 ? 300 : 400, 30);
-  const [ns, plain, nsenter] = await interleaveAsync([
-    () => runNsjoin(o.target), runPlain, () => runNsenter(o.target),
-  ], runs);
-  const big = o.heapMB >= 1024;
-  res.ratios.push(makeRatio(group, 'nsjoin vs child_process.spawn(/bin/true)', 'nsjoin.spawn', 'child_process.spawn', ns!, plain!, 'ms', big ? '<= 0.2' : o.heapMB === 0 ? '<= 0.8' : ''));
-  res.ratios.push(makeRatio(group, 'nsjoin vs spawn(nsenter -t PID -a /bin/true)', 'nsjoin.spawn', 'nsenter', ns!, nsenter!, 'ms', o.heapMB === 0 ? '<= 0.4' : ''));
-  if (o.timeTarget !== undefined) {
-    const tr = size(300, 20);
-    const [tns, tplain, tnsenter] = await interleaveAsync([
-      () => runNsjoin(o.timeTarget!), runPlain, () => runNsenter(o.timeTarget!),
-    ], tr);
-    const g = `${group}, target with a time namespace`;
-    res.ratios.push(makeRatio(g, 'nsjoin vs child_process.spawn', 'nsjoin.spawn', 'child_process.spawn', tns!, tplain!, 'ms'));
-    res.ratios.push(makeRatio(g, 'nsjoin vs nsenter', 'nsjoin.spawn', 'nsenter', tns!, tnsenter!, 'ms'));
+  const floor = startFloor();
+  try {
+    const [ns, plain, nsenter, fl] = await interleaveAsync([
+      () => runNsjoinTimed(o.target), runPlainTimed, () => runNsenter(o.target), () => floor.run(o.target),
+    ], runs);
+    const big = o.heapMB >= 1024;
+    res.ratios.push(makeRatio(group, 'nsjoin vs the floor (bench/floor.c: the same steps in C)', 'nsjoin.spawn', 'floor', ns!, fl!, 'ms', big ? '<= 1.25' : '<= 1.15'));
+    res.ratios.push(makeRatio(group, 'nsjoin vs child_process.spawn(/bin/true)', 'nsjoin.spawn', 'child_process.spawn', ns!, plain!, 'ms', big ? '<= 0.2' : o.heapMB === 0 ? '<= 0.8' : ''));
+    res.ratios.push(makeRatio(group, 'nsjoin vs spawn(nsenter -t PID -a /bin/true)', 'nsjoin.spawn', 'nsenter', ns!, nsenter!, 'ms', o.heapMB === 0 ? '<= 0.4' : ''));
+    res.ratios.push(makeRatio(group, 'child_process.spawn vs the floor', 'child_process.spawn', 'floor', plain!, fl!, 'ms'));
+    // Warm-up rounds pushed samples too: keep the last `runs`, which pair with the timed rounds.
+    const b = blocked.nsjoin.slice(-runs), p = blocked.plain.slice(-runs);
+    res.ratios.push(makeRatio(group, 'event loop blocked per spawn (synchronous part of spawn())', 'nsjoin.spawn', 'child_process.spawn', b, p, 'µs', '',
+      'µs per call; the exit reaches JS through the event loop afterwards, as with child_process'));
+    if (o.timeTarget !== undefined) {
+      const tr = size(300, 20);
+      const [tns, tplain, tnsenter, tfl] = await interleaveAsync([
+        () => runNsjoin(o.timeTarget!), runPlain, () => runNsenter(o.timeTarget!), () => floor.run(o.timeTarget!, true),
+      ], tr);
+      const g = `${group}, target with a time namespace`;
+      res.ratios.push(makeRatio(g, 'nsjoin vs the floor (forked joiner in C)', 'nsjoin.spawn', 'floor', tns!, tfl!, 'ms', '<= 1.5'));
+      res.ratios.push(makeRatio(g, 'nsjoin vs child_process.spawn', 'nsjoin.spawn', 'child_process.spawn', tns!, tplain!, 'ms'));
+      res.ratios.push(makeRatio(g, 'nsjoin vs nsenter', 'nsjoin.spawn', 'nsenter', tns!, tnsenter!, 'ms'));
+    }
+  } finally {
+    floor.close();
   }
   if (o.throughput) {
     for (const inFlight of [1, 8, 64]) {

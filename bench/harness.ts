@@ -148,15 +148,18 @@ export function interleaveSync(variants: Array<() => unknown>, rounds: number, b
   return out;
 }
 
-/** As interleaveSync for async variants, one call per sample, in ms. */
+/**
+ * As interleaveSync for async variants, one call per sample, in ms (wall time). A variant that
+ * resolves to a number has timed itself: that number (ms) is the sample (the exec floor does).
+ */
 export async function interleaveAsync(variants: Array<() => Promise<unknown>>, rounds: number, warmup = 10): Promise<number[][]> {
   const out = variants.map(() => [] as number[]);
   for (let r = -warmup; r < rounds; r++) {
     for (let k = 0; k < variants.length; k++) {
       const v = (k + Math.max(r, 0)) % variants.length;
       const t0 = process.hrtime.bigint();
-      await variants[v]!();
-      const dt = Number(process.hrtime.bigint() - t0) / 1e6;
+      const own = await variants[v]!();
+      const dt = typeof own === 'number' ? own : Number(process.hrtime.bigint() - t0) / 1e6;
       if (r >= 0) out[v]!.push(dt);
     }
   }

@@ -9,11 +9,12 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cgroupGroup } from './cgroup.js';
 import { containersGroup } from './containers.js';
 import { removeCgroupsSync, startTarget } from './fixtures.js';
+import { buildFloor } from './floor.js';
 import { formatFigure, formatRatio, machineFacts, QUICK, size, type GroupResult } from './harness.js';
 import { parserGroup } from './parsers.js';
 import { serveGroup } from './serve.js';
@@ -61,6 +62,7 @@ async function main(): Promise<number> {
 
   // Namespaces as a container has them; the time namespace separately (it used to force a fork).
   const needTargets = ['exec-small', 'exec-1g', 'exec-4g', 'memory'].some(want);
+  if (['exec-small', 'exec-1g', 'exec-4g'].some(want)) process.stdout.write(`floor       ${relative(process.cwd(), buildFloor())} (bench/floor.c, built with ${process.env.CC ?? 'cc'})\n`);
   const target = needTargets ? await startTarget() : undefined;
   const timeTarget = needTargets ? await startTarget(['uts', 'net', 'ipc', 'pid', 'mount', 'cgroup', 'time']) : undefined;
   try {

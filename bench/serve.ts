@@ -9,7 +9,8 @@ import { MetricsCollector, metricsHandler, metricsText } from '../lib/index.js';
 import { collect } from '../lib/serve/collect.js';
 import { render } from '../lib/serve/exposition.js';
 import { FAMILIES, type FamilyId } from '../lib/serve/families.js';
-import { record, readFloor } from './cgroup.js';
+import { readFloor } from './cgroup.js';
+import { record } from '../test/helpers/fs-record.js';
 import { makeContainers, removeCgroupsSync } from './fixtures.js';
 import { gc, interleaveSync, makeFigure, makeRatio, rssMB, size, type GroupResult } from './harness.js';
 

@@ -89,6 +89,12 @@ export interface RawBinding {
   openat2(dirFd: number, path: string, flags: number, resolve: number): number | NativeFailure;
   /** The O_* and RESOLVE_* values openat2 takes, as this kernel's headers define them. */
   openat2Constants: Openat2Constants;
+  /**
+   * poll(2) for POLLPRI with no wait: 1 when fd reports POLLPRI/POLLERR (a mountinfo fd: the mounts
+   * changed), 0 when not; the failure { step: 'fstat', errno: ESTALE } when fd is no longer the file
+   * with this dev and ino.
+   */
+  pollPri(fd: number, dev: number, ino: number): 0 | 1 | NativeFailure;
   socketIn(spec: RawSocketSpec, callback: (err: NativeFailure | null, fd: number | null) => void): void;
 }
 

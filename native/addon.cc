@@ -5,6 +5,7 @@ namespace nsjoin {
 void InitPty(Napi::Env env, Napi::Object exports);
 void InitSocket(Napi::Env env, Napi::Object exports);
 void InitOpenat2(Napi::Env env, Napi::Object exports);
+void InitMountwatch(Napi::Env env, Napi::Object exports);
 }  // namespace nsjoin
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -13,6 +14,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   nsjoin::InitPty(env, exports);
   nsjoin::InitSocket(env, exports);
   nsjoin::InitOpenat2(env, exports);
+  nsjoin::InitMountwatch(env, exports);
   return exports;
 }
 

@@ -4,7 +4,7 @@
 # test/exec-*.test.ts and test/stress/hostile.test.ts).
 #
 # The build and the run happen in a snapshot of the package under .cache/sanitize (binding.gyp,
-# native/, lib/ and its dist/, test/, scripts/; node_modules linked), so the regular build/ is left alone and the
+# native/, lib/, test/, scripts/; node_modules linked; dist/ compiled there), so the regular build/ is left alone and the
 # suite loads the sanitized addon through the usual lib/binding.ts. Node itself is not built with
 # ASan, so the runtimes are preloaded; leak detection is off (Node and V8 keep memory until exit on
 # purpose; scripts/valgrind.sh measures our leaks). Every sanitizer report goes to a log file, from
@@ -29,6 +29,8 @@ chmod 1777 "$out/logs"
 cp -r "$root/binding.gyp" "$root/package.json" "$root/tsconfig.json" "$root/tsconfig.build.json" "$root/native" "$root/lib" "$root/test" "$root/scripts" "$out/"
 ln -s "$root/node_modules" "$out/node_modules"
 cd "$out"
+# The tests that run as another user load the compiled package (test/helpers/public-copy.ts).
+"$root/node_modules/.bin/tsc" -p tsconfig.build.json
 # Node's own headers when the system has them (distribution packages), else node-gyp fetches them.
 nodedir=""
 [ -f "$(dirname "$(dirname "$(command -v node)")")/include/node/node_api.h" ] && nodedir="--nodedir=$(dirname "$(dirname "$(command -v node)")")"
@@ -36,8 +38,6 @@ flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-fr
 CXX="$cxx" CXXFLAGS="$flags" CFLAGS="$flags" LDFLAGS="-fsanitize=address,undefined" \
   "$root/node_modules/.bin/node-gyp" rebuild $nodedir >"$out/logs/build.txt" 2>&1 || { cat "$out/logs/build.txt"; exit 1; }
 nm -D build/Release/nsjoin.node | grep -q __asan_report || { echo "sanitize: the addon was not instrumented" >&2; exit 1; }
-# dist/ too: tests that run Node as another uid load the compiled copy (test/helpers/public-copy.ts).
-"$root/node_modules/.bin/tsc" -p tsconfig.build.json >"$out/logs/tsc.txt" 2>&1 || { cat "$out/logs/tsc.txt"; exit 1; }
 
 export LD_PRELOAD="$asan $ubsan"
 export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:abort_on_error=1:log_path=$out/logs/asan:verify_asan_link_order=0"

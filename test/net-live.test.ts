@@ -53,8 +53,8 @@ test('traffic over the target loopback and veth shows in readNetDev(target) and 
   const { t, p, v, cleanup } = await setup();
   try {
     await sendUdp(t.pid, p.pid, v.b.addr, 4100, 1, SIZE); // resolves ARP before the first sample
-    const before = readNetDev(t.pid);
-    const peerBefore = readNetDev(p.pid);
+    const before = readNetDev(t.pid, { ifindex: true });
+    const peerBefore = readNetDev(p.pid, { ifindex: true });
     const sysBefore = await readInterfaceStats(t.pid, v.a.name);
     assert.is(sysBefore.source, 'target-sysfs');
 
@@ -62,8 +62,8 @@ test('traffic over the target loopback and veth shows in readNetDev(target) and 
     const out = await sendUdp(t.pid, p.pid, v.b.addr, 4102, COUNT, SIZE);
     assert.equal([lo.packets, out.packets], [COUNT, COUNT]);
 
-    const after = readNetDev(t.pid);
-    const peerAfter = readNetDev(p.pid);
+    const after = readNetDev(t.pid, { ifindex: true });
+    const peerAfter = readNetDev(p.pid, { ifindex: true });
     const sysAfter = await readInterfaceStats(t.pid, v.a.name);
     const loStats = await readInterfaceStats(t.pid, 'lo');
 
@@ -178,7 +178,7 @@ test('deleting and recreating the veth between two samples is a reset, never a n
   let v2: Veth | undefined;
   try {
     await sendUdp(t.pid, p.pid, v.b.addr, 4200, COUNT, SIZE);
-    const first = readNetDev(t.pid);
+    const first = readNetDev(t.pid, { ifindex: true });
     const firstIndex = dev(first, v.a.name).ifindex;
     assert.type(firstIndex, 'number');
 
@@ -186,7 +186,7 @@ test('deleting and recreating the veth between two samples is a reset, never a n
     deleteVeth(t.pid, v.a.name);
     v2 = makeVeth(t.pid, v.a.name, p.pid, v.b.name, (process.pid % 200) + 1);
     await sendUdp(t.pid, p.pid, v.b.addr, 4201, 10, SIZE);
-    const second = readNetDev(t.pid);
+    const second = readNetDev(t.pid, { ifindex: true });
     const r = netRates(first, second);
     const i = r.interfaces.find((x) => x.name === v.a.name)!;
     assert.is(i.reset, true);
@@ -199,7 +199,7 @@ test('deleting and recreating the veth between two samples is a reset, never a n
     deleteVeth(t.pid, v.a.name);
     v2 = makeVeth(t.pid, v.a.name, p.pid, v.b.name, (process.pid % 200) + 1);
     await sendUdp(t.pid, p.pid, v.b.addr, 4202, COUNT * 2, SIZE);
-    const third = readNetDev(t.pid);
+    const third = readNetDev(t.pid, { ifindex: true });
     assert.ok(dev(third, v.a.name).tx.bytes > dev(second, v.a.name).tx.bytes);
     const r2 = netRates(second, third);
     const j = r2.interfaces.find((x) => x.name === v.a.name)!;
@@ -215,7 +215,7 @@ test('readInterfaceStats joins the namespace when the target has no sysfs of its
   const { t, p, v, cleanup } = await setup();
   try {
     await sendUdp(t.pid, p.pid, v.b.addr, 4300, COUNT, SIZE);
-    const proc = readNetDev(p.pid);
+    const proc = readNetDev(p.pid, { ifindex: true });
     const s = await readInterfaceStats(p.pid, v.b.name); // p shares the host's mounts: its /sys is the host's
     assert.is(s.source, 'joined');
     assert.is(s.statistics.rx_bytes, dev(proc, v.b.name).rx.bytes);
@@ -245,7 +245,7 @@ test('what the joined helper prints, made here with nsenter + unshare + a fresh 
       'sh', '-c', 'mount -t sysfs nsjsys /sys && exec "$0" "$@"', '/usr/bin/grep', ...sysfsGrepArgs(name)], { encoding: 'utf8', timeout: 10_000 });
     const out = inside(v.b.name);
     assert.is(out.status, 0, out.stderr);
-    const proc = dev(readNetDev(p.pid), v.b.name);
+    const proc = dev(readNetDev(p.pid, { ifindex: true }), v.b.name);
     const f = figuresFromGrep(out.stdout, v.b.name, 1)!;
     assert.ok(f, out.stdout);
     assert.is(f.statistics.rx_bytes, proc.rx.bytes);
@@ -290,8 +290,11 @@ test('errors: dead pid is ESRCH, bad targets and names are TypeErrors', async ()
   }
 });
 
-test('readNetDev reads a captured procfs tree (procRoot)', () => {
-  const s = readNetDev(4242, { procRoot: new URL('./fixtures/net/proc', import.meta.url).pathname });
+test('readNetDev reads a captured procfs tree (procRoot); ifindexes only when asked for', () => {
+  const procRoot = new URL('./fixtures/net/proc', import.meta.url).pathname;
+  const plain = readNetDev(4242, { procRoot });
+  assert.equal(plain.devices.map((d) => [d.name, 'ifindex' in d]), [['lo', false], ['ifb0', false], ['ifb1', false], ['eth0', false]]);
+  const s = readNetDev(4242, { procRoot, ifindex: true });
   assert.is(s.pid, 4242);
   assert.is(s.netns, undefined);
   assert.equal(s.devices.map((d) => [d.name, d.ifindex]), [['lo', 1], ['ifb0', undefined], ['ifb1', undefined], ['eth0', 4]]);

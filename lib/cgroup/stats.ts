@@ -50,11 +50,14 @@ export function ancestry(dir: string, mountRoot: string): string[] {
   return out;
 }
 
-/** Smallest non-null value of a limit along the ancestors (files absent at the root are skipped). */
-function effective(dir: string, mountRoot: string, read: (d: string) => number | null | undefined): number | null {
+/**
+ * Smallest non-null value of a limit along the ancestors (files absent at the root are skipped).
+ * `own`, when given, is the value at `dir` itself, already read by the caller (no file twice).
+ */
+function effective(dir: string, mountRoot: string, read: (d: string) => number | null | undefined, own?: { value: number | null | undefined }): number | null {
   let best: number | null = null;
   for (const d of ancestry(dir, mountRoot)) {
-    const v = read(d);
+    const v = own && d === dir ? own.value : read(d);
     if (v !== null && v !== undefined && (best === null || v < best)) best = v;
   }
   return best;
@@ -83,9 +86,14 @@ function v2Quota(dir: string): { quotaUs: number | null; periodUs: number } | un
 const cores = (q: { quotaUs: number | null; periodUs: number } | undefined): number | null | undefined =>
   q === undefined ? undefined : q.quotaUs === null ? null : q.quotaUs / q.periodUs;
 
-/** The smallest quota/period in cores from `dir` up to `mountRoot` (v1 or v2 files); null = unlimited. */
-function limitCoresAt(dir: string, mountRoot: string, v2: boolean): number | null {
-  return effective(dir, mountRoot, (d) => cores(v2 ? v2Quota(d) : v1Quota(d)));
+type Quota = { quotaUs: number | null; periodUs: number } | undefined;
+
+/**
+ * The smallest quota/period in cores from `dir` up to `mountRoot` (v1 or v2 files); null = unlimited.
+ * `own`: the quota of `dir`, when the caller has read it already.
+ */
+function limitCoresAt(dir: string, mountRoot: string, v2: boolean, own?: { value: Quota }): number | null {
+  return effective(dir, mountRoot, (d) => cores(v2 ? v2Quota(d) : v1Quota(d)), own && { value: cores(own.value) });
 }
 
 /**
@@ -113,7 +121,7 @@ function readCpu(loc: CgroupLocation): CgroupCpu | undefined {
         cpu.quotaUs = own.quotaUs;
         cpu.periodUs = own.periodUs;
       }
-      cpu.limitCores = limitCoresAt(dir, loc.mountRoots['cpu'] ?? dir, false);
+      cpu.limitCores = limitCoresAt(dir, loc.mountRoots['cpu'] ?? dir, false, { value: own });
       const shares = optNum(dir, 'cpu.shares');
       if (shares !== undefined) cpu.shares = shares;
       const stat = readTextIfExists(file(dir, 'cpu.stat'));
@@ -141,7 +149,7 @@ function readCpu(loc: CgroupLocation): CgroupCpu | undefined {
     cpu.quotaUs = own.quotaUs;
     cpu.periodUs = own.periodUs;
   }
-  cpu.limitCores = limitCoresAt(dir, loc.unifiedMountRoot ?? dir, true);
+  cpu.limitCores = limitCoresAt(dir, loc.unifiedMountRoot ?? dir, true, { value: own });
   const weight = optNum(dir, 'cpu.weight');
   if (weight !== undefined) cpu.weight = weight;
   if (s['nr_periods'] !== undefined) {

@@ -35,7 +35,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!args) return 0;
   if (args.positionals.length > 1) throw new UsageError('at most one TARGET', "see 'nsjoin net --help'");
   const target = await resolveCliTarget(args.positionals[0], 'net');
-  const sample = readNetDev(target.pid);
+  const sample = readNetDev(target.pid, { ifindex: true });
   if (args.values['json']) {
     printJson(target.container ? { ...sample, container: target.container } : sample);
     return 0;

@@ -38,7 +38,7 @@ export class Sampler {
     const cgroup = readCgroupStats(this.location);
     let net: NetDevSample | undefined;
     try {
-      net = readNetDev(this.pid);
+      net = readNetDev(this.pid, { ifindex: true }); // rates tell a recreated interface by it
     } catch {
       net = undefined; // the process exited: the cgroup figures still mean something
     }

@@ -4,6 +4,8 @@
 // when down). Together they let us tell a recreated interface from the old one and check that a
 // sysfs mount shows the namespace we think it shows.
 import { readTextIfExists } from '../io.js';
+import { ifindexesFromIfInet6 } from '../parse/if-inet6.js';
+import { ifindexesFromIgmp } from '../parse/igmp.js';
 
 /**
  * Device name -> ifindex from /proc/PID/net/igmp and /proc/PID/net/if_inet6 (two reads). Devices
@@ -24,24 +26,4 @@ export function snmp6Ifindex(procRoot: string, pid: number, name: string): numbe
   const text = readTextIfExists(`${procRoot}/${pid}/net/dev_snmp6/${name}`, pid);
   const m = text?.match(/^ifIndex\s+(\d+)\s*$/m);
   return m ? Number(m[1]) : undefined;
-}
-
-/** `1\tlo        :     1      V3` lines of /proc/net/igmp (group lines start with a tab and are skipped). */
-export function ifindexesFromIgmp(text: string): Array<[string, number]> {
-  const out: Array<[string, number]> = [];
-  for (const line of text.split('\n')) {
-    const m = /^(\d+)\t(\S+)\s*:/.exec(line);
-    if (m) out.push([m[2]!, Number(m[1])]);
-  }
-  return out;
-}
-
-/** `ADDRESS IFINDEX-HEX PREFIXLEN SCOPE FLAGS NAME` lines of /proc/net/if_inet6. */
-export function ifindexesFromIfInet6(text: string): Array<[string, number]> {
-  const out: Array<[string, number]> = [];
-  for (const line of text.split('\n')) {
-    const f = line.trim().split(/\s+/);
-    if (f.length === 6 && /^[0-9a-f]{32}$/.test(f[0]!) && /^[0-9a-f]+$/.test(f[1]!)) out.push([f[5]!, parseInt(f[1]!, 16)]);
-  }
-  return out;
 }

@@ -14,6 +14,8 @@ export { parseEnviron } from './environ.js';
 export { parseFlatKeyed } from './flat-keyed.js';
 export { parseIdMap, mapIdInside } from './id-map.js';
 export type { IdMapRange } from './id-map.js';
+export { ifindexesFromIfInet6 } from './if-inet6.js';
+export { ifindexesFromIgmp } from './igmp.js';
 export { parseIoStat } from './io-stat.js';
 export type { IoStatDevice } from './io-stat.js';
 export { parseMeminfo } from './meminfo.js';

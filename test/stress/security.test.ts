@@ -107,8 +107,10 @@ test('an unprivileged caller gets EPERM (or EACCES) with nothing half-done', asy
       const fds = () => readdirSync('/proc/self/fd').flatMap((fd) => { try { return [fd + ' ' + readlinkSync('/proc/self/fd/' + fd)]; } catch { return []; } });
       const kids = () => readFileSync('/proc/self/task/' + process.pid + '/children', 'utf8').trim();
       const out = [];
-      // Warm-up: lazily opened fds (the first async spawn opens /dev/null for 'ignore').
+      // Warm-up: lazily opened fds (the first async spawn opens /dev/null for 'ignore'; joinCgroup
+      // opens the one watched /proc/self/mountinfo that cgroup lookups keep for the process's life).
       spawnSync(${t.pid}, 'true', [], { namespaces: ['uts'], env: {} });
+      spawnSync(${t.pid}, 'true', [], { namespaces: ['uts'], joinCgroup: true, env: {} });
       await execFile(${t.pid}, 'true', [], { namespaces: ['uts'], env: {} }).catch(() => {});
       const before = fds();
       for (const opts of [{ namespaces: ['uts'] }, { namespaces: ['uts', 'pid', 'mnt'] }, { namespaces: ['uts'], joinCgroup: true }, {}]) {
