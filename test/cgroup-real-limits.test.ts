@@ -55,7 +55,11 @@ test('our numbers equal the raw files read by hand', async () => {
   // (usage - inactive_file) differs from plain usage; then it sleeps, and nothing moves but the kernel.
   const cache = `/var/tmp/nsjoin-test-ws-${process.pid}`;
   cleanups.push(() => rmSync(cache, { force: true }));
-  const p = await runIn(cg, `/bin/sh -c "dd if=/dev/zero of=${cache} bs=1M count=4 conv=fsync 2>/dev/null; exec sleep 1000"`);
+  // In the test:kernel VM /var/tmp is a tmpfs (shmem, not file cache): read 4 MiB of its scratch
+  // disk through the page cache instead.
+  const vmDisk = process.env.NSJOIN_KERNEL_DISK;
+  const fill = vmDisk ? `dd if=${vmDisk} of=/dev/null bs=1M count=4` : `dd if=/dev/zero of=${cache} bs=1M count=4 conv=fsync`;
+  const p = await runIn(cg, `/bin/sh -c "${fill} 2>/dev/null; exec sleep 1000"`);
   cleanups.push(() => p.kill());
   for (let i = 0; i < 500 && readFileSync(`/proc/${p.pid}/comm`, 'utf8').trim() !== 'sleep'; i++) await new Promise((r) => setTimeout(r, 10));
   const num = (f: string): number => Number(cg.read(f).trim());
