@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RawCreds } from './credentials.js';
 import type { NativeFailure } from './native-error.js';
 
 /** What the trampoline and the program do; built and validated by lib/spawn.ts. */
@@ -29,6 +30,8 @@ export interface RawSpawnSpec {
   setGroups: boolean;
   groupsOptional: boolean;
   groups: number[];
+  /** The target's privileges (lib/credentials.ts), or null to keep ours. */
+  creds: RawCreds | null;
   stdio: number[];
   cgroupProcs: string[];
   argv: string[];
@@ -37,8 +40,9 @@ export interface RawSpawnSpec {
 }
 
 export type RawSpawnResult =
-  /** startFd: read end of the start pipe: a 16-byte {step, errno, arg, 0} report (int32, host byte
-   *  order; step indexes spawnSteps) when the program failed before execve, else EOF once it ran. */
+  /** startFd: read end of the start pipe: a 16-byte {step, errno, arg, value} report (int32, host
+   *  byte order; step indexes spawnSteps; for 'creds', arg indexes credsSteps and value is that
+   *  step's argument) when the program failed before execve, else EOF once it ran. */
   | { ok: true; pid: number; pidfd: number; startFd: number }
   | { ok: false; step: string; errno: number; arg: number };
 
@@ -75,6 +79,8 @@ export interface RawBinding {
   kernelFeatures(): { closeRange: boolean; pidfdOpen: boolean };
   /** Names of the steps a start report can name, by number. */
   spawnSteps: string[];
+  /** Names of the credential steps (a 'creds' report's arg), by number. */
+  credsSteps: string[];
   Child: new (pidfd: number) => RawChild;
   openPty(spec: { pid: number; cols: number; rows: number }): RawPtyResult;
   /** TIOCSWINSZ: undefined, or the failure of the ioctl. */
@@ -100,7 +106,7 @@ export interface Openat2Constants {
 
 /** A pty pair from openPty: pid 0 = the host's /dev/ptmx, else the target's /dev/ptmx first. */
 export type RawPtyResult =
-  | { master: number; slave: number; index: number; source: 'target' | 'host'; fallbackErrno: number; dev: number }
+  | { master: number; slave: number; index: number; source: 'target' | 'host'; fallbackErrno: number; fallbackWhat: string; dev: number }
   | NativeFailure;
 
 /** A socket made in the target's network namespace (lib/sockets.ts). */

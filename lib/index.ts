@@ -21,6 +21,7 @@ export type { CgroupPathSpec } from './cgroup/stats.js';
 export { cgroupRates, sampleCgroup } from './cgroup/sampler.js';
 export type { SampleOptions } from './cgroup/sampler.js';
 export type { CgroupMode, CgroupLocation, CgroupStats, CgroupCpu, CgroupMemory, CgroupIo, CgroupIoDevice, CgroupRates, Pressure, PressureLine } from './cgroup/types.js';
+export type { Privileges } from './credentials.js';
 export { listContainers, findContainer, findPodContainer } from './containers.js';
 export type { Container, ContainerRuntime, PodQos, PodQuery, ListContainersOptions } from './containers.js';
 export { DEFAULT_RUNTIME_ROOTS } from './runtimes/roots.js';

@@ -7,8 +7,11 @@
 // program would report "not a tty". The container's /dev/ptmx is opened from the host through
 // /proc/PID/root (Linux >= 4.7 allocates in the devpts mounted at "pts" next to that node) and the
 // slave is opened from the master with TIOCGPTPEER (Linux >= 4.13), so no path inside the
-// container is trusted for it. When the container has no usable devpts (no /dev/ptmx, or no devpts
-// at /dev/pts: ENOENT, ENODEV), the host's is used and `PtyInfo.fallbackReason` says why.
+// container is trusted for it. The container's node is checked to be the ptmx device (char 5:2, at
+// /dev/ptmx or on the devpts at /dev/pts) on an O_PATH fd before it is opened: a fifo, a regular
+// file or another device put there is never opened. When the container has no usable devpts (no
+// /dev/ptmx, no devpts at /dev/pts, something else there: ENOENT, ENODEV, ENOTTY), the host's is
+// used and `PtyInfo.fallbackReason` says why.
 import { Socket } from 'node:net';
 import { ReadStream } from 'node:tty';
 import { binding } from './binding.js';
@@ -29,7 +32,8 @@ export interface PtyInfo {
   path: string;
   /** 'target': the container's own /dev/pts; 'host': the host's devpts. */
   source: 'target' | 'host';
-  /** Why the host's devpts was used although the target's was asked for (an errno code), else null. */
+  /** Why the host's devpts was used although the target's was asked for (an errno code, and what
+   *  was found instead of the ptmx device, e.g. 'ENOTTY (a fifo)'), else null. */
   fallbackReason: string | null;
 }
 
@@ -67,7 +71,7 @@ export function openPtyFor(pid: number, size: { cols: number; rows: number }): {
     info: {
       path: `/dev/pts/${r.index}`,
       source: r.source,
-      fallbackReason: pid > 0 && r.source === 'host' ? errnoName(r.fallbackErrno) : null,
+      fallbackReason: pid > 0 && r.source === 'host' ? `${errnoName(r.fallbackErrno)}${r.fallbackWhat ? ` (${r.fallbackWhat})` : ''}` : null,
     },
   };
 }

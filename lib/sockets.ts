@@ -15,6 +15,7 @@ import { E } from './errno.js';
 import { NsError } from './errors.js';
 import { nativeError, type NativeFailure } from './native-error.js';
 import { readText } from './io.js';
+import { readUnderPidfd } from './pidfd.js';
 import { kernelSupport } from './spawn.js';
 import { describe, resolveTarget, type Target } from './targets.js';
 
@@ -97,10 +98,12 @@ function ipv6Bytes(addr: string): Buffer {
   return out;
 }
 
-/** Index of a named interface inside the target's network namespace (for IPv6 zones). */
+/** Index of a named interface inside the target's network namespace (for IPv6 zones), read
+ *  under a pidfd of the target (a pid reused meanwhile is an ESRCH, not a stranger's index). */
 function zoneIndex(pid: number, zone: string): number {
   if (/^\d+$/.test(zone)) return Number(zone);
-  for (const line of readText(`/proc/${pid}/net/if_inet6`, pid).split('\n')) {
+  const text = readUnderPidfd(pid, () => readText(`/proc/${pid}/net/if_inet6`, pid));
+  for (const line of text.split('\n')) {
     const f = line.trim().split(/\s+/);
     if (f[5] === zone) return parseInt(f[1]!, 16);
   }

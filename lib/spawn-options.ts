@@ -27,8 +27,14 @@ export interface CheckedOptions {
   cwd: string | null;
   /** 'target', explicit ids (groupsOptional: as libuv, dropping groups may fail unprivileged), or none. */
   user: 'target' | { uid: number; gid: number; groups: number[]; groupsOptional: boolean } | undefined;
-  env: Record<string, string> | 'target' | 'inherit';
-  joinCgroup: boolean;
+  /** undefined: by where the program runs (lib/environment.ts). */
+  env: Record<string, string> | 'target' | 'inherit' | undefined;
+  /** Set on top of the environment (internal: the CLI's TERM). */
+  envSet: Record<string, string>;
+  /** undefined: by privileges (lib/spawn.ts). */
+  joinCgroup: boolean | undefined;
+  /** undefined: by where the program runs (lib/credentials.ts). */
+  privileges: 'target' | 'caller' | undefined;
   stdio: StdioKind[];
   signal: AbortSignal | undefined;
   timeout: number;
@@ -52,7 +58,7 @@ const SIGNALS = osConstants.signals as Record<string, number>;
 const SIGNAL_NUMBERS = new Set(Object.values(SIGNALS));
 
 // nsjoin's own names, then Node's names of each function (Node 20's documentation).
-const OURS = ['namespaces', 'root', 'user', 'joinCgroup', 'debug', 'freshSysfs', 'ctty', 'dieWithParent'];
+const OURS = ['namespaces', 'root', 'user', 'joinCgroup', 'privileges', 'debug', 'freshSysfs', 'ctty', 'dieWithParent', 'envSet'];
 const NODE_COMMON = ['cwd', 'env', 'uid', 'gid', 'timeout', 'killSignal', 'shell', 'windowsHide', 'windowsVerbatimArguments', 'signal'];
 const KNOWN: Record<CallKind, Set<string>> = {
   spawn: new Set([...OURS, ...NODE_COMMON, 'argv0', 'stdio', 'detached', 'serialization', 'pty']),
@@ -182,8 +188,11 @@ export function checkOptions(kind: CallKind, file: unknown, args: unknown, optio
     root: checkBoolean(o.root, 'root'), cwd,
     user: checkUser(o.user, o.uid, o.gid),
     // Debug mode runs host programs: the target's environment (its PATH, LD_PRELOAD) stays out.
-    env: o.env === undefined && debug ? 'inherit' : checkEnv(o.env),
-    joinCgroup: checkBoolean(o.joinCgroup, 'joinCgroup') ?? false,
+    // Debug mode runs host programs: the default environment is ours (see lib/environment.ts).
+    env: checkEnv(o.env),
+    envSet: checkEnvSet(o.envSet),
+    joinCgroup: checkBoolean(o.joinCgroup, 'joinCgroup'),
+    privileges: checkPrivilegesOption(o.privileges, namespaces, o.root === true),
     ...checkStdio(kind, o),
     signal: checkAbortSignal(o.signal),
     timeout: checkTimeout(o.timeout),
@@ -222,8 +231,35 @@ function checkUser(user: unknown, uid: unknown, gid: unknown): CheckedOptions['u
   return { uid: checkId(u.uid, 'user.uid'), gid: checkId(u.gid, 'user.gid'), groups, groupsOptional: false };
 }
 
+/**
+ * JoinOptions.privileges: its value, and the one combination refused without reading the target:
+ * a host program (no 'mnt', no root) in the target's pid namespace with only the target's
+ * capabilities, which the container's root could ptrace (lib/credentials.ts says why; with
+ * namespaces 'all' the same check runs once the target's namespaces are known).
+ */
+function checkPrivilegesOption(value: unknown, namespaces: NamespaceType[] | 'all', root: boolean): CheckedOptions['privileges'] {
+  if (value === undefined || value === null) return undefined;
+  if (value !== 'target' && value !== 'caller') throw coded(new TypeError(`privileges must be 'target' or 'caller', got ${describe(value)}`), 'ERR_INVALID_ARG_VALUE');
+  if (value === 'target' && Array.isArray(namespaces) && namespaces.includes('pid') && !namespaces.includes('mnt') && !root) {
+    throw new TypeError("privileges 'target' with a host program in the target's pid namespace would let the container ptrace a process whose root is the host's: join 'mnt' (or root: true), or leave out 'pid'");
+  }
+  return value;
+}
+
+function checkEnvSet(value: unknown): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw coded(new TypeError(`envSet must be an object, got ${describe(value)}`), 'ERR_INVALID_ARG_TYPE');
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (k.length === 0 || k.includes('=') || k.includes('\0')) throw new TypeError(`envSet: bad variable name ${describe(k)}`);
+    out[k] = checkString(v, `envSet.${k}`);
+  }
+  return out;
+}
+
 function checkEnv(env: unknown): CheckedOptions['env'] {
-  if (env === undefined || env === 'target') return 'target';
+  if (env === undefined) return undefined;
+  if (env === 'target') return 'target';
   if (env === 'inherit') return 'inherit';
   if (env === null || typeof env !== 'object' || Array.isArray(env)) {
     throw coded(new TypeError(`env must be 'target', 'inherit' or an object, got ${describe(env)}`), 'ERR_INVALID_ARG_TYPE');

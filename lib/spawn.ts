@@ -8,13 +8,15 @@ import { release } from 'node:os';
 import type { Stream, Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { binding, type RawChild, type RawSpawnResult, type RawSpawnSpec } from './binding.js';
+import { cgroupFrozen } from './cgroup/frozen.js';
 import { cgroupOf } from './cgroup/locate.js';
 import { checkPtySize, openPtyFor, ptyStream, resizePty, type PtyInfo, type PtySize, type PtyStream } from './pty.js';
+import { checkPrivileges, targetCredentials, type Privileges } from './credentials.js';
+import { programEnvironment } from './environment.js';
 import { NsError, PTRACE_HINT } from './errors.js';
 import { readText } from './io.js';
 import { E } from './errno.js';
 import { nativeError, unwrap } from './native-error.js';
-import { parseEnviron } from './parse/environ.js';
 import { idMapper } from './parse/id-map.js';
 import { readStartSync, watchStart, type StartFailure } from './start-report.js';
 import { NAMESPACE_FLAGS, NAMESPACE_TYPES, namespacesOf, ownNamespaces, type NamespaceType } from './namespaces.js';
@@ -47,11 +49,26 @@ export interface JoinOptions {
   uid?: number;
   /** See uid. */
   gid?: number;
-  /** Environment. Default 'target': the target's /proc/PID/environ; 'inherit': ours; or an object
-   *  (values are turned into strings, undefined ones left out, as Node). */
+  /** Environment: 'target' (the target's /proc/PID/environ), 'inherit' (ours), or an object
+   *  (values are turned into strings, undefined ones left out, as Node). Default: 'target' when
+   *  the program runs in the target's root (mnt joined, or `root`), else 'inherit'. A program
+   *  outside the target's root is a host binary: even with 'target' it never gets the target's
+   *  PATH, loader (LD_*), shell-startup or interpreter-path variables, and its file is searched in
+   *  our PATH. */
   env?: NodeJS.ProcessEnv | Record<string, string | number | boolean | bigint | undefined> | 'target' | 'inherit';
-  /** The program joins the target's cgroup in every hierarchy (v1, v2, hybrid) before exec. */
+  /** The program joins the target's cgroup in every hierarchy (v1, v2, hybrid) before exec.
+   *  Default: true with privileges 'target' (skipped when the target's cgroups are ours; a frozen
+   *  one is refused with EBUSY, as runc exec refuses a paused container), else false. */
   joinCgroup?: boolean;
+  /** Whose privileges the program runs with. 'target': the target's capability sets (bounding,
+   *  permitted, effective, inheritable, ambient), its no_new_privs, its LSM exec label, and its
+   *  cgroup, as `runc exec` gives a process; seccomp is not inherited (README, Security). 'caller':
+   *  ours (host root's full capabilities). Default: 'target' when the program runs in the target's
+   *  root (mnt joined, or `root`): it is the container's binary, which the container may have
+   *  replaced; 'caller' for a host binary (e.g. namespaces: ['net']), which is ours and gets our
+   *  cleaned environment. 'target' for a host binary in the target's pid namespace is refused
+   *  (TypeError): the container's root could ptrace it and reach the host's filesystem. */
+  privileges?: Privileges;
   /** As child_process: 'pipe' (default), 'overlapped', 'inherit', 'ignore', or one entry per fd. */
   stdio?: 'pipe' | 'overlapped' | 'inherit' | 'ignore' | StdioEntry[];
   /** The program runs in a new session (setsid), as child_process's `detached` on Linux. */
@@ -121,9 +138,10 @@ export interface InternalJoinOptions extends JoinOptions {
   /** The program gets SIGKILL when the Node thread that spawned it exits (PR_SET_PDEATHSIG): for
    *  a CLI, whose program must not outlive it. Not for spawns from worker threads that end. */
   dieWithParent?: boolean;
+  /** Variables set on top of the environment (the CLI's TERM for a pty). */
+  envSet?: Record<string, string>;
 }
 
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** What kernelSupport() reports: setns(2) on a pidfd (Linux 5.8), close_range(2) (5.9). */
 export interface Kernel { setnsPidfd: boolean; closeRange: boolean }
@@ -207,6 +225,9 @@ function readPlan(pid: number, o: CheckedOptions): Plan {
   const theirs = namespacesOf(pid);
   const ours = ownNamespaces();
   let wanted: NamespaceType[];
+  // A zombie keeps its user and pid links but has no other namespace left to join: it exited.
+  const gone = NAMESPACE_TYPES.find((t) => ours[t] && !theirs[t]);
+  if (gone) throw NsError.fromErrno(3, { syscall: 'readlink', namespace: gone, pid, path: `/proc/${pid}/ns/${gone}`, hint: 'the target exited' });
   if (o.namespaces === 'all') {
     wanted = NAMESPACE_TYPES.filter((t) => theirs[t] && ours[t] && theirs[t]!.inode !== ours[t]!.inode && !(debug && (t === 'mnt' || t === 'user')));
   } else {
@@ -242,40 +263,22 @@ function readPlan(pid: number, o: CheckedOptions): Plan {
     uid = 0; gid = 0; setGroups = true; groupsOptional = true;
   }
 
-  // Environment.
-  let envp: string[];
-  let pathVar: string | undefined;
-  // (Debug mode runs host programs: there the default is 'inherit', see checkOptions.)
-  if (o.env === 'target') {
-    const path = `/proc/${pid}/environ`;
-    let text: string;
-    try {
-      text = readText(path, pid);
-    } catch (err) {
-      const e = err as NsError;
-      if (e.code === 'EACCES' || e.code === 'EPERM') {
-        throw NsError.fromErrno(13, { syscall: 'open', path, pid, hint: 'reading the target environment needs ptrace read access; or pass env' });
-      }
-      throw e;
-    }
-    envp = parseEnviron(text);
-    pathVar = envp.find((kv) => kv.startsWith('PATH='))?.slice(5);
-  } else if (o.env === 'inherit') {
-    envp = Object.entries(process.env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
-    pathVar = process.env.PATH;
-  } else {
-    envp = Object.entries(o.env).map(([k, v]) => `${k}=${v}`);
-    pathVar = o.env.PATH;
-  }
+  // Environment, and the PATH the file is searched in (environment.ts: never the target's for a
+  // host binary; debug's host programs get ours by default).
+  const { envp, path: pathVar } = programEnvironment(pid, o.env, mnt || root, o.envSet);
 
   // Program: searched in the program's own PATH inside the target's view, as execvp would.
   const name = o.file;
   const execPaths = name.includes('/')
     ? [name]
-    : (pathVar ?? DEFAULT_PATH).split(':').filter((d) => d.length > 0).map((d) => `${d.replace(/\/+$/, '')}/${name}`);
+    : pathVar.split(':').filter((d) => d.length > 0).map((d) => `${d.replace(/\/+$/, '')}/${name}`);
   if (execPaths.length === 0) execPaths.push(`/${name}`);
 
-  const cgroupProcs = o.joinCgroup ? cgroupProcsFiles(pid) : [];
+  // Privileges (credentials.ts): the target's for its own binaries, ours for host binaries.
+  const privileges = checkPrivileges(o.privileges, mnt || root, wanted.includes('pid'));
+  const cgroupProcs = o.joinCgroup ?? privileges === 'target' ? cgroupProcsFiles(pid, o.joinCgroup === undefined) : [];
+  const sameUserNs = userJoined || theirs.user?.inode === ours.user?.inode;
+  const creds = privileges === 'target' ? targetCredentials(pid, sameUserNs) : null;
   const k = kernelSupport();
   return {
     pid, stdio: [...o.stdio], joined: wanted, file: name, args: o.args, timeout: o.timeout, killSignal: o.killSignal, signal: o.signal, pty: o.pty,
@@ -288,7 +291,7 @@ function readPlan(pid: number, o: CheckedOptions): Plan {
       freshSysfs: o.freshSysfs || debug,
       freshProc: debug,
       setsid: o.setsid, ctty: o.ctty, dieWithParent: o.dieWithParent,
-      uid, gid, setGroups, groupsOptional, groups,
+      uid, gid, setGroups, groupsOptional, groups, creds,
       stdio: [], cgroupProcs, argv: [o.argv0, ...o.args], envp, execPaths,
     },
   };
@@ -311,9 +314,16 @@ function targetIds(pid: number, userJoined: boolean): { uid: number; gid: number
   return { uid, gid, groups };
 }
 
-/** The cgroup.procs file of every hierarchy the target is in (v1 controllers, named, cgroup2). */
-function cgroupProcsFiles(pid: number): string[] {
+/** The cgroup.procs file of every hierarchy the target is in (v1 controllers, named, cgroup2); none
+ *  when it is in the calling thread's own cgroups (a no-op that would need write access). The
+ *  default join refuses a frozen cgroup (EBUSY, as runc exec refuses a paused container): the
+ *  joiner would stop there with Node's thread waiting on it. */
+function cgroupProcsFiles(pid: number, byDefault: boolean): string[] {
+  if (readText(`/proc/${pid}/cgroup`, pid) === readText('/proc/thread-self/cgroup')) return [];
   const where = cgroupOf(pid);
+  if (byDefault && cgroupFrozen(where)) {
+    throw new NsError('EBUSY', `the target's cgroup is frozen (a paused container) [pid ${pid}]; unpause it, or pass joinCgroup: false`, { pid });
+  }
   const dirs = new Set(Object.values(where.controllers));
   if (where.unified !== undefined) dirs.add(where.unified);
   return [...dirs].map((dir) => `${dir}/cgroup.procs`);
@@ -414,6 +424,12 @@ function startError(plan: Plan, step: string, errno: number, arg: number): NsErr
     case 'setgroups': case 'setgid': case 'setuid':
       if (perm) details.hint = `changing ids needs ${step === 'setuid' ? 'CAP_SETUID' : 'CAP_SETGID'}`;
       if (errno === 22) details.hint = 'the id is not mapped in the target user namespace';
+      break;
+    case 'capbset': case 'keepcaps': case 'capset': case 'ambient': case 'lsm': case 'no_new_privs':
+      details.syscall = step === 'capset' ? 'capset' : step === 'lsm' ? 'write' : 'prctl';
+      details.hint = step === 'lsm'
+        ? "setting the target's LSM exec label failed (/proc/thread-self/attr)"
+        : `taking the target's privileges failed at ${step}${arg >= 0 ? ` (capability ${arg})` : ''}${perm && step === 'capbset' ? ': it needs CAP_SETPCAP' : ''}`;
       break;
     case 'execve': details.path = plan.file; break;
     case 'clone':

@@ -1,12 +1,14 @@
-// The start pipe (native/spawn.cc): the program writes {step, errno, arg, 0} there when a step
-// before its execve fails, and nothing at all when execve works, so EOF with no bytes means it
+// The start pipe (native/spawn.cc): the program writes {step, errno, arg, value} there when a step
+// before its execve fails (for the credentials: step 'creds', arg the credential step, value its
+// argument), and nothing at all when execve works, so EOF with no bytes means it
 // started. Node reads it without ever waiting on the program, which the target can stop at will.
 import { readSync, closeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { endianness } from 'node:os';
 import { binding } from './binding.js';
 
-/** Why the program did not start: the addon's step name, errno and step argument. */
+/** Why the program did not start: the addon's step name (a credential step by its own name,
+ *  such as 'capset' or 'setuid'), errno and step argument. */
 export interface StartFailure { step: string; errno: number; arg: number }
 
 const REPORT_BYTES = 16;
@@ -16,8 +18,10 @@ export function decodeStart(buf: Buffer): StartFailure | null {
   if (buf.length < REPORT_BYTES) return null;
   const le = endianness() === 'LE';
   const int = (i: number) => (le ? buf.readInt32LE(i * 4) : buf.readInt32BE(i * 4));
-  const steps = binding().spawnSteps;
-  return { step: steps[int(0)] ?? 'spawn', errno: int(1), arg: int(2) };
+  const { spawnSteps, credsSteps } = binding();
+  const step = spawnSteps[int(0)] ?? 'spawn';
+  if (step === 'creds') return { step: credsSteps[int(2)] ?? 'creds', errno: int(1), arg: int(3) };
+  return { step, errno: int(1), arg: int(2) };
 }
 
 /**

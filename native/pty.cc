@@ -10,6 +10,8 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 
 #include <cstring>
@@ -24,6 +26,66 @@
 
 namespace nsjoin {
 namespace {
+
+constexpr long kDevptsMagic = 0x1cd1;
+
+const char* FileKind(mode_t m) {
+  if (S_ISREG(m)) return "a regular file";
+  if (S_ISFIFO(m)) return "a fifo";
+  if (S_ISSOCK(m)) return "a socket";
+  if (S_ISDIR(m)) return "a directory";
+  if (S_ISBLK(m)) return "a block device";
+  if (S_ISCHR(m)) return "another character device";
+  return "not a device";
+}
+
+// O_PATH open of `rel` in the target's root: no symlink followed (RESOLVE_NO_SYMLINKS), no driver
+// open, no fifo wait, no inotify event in the container. -1 with errno.
+int PathInRoot(int rootFd, const char* rel) {
+  struct open_how how = {};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  return static_cast<int>(syscall(SYS_openat2, rootFd, rel, &how, sizeof how));
+}
+
+// The container's ptmx, opened only once it is known to be the ptmx device: the node at
+// /dev/ptmx (the kernel allocates in the devpts at "pts" next to it), or, where /dev/ptmx is a
+// symlink (runc makes "ptmx -> pts/ptmx"), the ptmx of a devpts mounted at /dev/pts. The check is
+// made on an O_PATH fd and the device is then opened through that same fd (/proc/self/fd), so
+// nothing the container renames in between is opened. Anything else (a fifo, a regular file, a
+// symlink elsewhere, another device such as the host's disk) is never opened read-write: -1 with
+// errno, and `*what` says what was found there.
+int OpenTargetPtmx(int rootFd, int flags, const char** what) {
+  *what = "";
+  bool viaPts = false;
+  int pathFd = PathInRoot(rootFd, "dev/ptmx");
+  if (pathFd < 0 && errno == ELOOP) {
+    viaPts = true;
+    pathFd = PathInRoot(rootFd, "dev/pts/ptmx");
+    if (pathFd < 0 && errno == ELOOP) *what = "/dev/ptmx and /dev/pts/ptmx are symlinks";
+  }
+  if (pathFd < 0) return -1;
+  struct stat st;
+  struct statfs fs;
+  int err = 0;
+  if (fstat(pathFd, &st) != 0) err = errno;
+  else if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2) {
+    err = ENOTTY;
+    *what = FileKind(st.st_mode);
+  } else if (viaPts && (fstatfs(pathFd, &fs) != 0 || fs.f_type != kDevptsMagic)) {
+    err = ENODEV;
+    *what = "/dev/pts/ptmx is not on a devpts";
+  }
+  int fd = -1;
+  if (err == 0) {
+    std::string self = "/proc/self/fd/" + std::to_string(pathFd);
+    fd = open(self.c_str(), flags);
+    if (fd < 0) err = errno;
+  }
+  close(pathFd);
+  errno = err;
+  return fd;
+}
 
 // Master -> slave: TIOCGPTPEER, else (kernels before 4.13) the slave's path in the same devpts.
 int OpenSlave(int master, int rootFd, int index) {
@@ -50,6 +112,7 @@ Napi::Value OpenPty(const Napi::CallbackInfo& info) {
   const int flags = O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK;
   Fd master, rootFd;
   int fallbackErrno = 0;
+  const char* fallbackWhat = "";
   if (pid > 0) {
     Fd pidfd(static_cast<int>(sys_pidfd_open(pid, 0)));
     if (!pidfd.ok()) return Failure(env, "pidfd_open", errno);
@@ -60,7 +123,7 @@ Napi::Value OpenPty(const Napi::CallbackInfo& info) {
     // Allocated in whatever devpts the container sees at /dev/pts (its own instance, or a bind of
     // the host's when it was given the host's /dev): either way the name resolves there. A ptmx
     // node with no devpts next to it fails (ENODEV) and we fall back to the host's.
-    master.reset(OpenInRoot(rootFd.get(), "dev/ptmx", flags));
+    master.reset(OpenTargetPtmx(rootFd.get(), flags, &fallbackWhat));
     if (!master.ok()) {
       fallbackErrno = errno;
       rootFd.reset();
@@ -93,6 +156,7 @@ Napi::Value OpenPty(const Napi::CallbackInfo& info) {
   r.Set("index", index);
   r.Set("source", inTarget ? "target" : "host");
   r.Set("fallbackErrno", fallbackErrno);
+  r.Set("fallbackWhat", fallbackWhat);
   r.Set("dev", dev);
   return r;
 }

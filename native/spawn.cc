@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "creds.h"
 #include "spawn_spec.h"
 #include "sys.h"
 
@@ -57,7 +58,7 @@ struct Plan {
   std::vector<int> cgroupFds;
   int rootFd = -1;
   int cwdFd = -1;
-  int hostProcFd = -1;  // for the close_range fallback: /proc of the host, to list our fds
+  int hostProcFd = -1;  // the host's /proc: for the close_range fallback and the LSM exec label
 };
 
 // What the joiner needs, prepared before the clone: it only clears close-on-exec on the fds the
@@ -146,11 +147,8 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   flag("setsid", kSetsid);
   h.cttyIndex = static_cast<int32_t>(d.Int(spec, "ctty", -1, 1023));
   flag("dieWithParent", kDieWithParent);
-  h.uid = d.Int(spec, "uid", -1, 0xfffffffe);
-  h.gid = d.Int(spec, "gid", -1, 0xfffffffe);
-  flag("setGroups", kSetGroups);
-  flag("groupsOptional", kGroupsOptional);
-  std::vector<int64_t> groups = d.IntArray(spec, "groups", 0, 0xfffffffe);
+  Creds creds;
+  if (DecodeCreds(d, spec, &creds)) PutCreds(creds, &h);
   std::vector<int64_t> stdio = d.IntArray(spec, "stdio", -1, 0x7fffffff);
   std::vector<std::string> cgroupPaths = d.StrArray(spec, "cgroupProcs");
   std::vector<std::string> argv = d.StrArray(spec, "argv");
@@ -210,7 +208,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     }
     p.cgroupFds.push_back(fd);
   }
-  if (!(h.flags & kCloseRange)) {
+  if (!(h.flags & kCloseRange) || (h.flags & kHasLsm)) {
     p.hostProcFd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (p.hostProcFd < 0) {
       int err = errno;
@@ -243,7 +241,6 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     h.reportFd = reportPipe[1];
     h.startFd = startPipe[1];
     h.nCgroupFds = static_cast<uint32_t>(p.cgroupFds.size());
-    h.nGroups = static_cast<uint32_t>(groups.size());
     h.nStdio = static_cast<uint32_t>(stdio.size());
     h.nArgv = static_cast<uint32_t>(argv.size());
     h.nEnv = static_cast<uint32_t>(envp.size());
@@ -251,9 +248,13 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     SpecWriter w;
     w.Put(h);
     for (int fd : p.cgroupFds) w.Put(static_cast<int32_t>(fd));
-    for (int64_t g : groups) w.Put(static_cast<uint32_t>(g));
+    for (uint32_t g : creds.groups) w.Put(g);
     for (int64_t fd : stdio) w.Put(static_cast<int32_t>(fd));
     if (h.flags & kHasCwdPath) w.Str(cwdPath);
+    if (h.flags & kHasLsm) {
+      w.Str(creds.lsmAttr);
+      w.Str(creds.lsmValue);
+    }
     for (auto& s : argv) w.Str(s);
     for (auto& s : envp) w.Str(s);
     for (auto& s : execPaths) w.Str(s);
@@ -394,6 +395,9 @@ void InitSpawn(Napi::Env env, Napi::Object exports) {
   Napi::Array steps = Napi::Array::New(env, kStepCount);
   for (uint32_t i = 0; i < kStepCount; i++) steps.Set(i, kStepNames[i]);
   exports.Set("spawnSteps", steps);
+  Napi::Array credsSteps = Napi::Array::New(env, kCredsStepCount);
+  for (uint32_t i = 0; i < kCredsStepCount; i++) credsSteps.Set(i, kCredsStepNames[i]);
+  exports.Set("credsSteps", credsSteps);
 }
 
 }  // namespace nsjoin

@@ -4,7 +4,8 @@
 // strings as NUL-terminated runs after the fixed part.
 //
 //   SpecHeader | int32 cgroupFds[nCgroupFds] | uint32 groups[nGroups] | int32 stdio[nStdio]
-//              | cwd\0 (when hasCwdPath) | argv[0]\0 ... | envp[0]\0 ... | execPaths[0]\0 ...
+//              | cwd\0 (when hasCwdPath) | lsmAttr\0 lsmValue\0 (when hasLsm)
+//              | argv[0]\0 ... | envp[0]\0 ... | execPaths[0]\0 ...
 #pragma once
 
 #include <stdint.h>
@@ -29,9 +30,7 @@ enum Step : int32_t {
   kStepChroot,
   kStepChdir,
   kStepGetcwd,
-  kStepSetgroups,
-  kStepSetgid,
-  kStepSetuid,
+  kStepCreds,  // arg: the CredsStep that failed, value: its argument (a capability number or -1)
   kStepDup,
   kStepClose,
   kStepCtty,
@@ -42,7 +41,25 @@ enum Step : int32_t {
 // Names as the TypeScript layer knows them (lib/spawn.ts turns them into NsError details).
 constexpr const char* kStepNames[kStepCount] = {
     "pid",    "prctl",  "cgroup", "setns",     "unshare", "mount",  "clone",       "setsid", "chroot",   "chdir",
-    "getcwd", "setgroups", "setgid", "setuid", "dup2",    "close_range", "ioctl", "execve", "execveat"};
+    "getcwd", "creds",  "dup2",   "close_range", "ioctl",  "execve", "execveat"};
+
+// The program's credential steps (native/trampoline/creds.cc), in the order it takes them; the
+// names are what lib/spawn.ts turns into an NsError's syscall and hint.
+enum CredsStep : int32_t {
+  kCredsOk = 0,
+  kCredsCapbset,
+  kCredsSetgroups,
+  kCredsSetgid,
+  kCredsSetuid,
+  kCredsKeepcaps,
+  kCredsCapset,
+  kCredsAmbient,
+  kCredsLsm,
+  kCredsNoNewPrivs,
+  kCredsStepCount,
+};
+constexpr const char* kCredsStepNames[kCredsStepCount] = {
+    "ok", "capbset", "setgroups", "setgid", "setuid", "keepcaps", "capset", "ambient", "lsm", "no_new_privs"};
 
 struct Report {
   int32_t step;
@@ -73,6 +90,9 @@ enum SpecFlag : uint32_t {
   kSetGroups = 1u << 8,
   kGroupsOptional = 1u << 9,
   kFreshProc = 1u << 10,
+  kApplyCaps = 1u << 11,  // take the cap sets below (privileges 'target'); else keep ours
+  kNoNewPrivs = 1u << 12,
+  kHasLsm = 1u << 13,  // write lsmValue to /proc/<lsmAttr> of hostProcFd before execve
 };
 
 struct SpecHeader {
@@ -82,11 +102,14 @@ struct SpecHeader {
   uint32_t nsMask;
   int32_t targetPidfd;
   int32_t nsFds[kNsCount];
-  int32_t rootFd, cwdFd, hostProcFd;
+  int32_t rootFd, cwdFd;
+  int32_t hostProcFd;  // the host's /proc (O_PATH): the close_range fallback and the LSM label
   int32_t reportFd;  // trampoline -> Node: one Report
   int32_t startFd;   // program -> Node: a Report on failure, EOF once execve worked
   int32_t cttyIndex;
-  int64_t uid, gid;
+  int64_t uid, gid;  // -1: keep ours
+  // The target's capability sets (with kApplyCaps), as read from its /proc/PID/status.
+  uint64_t capBounding, capPermitted, capEffective, capInheritable, capAmbient;
   uint32_t nCgroupFds, nGroups, nStdio, nArgv, nEnv, nExec;
 };
 

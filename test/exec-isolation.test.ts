@@ -4,7 +4,7 @@ import { spawn as nodeSpawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile, NsError, spawn } from '../lib/index.js';
+import { execFile, NsError, spawn, spawnSync } from '../lib/index.js';
 import { makeCgroup } from './helpers/cgroup.js';
 import { againstCopy, publicCopy } from './helpers/public-copy.js';
 import { startTarget, type Target } from './helpers/target.js';
@@ -20,13 +20,14 @@ async function target(opts: Parameters<typeof startTarget>[0]): Promise<Target> 
   return t;
 }
 
-function runNode(script: string, opts: { extraFds?: number; uid?: number } = {}): Promise<{ code: number | null; out: string; err: string }> {
+function runNode(script: string, opts: { extraFds?: number; uid?: number; wrap?: string[] } = {}): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const stdio: Array<'pipe' | 'ignore'> = ['ignore', 'pipe', 'pipe'];
     for (let i = 0; i < (opts.extraFds ?? 0); i++) stdio.push('pipe');
     // Another uid may not read the checkout (a clone under /root): it runs the compiled copy.
+    const cmd = [...(opts.wrap ?? []), process.execPath, '--import', 'tsx', '--input-type=module', '-e', script];
     const c = opts.uid === undefined
-      ? nodeSpawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio, cwd: new URL('..', import.meta.url).pathname })
+      ? nodeSpawn(cmd[0]!, cmd.slice(1), { stdio, cwd: new URL('..', import.meta.url).pathname })
       : nodeSpawn(process.execPath, ['--input-type=module', '-e', againstCopy(script)], { stdio, cwd: publicCopy().root, uid: opts.uid, gid: opts.uid });
     let out = '', err = '';
     c.stdout!.on('data', (b) => { out += b; });
@@ -129,12 +130,12 @@ test('joinCgroup: the program is in the target cgroup in every hierarchy', async
     await new Promise((r) => c.on('close', r));
     assert.is(programs, theirs);
     assert.ok(theirs.includes('nsjoin-test-exec-join'), 'the target is in the test cgroup');
-    const without = spawn(t.pid, 'sleep', ['100'], { env: { PATH } });
+    const without = spawn(t.pid, 'sleep', ['100'], { env: { PATH }, joinCgroup: false });
     await new Promise((r) => without.on('spawn', r));
     const notJoined = readFileSync(`/proc/${without.pid}/cgroup`, 'utf8');
     without.kill('SIGKILL');
     await new Promise((r) => without.on('close', r));
-    assert.is(notJoined, readFileSync('/proc/self/cgroup', 'utf8'), 'without joinCgroup: ours');
+    assert.is(notJoined, readFileSync('/proc/self/cgroup', 'utf8'), 'joinCgroup: false (the default in the target root is true): ours');
   } finally {
     targets.pop()?.kill();
     await cg.remove();
@@ -197,6 +198,39 @@ test('an unprivileged caller gets EPERM naming CAP_SYS_ADMIN', async () => {
   assert.is(res.code, 'EPERM');
   assert.is(res.syscall, 'setns');
   assert.match(res.message, /CAP_SYS_ADMIN/);
+});
+
+test("a credential step that fails arrives as an NsError named after it, from spawn and spawnSync", async () => {
+  // The target's user namespace denies setgroups (map-root-user): explicit ids must fail there.
+  const t = await target({ ns: ['user', 'uts', 'mnt', 'pid'] });
+  const user = { uid: 5, gid: 5 };
+  const e = await execFile(t.pid, 'id', [], { user, env: { PATH } }).then(() => null, (err: NsError) => err);
+  assert.instance(e, NsError);
+  assert.is(e!.code, 'EPERM');
+  assert.is(e!.syscall, 'setgroups');
+  assert.match(e!.message, /CAP_SETGID/);
+  const r = spawnSync(t.pid, 'id', [], { user, env: { PATH } });
+  assert.is((r.error as NsError).syscall, 'setgroups');
+  assert.is((r.error as NsError).code, 'EPERM');
+});
+
+test("the target's bounding set cannot be taken without CAP_SETPCAP: EPERM naming the capability", async () => {
+  // The target lacks CAP_NET_RAW (13) in its bounding set; the caller, root without CAP_SETPCAP,
+  // cannot drop it from the program's: the program must not start with more than the target has.
+  const t = await target({ ns: ['uts', 'mnt', 'pid'], exec: 'setpriv --bounding-set -net_raw sleep 100000' });
+  const bounding = () => BigInt('0x' + /CapBnd:\s+([0-9a-f]+)/.exec(readFileSync(`/proc/${t.pid}/status`, 'utf8'))![1]);
+  for (let i = 0; i < 100 && bounding() & (1n << 13n); i++) await new Promise((res) => setTimeout(res, 20));
+  assert.is(bounding() & (1n << 13n), 0n, 'setpriv ran');
+  const script = `
+    import { execFile } from './lib/index.ts';
+    try { await execFile(${t.pid}, 'true', [], { env: {} }); console.log('{"started":true}'); }
+    catch (e) { console.log(JSON.stringify({ code: e.code, syscall: e.syscall, message: e.message })); }`;
+  const r = await runNode(script, { wrap: ['setpriv', '--bounding-set', '-setpcap'] });
+  assert.is(r.code, 0, r.err);
+  const res = JSON.parse(r.out.trim());
+  assert.is(res.code, 'EPERM');
+  assert.is(res.syscall, 'prctl');
+  assert.match(res.message, /capbset \(capability 13\): it needs CAP_SETPCAP/);
 });
 
 test('bad arguments are TypeError/RangeError before anything starts', async () => {

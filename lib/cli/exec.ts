@@ -7,11 +7,8 @@
 // SIGKILL of nsjoin cannot be caught; with -t the pty's hangup (SIGHUP to the program's session)
 // still ends a shell.
 import { constants as osConstants } from 'node:os';
-import { readText } from '../io.js';
 import type { NamespaceType } from '../namespaces.js';
 import { spawn, type InternalJoinOptions, type JoinOptions, type NsChildProcess } from '../spawn.js';
-import { resolveTarget } from '../targets.js';
-import { parseEnviron } from '../parse/environ.js';
 import { parse, parseTarget, UsageError } from './common.js';
 
 /** Usage of `nsjoin exec`. */
@@ -40,9 +37,21 @@ Options (as nsenter):
   -w, --wd DIR          working directory, in TARGET's view
   -S, --setuid UID      run as UID, or 'target' for TARGET's uid, gid and groups
   -G, --setgid GID      run with GID (with -S UID; default: our gid)
-  -e, --env             TARGET's environment (the default; ours is never passed in)
-  -c, --join-cgroup     join TARGET's cgroup(s) before running PROGRAM
+  -e, --env             TARGET's environment (the default when PROGRAM runs in TARGET's
+                        root; a host program gets ours, and never TARGET's PATH, LD_* or
+                        other loader and shell-startup variables)
+  -c, --join-cgroup     join TARGET's cgroup(s) before running PROGRAM (the default when
+                        PROGRAM takes TARGET's privileges)
+      --privileges caller|target
+                        caller: run PROGRAM with OUR privileges (host root's capabilities,
+                        no cgroup join) even in TARGET's root; only for a PROGRAM you
+                        trust with the host: the container can replace its own binaries
   -h, --help            show this help
+
+PROGRAM, when it runs in TARGET's root (-m, -r, or -a on a container), takes TARGET's
+privileges as runc exec gives them: its capability sets, no_new_privs, LSM exec label and
+cgroup(s); TARGET's seccomp filter is not applied. A host program (e.g. -n alone) keeps
+ours, with our environment.
 
 Interactive (as docker exec; PROGRAM defaults to sh):
   -it                   both of these (written as one word; -i alone is --ipc)
@@ -94,6 +103,7 @@ export function parseExecArgs(argv: string[]): Session | undefined {
     setgid: { type: 'string', short: 'G' },
     env: { type: 'boolean', short: 'e' },
     'join-cgroup': { type: 'boolean', short: 'c' },
+    privileges: { type: 'string' },
     interactive: { type: 'boolean' },
     tty: { type: 'boolean' },
   }, execHelp, 'exec');
@@ -115,8 +125,12 @@ export function parseExecArgs(argv: string[]): Session | undefined {
   options.namespaces = v.all || chosen.length === 0 ? 'all' : chosen;
   if (v.root) options.root = true;
   if (typeof v.wd === 'string') options.cwd = v.wd;
-  options.env = 'target';
+  if (v.env) options.env = 'target';
   if (v['join-cgroup']) options.joinCgroup = true;
+  if (v.privileges !== undefined) {
+    if (v.privileges !== 'caller' && v.privileges !== 'target') throw new UsageError(`--privileges takes 'caller' or 'target', got ${String(v.privileges)}`);
+    options.privileges = v.privileges;
+  }
   if (v.setuid === 'target') {
     if (v.setgid !== undefined) throw new UsageError('-G cannot be used with -S target');
     options.user = 'target';
@@ -168,17 +182,9 @@ export async function runSession(plan: Session): Promise<number> {
   if (plan.tty) {
     plan.options.pty = stdout.isTTY ? { cols: stdout.columns || 80, rows: stdout.rows || 24 } : true;
     // The target's environment has no TERM (no terminal started it); as docker exec -t, the
-    // program is told what terminal it now has: ours. (With our own environment it has it.)
-    if (plan.options.env === 'target') {
-      const pid = resolveTarget(plan.target);
-      const env: Record<string, string> = {};
-      for (const kv of parseEnviron(readText(`/proc/${pid}/environ`, pid))) {
-        const eq = kv.indexOf('=');
-        if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
-      }
-      env.TERM = process.env.TERM || 'xterm';
-      plan.options.env = env;
-    }
+    // program is told what terminal it now has: ours. Set by spawn on top of the environment it
+    // reads itself, under the target's pidfd (never from a /proc/PID read here, before it).
+    (plan.options as InternalJoinOptions).envSet = { TERM: process.env.TERM || 'xterm' };
   } else {
     plan.options.stdio = 'inherit';
   }

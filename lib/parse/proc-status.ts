@@ -7,10 +7,15 @@ export interface ProcStatus {
   /** Real, effective, saved and filesystem uid, as seen from the reader's user namespace. */
   uid: [number, number, number, number];
   gid: [number, number, number, number];
-  /** Capability masks as printed (16 hex digits). */
+  /** Capability masks as printed (16 hex digits): effective, permitted, bounding, inheritable. */
   capEff: string;
   capPrm: string;
   capBnd: string;
+  capInh: string;
+  /** The ambient set (kernel 4.3+); '0' when the kernel does not print it. */
+  capAmb: string;
+  /** Supplementary groups. */
+  groups: number[];
   /** no_new_privs (kernel 4.10+); undefined when the kernel does not print it. */
   noNewPrivs?: boolean;
   /** 0 off, 1 strict, 2 filter; undefined without CONFIG_SECCOMP. */
@@ -44,7 +49,13 @@ export function parseProcStatus(text: string, file = '/proc/PID/status'): ProcSt
     if (!/^[0-9a-f]{1,16}$/.test(value)) throw new ParseError(file, line, `bad ${key} ${show(value)}`);
     return value;
   };
-  const out: ProcStatus = { uid: ids('Uid'), gid: ids('Gid'), capEff: mask('CapEff'), capPrm: mask('CapPrm'), capBnd: mask('CapBnd') };
+  const groupsField = fields.get('Groups');
+  const groups = groupsField === undefined || groupsField.value === '' ? [] : groupsField.value.split(/\s+/);
+  if (!groups.every((g) => /^\d{1,10}$/.test(g))) throw new ParseError(file, groupsField!.line, `bad Groups ${show(groupsField!.value)}`);
+  const out: ProcStatus = {
+    uid: ids('Uid'), gid: ids('Gid'), capEff: mask('CapEff'), capPrm: mask('CapPrm'), capBnd: mask('CapBnd'), capInh: mask('CapInh'),
+    capAmb: fields.has('CapAmb') ? mask('CapAmb') : '0', groups: groups.map(Number),
+  };
   const nnp = fields.get('NoNewPrivs');
   if (nnp) {
     if (nnp.value !== '0' && nnp.value !== '1') throw new ParseError(file, nnp.line, `bad NoNewPrivs ${show(nnp.value)}`);

@@ -63,6 +63,8 @@ bool ParseSpec(const char* base, size_t size, Spec* s) {
   };
   s->cwdPath = nullptr;
   if (s->Has(kHasCwdPath) && !(s->cwdPath = str())) return false;
+  s->lsmAttr = s->lsmValue = nullptr;
+  if (s->Has(kHasLsm) && (!(s->lsmAttr = str()) || !(s->lsmValue = str()) || h.hostProcFd < 0)) return false;
   uint64_t n = uint64_t(h.nArgv) + h.nEnv + h.nExec;
   if (n > size) return false;
   char** ptrs = static_cast<char**>(malloc((n + 3) * sizeof(char*)));

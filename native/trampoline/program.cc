@@ -1,6 +1,8 @@
 // The program's steps between fork and execve, in order, one small function each
-// (docs/architecture.md, "Starting a program in a target", C++ steps 5 and 6). It is already inside the target's namespaces and its pid namespace; it shares no
-// memory with anyone. Each failure writes {step, errno, arg} to the start pipe and exits 127.
+// (docs/architecture.md, "Starting a program in a target", C++ steps 5 and 6). It is already inside
+// the target's namespaces and its pid namespace; it shares no memory with anyone. Each failure
+// writes {step, errno, arg} to the start pipe and exits 127 (the credentials: {kStepCreds, errno,
+// their own step, its argument}).
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -60,13 +62,13 @@ void EnterRootAndCwd(const Spec& s, int pipe) {
   if (chdir("/") != 0) Fail(pipe, kStepChdir, errno);
 }
 
-void SetIds(const Spec& s, int pipe) {
-  const SpecHeader& h = *s.h;
-  if (s.Has(kSetGroups) && syscall(SYS_setgroups, h.nGroups, s.groups) != 0) {
-    if (!(s.Has(kGroupsOptional) && errno == EPERM)) Fail(pipe, kStepSetgroups, errno);
+// Ids, capabilities, LSM label, no_new_privs (creds.cc); a failure names the credential step.
+void TakeCredentials(const Spec& s, int pipe) {
+  CredsFailure f = ApplyCredentials(s);
+  if (f.step != kCredsOk) {
+    Send(pipe, kStepCreds, f.err, f.step, f.arg);
+    _exit(127);
   }
-  if (h.gid >= 0 && syscall(SYS_setresgid, h.gid, h.gid, h.gid) != 0) Fail(pipe, kStepSetgid, errno);
-  if (h.uid >= 0 && syscall(SYS_setresuid, h.uid, h.uid, h.uid) != 0) Fail(pipe, kStepSetuid, errno);
   // After the credentials, which would clear it. The parent is Node's thread that called spawn
   // (CLONE_PARENT). Should it already be gone, the signal never comes: the caller asked for it
   // from a thread that lives as long as the spawn call.
@@ -151,7 +153,7 @@ void ProgramMain(const Spec& s) {
   if (s.Has(kSetsid) && setsid() < 0) Fail(pipe, kStepSetsid, errno);
   MountFreshProc(s, pipe);
   EnterRootAndCwd(s, pipe);
-  SetIds(s, pipe);
+  TakeCredentials(s, pipe);
   PlaceStdio(s, pipe);
   CloseFrom(s, static_cast<int>(s.h->nStdio), pipe);
   Exec(s, pipe);

@@ -17,6 +17,8 @@ struct Spec {
   const uint32_t* groups;
   const int32_t* stdio;
   const char* cwdPath;  // null without kHasCwdPath
+  const char* lsmAttr;  // relative to the host's /proc ("thread-self/attr/exec"); null without kHasLsm
+  const char* lsmValue;
   char** argv;          // null-terminated
   char** envp;
   const char** execPaths;
@@ -25,6 +27,18 @@ struct Spec {
 
 void Send(int fd, int32_t step, int32_t err, int32_t arg, int32_t value);
 [[noreturn]] void Fail(int fd, int32_t step, int32_t err, int32_t arg = -1);
+
+struct CredsFailure {
+  int32_t step;  // a CredsStep; kCredsOk on success
+  int32_t err;
+  int32_t arg;  // the capability number for capbset/ambient, else -1
+};
+
+// In the program, in runc's order: drop the bounding set; setgroups, setgid, setuid (keeping the
+// permitted set across a uid change); capset; raise the ambient set; the LSM exec label;
+// no_new_privs. The new sets are intersected with what the process holds at this point, so a
+// caller with fewer capabilities than the target never fails for it and never gains any.
+CredsFailure ApplyCredentials(const Spec& s);
 
 // The program: runs in the forked child, inside the target's namespaces, and ends in execve.
 [[noreturn]] void ProgramMain(const Spec& s);

@@ -24,7 +24,8 @@ const childrenOf = (pid: number): number[] => {
 };
 
 const noFreezer = existsSync(`${FREEZER}/freezer.state`) || existsSync(`${FREEZER}/cgroup.procs`) ? '' : 'no cgroup v1 freezer on this host';
-testIf(noFreezer, 'the joiner is non-dumpable before it joins, and the caller is dumpable again after', async () => {  const dir = `${FREEZER}/nsjoin-test-dumpable-${process.pid}`;
+testIf(noFreezer, 'the joiner is non-dumpable before it joins, and the caller is dumpable again after', async () => {
+  const dir = `${FREEZER}/nsjoin-test-dumpable-${process.pid}`;
   mkdirSync(dir);
   let t: Target | undefined;
   let caller: ReturnType<typeof nodeSpawn> | undefined;
@@ -69,6 +70,45 @@ testIf(noFreezer, 'the joiner is non-dumpable before it joins, and the caller is
     for (let i = 0; i < 100 && existsSync(dir); i++) {
       try { rmdirSync(dir); } catch { await sleep(20); }
     }
+  }
+});
+
+test('4 worker threads x 200 spawnSync leave the caller dumpable (no spawn saves and restores its flag)', async () => {
+  const t = await startTarget({ ns: ['uts'] });
+  let caller: ReturnType<typeof nodeSpawn> | undefined;
+  try {
+    // Each worker spawns into the target; the main thread then reports whether the process is
+    // dumpable: a dumpable process of uid 1234 owns its /proc files, a non-dumpable one does not.
+    // Workers load the built library (the world-readable copy of dist/, which the suite builds
+    // first): tsx's loader does not reach worker threads on Node 20, and uid 1234 may not read the
+    // checkout.
+    const worker = `
+      Promise.all([import('node:worker_threads'), import(${JSON.stringify(publicCopy().index)})]).then(([{ parentPort }, { spawnSync }]) => {
+        let failed = 0;
+        for (let i = 0; i < 200; i++) if (spawnSync(${t.pid}, '/bin/true', [], { namespaces: ['uts'], env: {} }).status !== 0) failed++;
+        parentPort.postMessage(failed);
+      });`;
+    const script = `
+      import { Worker } from 'node:worker_threads';
+      import { statSync } from 'node:fs';
+      const runs = Array.from({ length: 4 }, () => new Promise((resolve, reject) => {
+        const w = new Worker(${JSON.stringify(worker)}, { eval: true });
+        w.once('message', resolve);
+        w.once('error', reject);
+      }));
+      const failed = (await Promise.all(runs)).reduce((a, b) => a + b, 0);
+      console.log(JSON.stringify({ failed, owner: statSync('/proc/self/status').uid }));`;
+    caller = nodeSpawn('setpriv', ['--reuid', '1234', '--regid', '1234', '--clear-groups', `--inh-caps=${caps}`, `--ambient-caps=${caps}`,
+      process.execPath, '--input-type=module', '-e', script], { cwd: publicCopy().root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    caller.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+    await new Promise((resolve) => caller!.once('close', resolve));
+    const r = JSON.parse(out.trim().split('\n').pop()!) as { failed: number; owner: number };
+    assert.is(r.failed, 0, 'every spawn ran');
+    assert.is(r.owner, 1234, 'the caller is dumpable after 800 concurrent spawns');
+  } finally {
+    caller?.kill('SIGKILL');
+    t.kill();
   }
 });
 
