@@ -76,7 +76,11 @@ test('the watched mountinfo fd closed behind our back and its number reused: a c
   });
   assert.ok(watch !== undefined, 'a watched mountinfo fd is open');
   closeSync(Number(watch));
-  const other = openSync('/dev/null', 'r'); // takes the lowest free number: the watch fd's
+  // Open files until one takes the watch fd's number (each open takes the lowest free number; Node
+  // may have closed lower ones meanwhile, as Node 22 and 24 do with fds they open lazily).
+  const fillers: number[] = [];
+  let other = -1;
+  while (other !== Number(watch) && fillers.length < 64) fillers.push((other = openSync('/dev/null', 'r')));
   try {
     assert.is(other, Number(watch), 'the number was reused');
     execFileSync('mount', ['-t', 'cgroup', '-o', `none,name=${name}`, name, a]);
@@ -84,7 +88,7 @@ test('the watched mountinfo fd closed behind our back and its number reused: a c
     assert.is(cgroupOf(process.pid).controllers[`name=${name}`], a);
   } finally {
     if (mounted) execFileSync('umount', [a]);
-    closeSync(other);
+    for (const fd of fillers) closeSync(fd);
     rmdirSync(a);
   }
   assert.is(cgroupOf(process.pid).controllers[`name=${name}`], undefined, 'and its umount too');
