@@ -73,20 +73,26 @@ test('our numbers equal the raw files read by hand', async () => {
   // The working set by hand: usage minus memory.stat's inactive_file (v1: total_inactive_file).
   const inactiveHand = () => kv('memory.stat')[cg.version === 2 ? 'inactive_file' : 'total_inactive_file']!;
   const wsHand = () => Math.max(0, num(usageFile) - inactiveHand());
-  const before = { cpu: cpuUsageHand(), mem: num(usageFile), periods: periodsHand(), ws: wsHand() };
+  const before = { cpu: cpuUsageHand(), mem: num(usageFile), periods: periodsHand(), ws: wsHand(), mapped: cg.version === 2 ? kv('memory.stat')['file_mapped'] : 0 };
   const s = readCgroupStats(p.pid);
   const after = { cpu: cpuUsageHand(), mem: num(usageFile), periods: periodsHand(), ws: wsHand() };
   const between = (v: number, a: number, b: number) => v >= Math.min(a, b) && v <= Math.max(a, b);
-  assert.ok(inactiveHand() > 0, `the cgroup holds inactive file cache (${inactiveHand()})`);
   assert.ok(between(s.memory!.workingSet, before.ws, after.ws), `working set ${s.memory!.workingSet} between hand reads ${before.ws} and ${after.ws}`);
-  assert.ok(s.memory!.workingSet < s.memory!.usage, 'the working set leaves the inactive file cache out');
+  // In the test:kernel VM, once other suites have run, the kernel may still list the fresh 4 MiB as
+  // active file (inactive_file 0 in 2 of 3 full runs): there the formula is checked by the hand
+  // reads above and the distinction by the v2 views fixtures captured under load in that VM.
+  if (!process.env.NSJOIN_KERNEL_VM) {
+    assert.ok(inactiveHand() > 0, `the cgroup holds inactive file cache (${inactiveHand()})`);
+    assert.ok(s.memory!.workingSet < s.memory!.usage, 'the working set leaves the inactive file cache out');
+  }
   assert.ok(between(s.cpu!.usageNs, before.cpu, after.cpu), 'cpu usage between two hand reads');
   assert.ok(between(s.memory!.usage, before.mem, after.mem), `memory usage ${s.memory!.usage} between hand reads ${before.mem} and ${after.mem}`);
   assert.ok(between(s.cpu!.throttled!.periods, before.periods, after.periods), 'nr_periods between two hand reads');
   if (cg.version === 2) {
     const stat = kv('memory.stat');
     assert.is(s.memory!.limit, num('memory.max'));
-    assert.is(s.memory!.stat['file_mapped'], stat['file_mapped']);
+    // A live counter: between the hand read before our snapshot and the one after it.
+    assert.ok(between(s.memory!.stat['file_mapped']!, before.mapped!, stat['file_mapped']!), `file_mapped ${s.memory!.stat['file_mapped']} between ${before.mapped} and ${stat['file_mapped']}`);
     assert.is(cg.read('cpu.max').trim(), `${s.cpu!.quotaUs} ${s.cpu!.periodUs}`);
     assert.is(s.memory!.oom.kills, kv('memory.events')['oom_kill']);
   } else {
