@@ -71,9 +71,11 @@ export function makeRuntimeCgroups(tag: string, paths: string[], controllers = [
       children.add(child);
       child.on('exit', () => children.delete(child));
       const pid = child.pid!;
-      const first = Object.values(dirs(path))[0]!;
-      for (let i = 0; i < 300; i++) {
-        if (readFileSync(join(first, 'cgroup.procs'), 'utf8').split('\n').includes(String(pid))) return pid;
+      // Every hierarchy: the shell enters them one after another, and a reader may look at any.
+      const all = [...new Set(Object.values(dirs(path)))];
+      const inAll = () => all.every((d) => { try { return readFileSync(join(d, 'cgroup.procs'), 'utf8').split('\n').includes(String(pid)); } catch { return false; } });
+      for (let i = 0; i < 1000; i++) {
+        if (inAll()) return pid;
         await new Promise((r) => setTimeout(r, 10));
       }
       throw new Error(`process did not enter ${path}`);
