@@ -39,10 +39,20 @@ export function checkPrivileges(value: unknown, inTargetRoot: boolean, pidJoined
   if (value !== undefined && value !== 'target' && value !== 'caller') {
     throw new TypeError(`privileges must be 'target' or 'caller', got ${describe(value)}`);
   }
-  if (value === 'target' && !inTargetRoot && pidJoined) {
+  if (value === 'target') refuseTargetPrivilegesOnHostProgram(inTargetRoot, pidJoined);
+  return value ?? (inTargetRoot ? 'target' : 'caller');
+}
+
+/**
+ * The one refusal of `privileges: 'target'` for a host program (not in the target's root) that
+ * joins the target's pid namespace: with only the container's capabilities, the container's root
+ * could ptrace it and reach the host's filesystem through it. Checked where the options are
+ * (explicit namespaces) and again once 'all' is resolved. @internal
+ */
+export function refuseTargetPrivilegesOnHostProgram(inTargetRoot: boolean, pidJoined: boolean): void {
+  if (!inTargetRoot && pidJoined) {
     throw new TypeError("privileges 'target' with a host program in the target's pid namespace would let the container ptrace a process whose root is the host's: join 'mnt' (or root: true), or leave out 'pid'");
   }
-  return value ?? (inTargetRoot ? 'target' : 'caller');
 }
 
 /** The target's status lines that matter here. @internal */

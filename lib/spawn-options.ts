@@ -7,6 +7,7 @@ import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { NAMESPACE_TYPES, type NamespaceType } from './namespaces.js';
+import { refuseTargetPrivilegesOnHostProgram } from './credentials.js';
 import { checkPtySize } from './pty.js';
 import { describe } from './targets.js';
 
@@ -240,9 +241,7 @@ function checkUser(user: unknown, uid: unknown, gid: unknown): CheckedOptions['u
 function checkPrivilegesOption(value: unknown, namespaces: NamespaceType[] | 'all', root: boolean): CheckedOptions['privileges'] {
   if (value === undefined || value === null) return undefined;
   if (value !== 'target' && value !== 'caller') throw coded(new TypeError(`privileges must be 'target' or 'caller', got ${describe(value)}`), 'ERR_INVALID_ARG_VALUE');
-  if (value === 'target' && Array.isArray(namespaces) && namespaces.includes('pid') && !namespaces.includes('mnt') && !root) {
-    throw new TypeError("privileges 'target' with a host program in the target's pid namespace would let the container ptrace a process whose root is the host's: join 'mnt' (or root: true), or leave out 'pid'");
-  }
+  if (value === 'target' && Array.isArray(namespaces)) refuseTargetPrivilegesOnHostProgram(namespaces.includes('mnt') || root, namespaces.includes('pid'));
   return value;
 }
 
