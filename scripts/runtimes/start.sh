@@ -2,7 +2,8 @@
 # Brings up the real container runtimes the tests use, from nothing: installs what is missing from
 # apt, starts a standalone containerd (its own /run/containerd, as on a Kubernetes node) and dockerd
 # on top of it when they are not running, and makes the local test images from busybox-static (no
-# registry). Idempotent: a second run finds everything up and returns at once.
+# registry). Idempotent: a second run finds everything up and returns at once. scripts/runtimes/stop.sh
+# stops what this started (the pids in $state/*.started), and nothing else.
 # Images: nsjoin-test/busybox (busybox and its applets), nsjoin-test/sleeponly (one static binary, /sleep).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -29,18 +30,27 @@ wait_for() { # wait_for SECONDS CMD...
 
 if ! ctr --address /run/containerd/containerd.sock version >/dev/null 2>&1; then
   setsid containerd --address /run/containerd/containerd.sock >"$state/containerd.log" 2>&1 </dev/null &
+  echo $! >"$state/containerd.started"
   wait_for 30 ctr --address /run/containerd/containerd.sock version || { tail -20 "$state/containerd.log"; exit 1; }
 fi
 if ! docker info >/dev/null 2>&1; then
   # dockerd uses the containerd already running at /run/containerd (it starts its own only when none is).
   setsid dockerd --containerd /run/containerd/containerd.sock >"$state/dockerd.log" 2>&1 </dev/null &
+  echo $! >"$state/dockerd.started"
   wait_for 60 docker info || { tail -20 "$state/dockerd.log"; exit 1; }
 fi
 
 # lxcfs at /var/lib/lxcfs (Debian's path): its proc/meminfo is the reference meminfo() is compared with.
+# An lxcfs that was killed leaves its FUSE mount behind, dead (ENOTCONN on every access, even mkdir -p):
+# detach it first, or nothing can be mounted there again.
+if grep -q ' /var/lib/lxcfs ' /proc/self/mountinfo && ! test -r /var/lib/lxcfs/proc/meminfo 2>/dev/null; then
+  echo "lxcfs: the mount at /var/lib/lxcfs is dead (its daemon is gone); detaching it"
+  umount /var/lib/lxcfs 2>/dev/null || umount -l /var/lib/lxcfs
+fi
 if ! mountpoint -q /var/lib/lxcfs 2>/dev/null; then
   mkdir -p /var/lib/lxcfs
   setsid lxcfs --pidfile="$state/lxcfs.pid" /var/lib/lxcfs >"$state/lxcfs.log" 2>&1 </dev/null &
+  echo $! >"$state/lxcfs.started"
   wait_for 30 test -r /var/lib/lxcfs/proc/meminfo || { tail -20 "$state/lxcfs.log"; exit 1; }
 fi
 
