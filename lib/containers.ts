@@ -1,14 +1,17 @@
 // Container discovery from /proc: every process's /proc/PID/cgroup is matched against the names
 // runtimes give their cgroups (parse/container-id.ts); the runtimes' own state files then name each
-// container (lib/runtimes/). No runtime socket. Registers the `{ container }` and `{ pod }` targets.
+// container (lib/runtimes/). No runtime socket. lib/targets.ts resolves `{ container }` and `{ pod }`
+// targets with findContainer and findPodContainer.
 import { readdirSync } from 'node:fs';
 import { NsError } from './errors.js';
 import { readText } from './io.js';
 import { parseContainerCgroup, type ContainerRuntime, type PodQos } from './parse/container-id.js';
 import { parseProcCgroup } from './parse/proc-cgroup.js';
+import { parseProcStat } from './parse/proc-stat.js';
 import { lookupMeta } from './runtimes/lookup.js';
 import { runtimeRoots, type RuntimeRoots } from './runtimes/roots.js';
-import { describe, setContainerResolver, type RootOptions } from './targets.js';
+import { describe } from './describe.js';
+import type { RootOptions } from './target-types.js';
 
 export type { ContainerRuntime, PodQos } from './parse/container-id.js';
 export type { RuntimeRoots } from './runtimes/roots.js';
@@ -80,15 +83,13 @@ function name(containers: Container[], roots: RuntimeRoots, procRoot: string): v
   }
 }
 
+/** When `pid` started (clock ticks since boot); Infinity when unknown. */
 function startTime(procRoot: string, pid: number): number {
   try {
-    const stat = readText(`${procRoot}/${pid}/stat`);
-    // Field 22 (starttime) counted after the ')' that ends comm, which may itself hold spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const value = Number(fields[19]);
-    return Number.isFinite(value) ? value : Infinity;
+    // The container names its processes: parseProcStat reads past whatever the name holds.
+    return parseProcStat(readText(`${procRoot}/${pid}/stat`, pid), `${procRoot}/${pid}/stat`).startTime;
   } catch {
-    return Infinity; // no stat (gone, or a captured tree): order by pid alone
+    return Infinity; // no stat (gone, or a captured tree), or not parsable: order by pid alone
   }
 }
 
@@ -227,5 +228,3 @@ export function findPodContainer(query: PodQuery, options: ListContainersOptions
   }
   return pick(workloads, `pod '${where}'`, all.length, inPod.length > 0 ? 'the pod has only its sandbox' : 'no such pod on this node');
 }
-
-setContainerResolver((target, roots) => ('pod' in target ? findPodContainer(target, roots) : findContainer(target.container, roots)).pid);

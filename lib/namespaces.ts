@@ -4,7 +4,8 @@ import { NsError, PTRACE_HINT } from './errors.js';
 import { readText } from './io.js';
 import { E } from './errno.js';
 import { resolveTarget } from './targets.js';
-import type { NamespaceType, RootOptions, Target } from './types.js';
+import type { RootOptions, Target } from './target-types.js';
+import type { NamespaceType } from './types.js';
 
 export type { NamespaceType } from './types.js';
 

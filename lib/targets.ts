@@ -1,7 +1,11 @@
-import { NsError } from './errors.js';
-import type { RootOptions } from './types.js';
+// Targets: what a caller names (a pid, `{ pid }`, a container, a pod) turned into one host pid.
+// Container and pod targets are looked up here, directly (lib/containers.ts), at each call.
+import { findContainer, findPodContainer } from './containers.js';
+import { describe } from './describe.js';
+import type { ContainerTarget, RootOptions } from './target-types.js';
 
-export type { Target, RootOptions } from './types.js';
+export type { Target, RootOptions, ContainerTarget } from './target-types.js';
+export { describe } from './describe.js';
 
 /** Largest pid Linux can hand out (PID_MAX_LIMIT on 64-bit). */
 export const PID_MAX = 4_194_304;
@@ -13,16 +17,6 @@ export function checkPid(pid: unknown, what = 'pid'): number {
     throw new RangeError(`${what} must be an integer from 1 to ${PID_MAX}, got ${pid}`);
   }
   return pid;
-}
-
-/** A container or pod target, its shape checked. */
-export type ContainerTarget = { container: string } | { pod: string; namespace?: string; container?: string };
-type ContainerResolver = (target: ContainerTarget, roots: RootOptions) => number;
-let containerResolver: ContainerResolver | undefined;
-
-/** Lets lib/containers register how `{ container }` targets become pids (avoids an import cycle). */
-export function setContainerResolver(resolver: ContainerResolver): void {
-  containerResolver = resolver;
 }
 
 // Container ids, docker/podman/ctr names and Kubernetes names: no '/', no spaces, no control characters.
@@ -64,24 +58,7 @@ export function resolveTarget(target: unknown, roots: RootOptions = {}): number 
     const keys = Object.keys(target);
     if ('pid' in target && keys.length === 1) return checkPid((target as { pid: unknown }).pid, 'target.pid');
     const checked = containerTarget(target);
-    if (checked) {
-      if (!containerResolver) throw new NsError('ENSJOIN_NO_CONTAINER', 'container targets are not available');
-      return containerResolver(checked, roots);
-    }
+    if (checked) return ('pod' in checked ? findPodContainer(checked, roots) : findContainer(checked.container, roots)).pid;
   }
   throw new TypeError(`target must be a pid, { pid }, { container } or { pod, namespace?, container? }, got ${describe(target)}`);
-}
-
-/** A short description of a value for error messages. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  switch (typeof value) {
-    case 'string': return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
-    case 'number': case 'boolean': case 'bigint': return String(value);
-    case 'undefined': return 'undefined';
-    case 'function': return 'a function';
-    case 'symbol': return 'a symbol';
-    default: return `an object {${Object.keys(value as object).slice(0, 4).join(', ')}}`;
-  }
 }

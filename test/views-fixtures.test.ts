@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fileURLToPath } from 'node:url';
-import '../lib/containers.js';
 import { cpuView, meminfo, memoryView } from '../lib/views.js';
 
 const base = fileURLToPath(new URL('./fixtures/containers/v2-views', import.meta.url));

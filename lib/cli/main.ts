@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // nsjoin: the command line. Each command lives in its own module, loaded only when used.
 import { createRequire } from 'node:module';
-import '../containers.js'; // registers the { container } and { pod } targets
 import { errorLine, reportError } from './common.js';
 import { NsError } from '../errors.js';
 

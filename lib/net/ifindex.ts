@@ -4,6 +4,7 @@
 // when down). Together they let us tell a recreated interface from the old one and check that a
 // sysfs mount shows the namespace we think it shows.
 import { readTextIfExists } from '../io.js';
+import { ifindexFromDevSnmp6 } from '../parse/dev-snmp6.js';
 import { ifindexesFromIfInet6 } from '../parse/if-inet6.js';
 import { ifindexesFromIgmp } from '../parse/igmp.js';
 
@@ -24,6 +25,5 @@ export function netnsIfindexes(procRoot: string, pid: number): Map<string, numbe
 /** The ifindex of one device from /proc/PID/net/dev_snmp6/NAME, or undefined when that file is absent. */
 export function snmp6Ifindex(procRoot: string, pid: number, name: string): number | undefined {
   const text = readTextIfExists(`${procRoot}/${pid}/net/dev_snmp6/${name}`, pid);
-  const m = text?.match(/^ifIndex\s+(\d+)\s*$/m);
-  return m ? Number(m[1]) : undefined;
+  return text === undefined ? undefined : ifindexFromDevSnmp6(text);
 }

@@ -1,7 +1,7 @@
 // Where each runtime keeps its state on the host: the standard paths by default, each one
 // configurable (k3s and RKE2 move containerd's to /run/k3s/containerd, rootless podman keeps its
 // store in the user's home, tests point them at captured trees).
-import { describe } from '../targets.js';
+import { describe } from '../describe.js';
 
 /** Runtime state directories read by `listContainers()` to name containers. */
 export interface RuntimeRoots {

@@ -13,6 +13,7 @@ import { parseNestedKeyed } from '../../lib/parse/nested-keyed.js';
 import { parseNetDev } from '../../lib/parse/netdev.js';
 import { parsePressure } from '../../lib/parse/pressure.js';
 import { parseProcCgroup } from '../../lib/parse/proc-cgroup.js';
+import { parseProcStat } from '../../lib/parse/proc-stat.js';
 import { parseLimit, parseSingleValue } from '../../lib/parse/single-value.js';
 
 /** Parser name -> the parser and the file names (paths ending so) it is for. */
@@ -31,6 +32,7 @@ export const FILE_PARSERS: Record<string, [(text: string) => unknown, RegExp]> =
   'blkio stat': [parseBlkioStat, /blkio\.(throttle\.)?io_service(d|_bytes)(_recursive)?$/],
   'blkio limits': [parseBlkioLimits, /blkio\.throttle\.(read|write)_(bps|iops)_device$/],
   '/proc/PID/cgroup': [parseProcCgroup, /\/cgroup$/],
+  '/proc/PID/stat': [parseProcStat, /(\/\d+\/stat|\/proc\/stat-[\w-]+)$/],
   mountinfo: [parseMountinfo, /mountinfo$/],
   'net/dev': [parseNetDev, /(net\/dev|proc_net_dev[^/]*)$/],
   meminfo: [parseMeminfo, /\/meminfo$/],

@@ -21,9 +21,9 @@ export function checkFile(path: string, into: LiveCheck, text = tryRead(path)): 
   return text;
 }
 
-/** /proc/PID/{mountinfo,cgroup,net/dev,uid_map,gid_map} of the given pids (default: every process). */
+/** /proc/PID/{mountinfo,cgroup,stat,net/dev,uid_map,gid_map} of the given pids (default: every process). */
 export function checkProcesses(into: LiveCheck, pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n))): void {
-  for (const pid of pids) for (const f of ['mountinfo', 'cgroup', 'net/dev', 'uid_map', 'gid_map']) checkFile(`/proc/${pid}/${f}`, into);
+  for (const pid of pids) for (const f of ['mountinfo', 'cgroup', 'stat', 'net/dev', 'uid_map', 'gid_map']) checkFile(`/proc/${pid}/${f}`, into);
 }
 
 /** Every file of the cgroup tree under `dir`, to `depth` levels of children. */
