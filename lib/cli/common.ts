@@ -2,7 +2,8 @@
 // one-line errors with a hint, human sizes and plain-text tables.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { NsError, ParseError } from '../errors.js';
-import type { Target } from '../targets.js';
+import { findContainer, findPodContainer } from '../containers.js';
+import { containerTarget, type Target } from '../targets.js';
 import { escapeJson, escapeText } from './escape.js';
 
 /** A mistake on the command line: printed as one line with the command's usage hint, exit status 1. */
@@ -158,12 +159,18 @@ export interface ResolvedTarget {
  * @throws UsageError when missing or malformed; NsError ENSJOIN_NO_CONTAINER / ENSJOIN_AMBIGUOUS_CONTAINER
  */
 export async function resolveCliTarget(text: string | undefined, command: string): Promise<ResolvedTarget> {
-  const target = parseTarget(text, command);
+  return resolveParsedTarget(parseTarget(text, command));
+}
+
+/**
+ * A parsed TARGET (parseTarget) as the one host pid a command acts on: a container or pod is looked
+ * up here, once, and only its pid is passed on (never the name, to be looked up a second time).
+ * @throws TypeError for a malformed name; NsError ENSJOIN_NO_CONTAINER / ENSJOIN_AMBIGUOUS_CONTAINER
+ */
+export function resolveParsedTarget(target: Target): ResolvedTarget {
   if (typeof target === 'number') return { pid: target, label: `pid ${target}` };
-  const { findContainer, findPodContainer } = await import('../containers.js');
-  const { containerTarget } = await import('../targets.js');
   const checked = containerTarget(target);
-  if (!checked) throw new UsageError(`TARGET '${text}' is not ${TARGET_FORMS}`);
+  if (!checked) throw new UsageError(`TARGET is not ${TARGET_FORMS}`);
   const c = 'pod' in checked ? findPodContainer(checked) : findContainer(checked.container);
   const container: NonNullable<ResolvedTarget['container']> = { id: c.id, runtime: c.runtime };
   if (c.name !== undefined) container.name = c.name;

@@ -5,7 +5,7 @@
 // `top`, `ss -p` and `ip` show the container, and its files are at /proc/1/root. See the `debug`
 // option of spawn. Attaching, exit status and signals are those of `nsjoin exec`.
 import { parse, parseTarget, UsageError } from './common.js';
-import { runSession } from './exec.js';
+import { runSession, type Session } from './session.js';
 
 /** Usage of `nsjoin debug`. */
 export const debugHelp = `Usage: nsjoin debug [-it] TARGET [--] [PROGRAM [ARGS...]]
@@ -29,7 +29,7 @@ Examples: nsjoin debug 3f2a -- ps -eo pid,args
 `;
 
 /** argv after 'debug' -> the session to start. Exported for tests. @internal */
-export function parseDebugArgs(argv: string[], shell: string | null = process.env.SHELL ?? null): Parameters<typeof runSession>[0] | undefined {
+export function parseDebugArgs(argv: string[], shell: string | null = process.env.SHELL ?? null): Session | undefined {
   const dash = argv.indexOf('--');
   const before = dash < 0 ? argv : argv.slice(0, dash);
   const after = dash < 0 ? [] : argv.slice(dash);

@@ -1,15 +1,10 @@
 // nsjoin exec: run a program inside a target's namespaces (nsenter's flags), and with -it an
-// interactive session on a pseudo-terminal, as `docker exec -it` gives.
-//
-// The program is a direct child of this process (the exec core's CLONE_PARENT), so this process
-// can signal it through its pidfd: the signals a user or a supervisor sends to `nsjoin` are
-// passed on, and any way out of this process that runs JavaScript kills the program first. A
-// SIGKILL of nsjoin cannot be caught; with -t the pty's hangup (SIGHUP to the program's session)
-// still ends a shell.
-import { constants as osConstants } from 'node:os';
+// interactive session on a pseudo-terminal, as `docker exec -it` gives. This module reads the
+// command line; session.ts starts the program and attaches to it.
 import type { NamespaceType } from '../namespaces.js';
-import { spawn, type InternalJoinOptions, type JoinOptions, type NsChildProcess } from '../spawn.js';
+import type { JoinOptions } from '../spawn.js';
 import { parse, parseTarget, UsageError } from './common.js';
+import { runSession, type Session } from './session.js';
 
 /** Usage of `nsjoin exec`. */
 export const execHelp = `Usage: nsjoin exec -t TARGET [options] [--] PROGRAM [ARGS...]
@@ -66,8 +61,6 @@ nsjoin exits or dies of an error, PROGRAM is killed.
 Examples: nsjoin exec -t 3f2a -a -- /bin/sh -c 'hostname; cat /proc/net/dev'
           nsjoin exec -it -t 3f2a -- bash
 `;
-
-const FORWARDED = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
 
 const NS_FLAGS: Array<[string, NamespaceType]> = [
   ['mount', 'mnt'], ['uts', 'uts'], ['ipc', 'ipc'], ['net', 'net'], ['pid', 'pid'], ['cgroup', 'cgroup'], ['time', 'time'], ['user', 'user'],
@@ -140,12 +133,6 @@ export function parseExecArgs(argv: string[]): Session | undefined {
   return { target, file, args, options, interactive, tty };
 }
 
-function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
-  if (code !== null) return code;
-  const num = signal ? (osConstants.signals as Record<string, number>)[signal] : undefined;
-  return 128 + (num ?? 0);
-}
-
 /**
  * Runs `nsjoin exec` with `argv` (the words after 'exec'). Resolves with the exit status to use:
  * the program's own, 128+signal when it was killed, 0 after --help. The terminal is restored and
@@ -158,118 +145,3 @@ export async function execCommand(argv: string[]): Promise<number> {
   return plan ? runSession(plan) : 0;
 }
 
-/** What `nsjoin exec` and `nsjoin debug` start: a program, its target, and how to attach to it. @internal */
-export interface Session {
-  target: ReturnType<typeof parseTarget>;
-  file: string;
-  args: string[];
-  options: JoinOptions;
-  interactive: boolean;
-  tty: boolean;
-}
-
-/**
- * Starts the program of a session with our stdio (or, with tty, on a pseudo-terminal), passes our
- * signals on, and resolves with the exit status to use (128+signal when it was killed).
- * @internal
- */
-export async function runSession(plan: Session): Promise<number> {
-
-  const stdin = process.stdin, stdout = process.stdout;
-  // Raw mode only when our keystrokes go to the program: with --tty alone, ^C must still reach
-  // nsjoin as SIGINT (and be passed on).
-  const hostTty = plan.tty && plan.interactive && stdin.isTTY === true;
-  if (plan.tty) {
-    plan.options.pty = stdout.isTTY ? { cols: stdout.columns || 80, rows: stdout.rows || 24 } : true;
-    // The target's environment has no TERM (no terminal started it); as docker exec -t, the
-    // program is told what terminal it now has: ours. Set by spawn on top of the environment it
-    // reads itself, under the target's pidfd (never from a /proc/PID read here, before it).
-    (plan.options as InternalJoinOptions).envSet = { TERM: process.env.TERM || 'xterm' };
-  } else {
-    plan.options.stdio = 'inherit';
-  }
-
-  // The handlers go in before the program starts: a signal in between would otherwise kill
-  // this process by its default action and leave the program running.
-  let child: NsChildProcess | undefined;
-  const early: NodeJS.Signals[] = [];
-  const handlers = new Map<NodeJS.Signals, () => void>();
-  const forward = (sig: NodeJS.Signals) => {
-    if (!child) early.push(sig);
-    // A pty resize makes the kernel send SIGWINCH to the program's foreground job itself.
-    else if (sig === 'SIGWINCH' && child.pty) resize(child);
-    else child.kill(sig);
-  };
-  const resize = (c: NsChildProcess) => {
-    if (!stdout.isTTY) return;
-    try { c.resize(stdout.columns || 80, stdout.rows || 24); } catch { /* pty already closed */ }
-  };
-  for (const sig of FORWARDED) {
-    const h = () => forward(sig);
-    handlers.set(sig, h);
-    process.on(sig, h);
-  }
-  const removeHandlers = () => { for (const [sig, h] of handlers) process.off(sig, h); };
-  try {
-    // The program must not outlive the CLI, even when the CLI is SIGKILLed.
-    child = spawn(plan.target, plan.file, plan.args, { ...plan.options, dieWithParent: true } as InternalJoinOptions);
-  } catch (err) {
-    removeHandlers();
-    throw err;
-  }
-  const started: NsChildProcess = child;
-  for (const sig of early) forward(sig);
-
-  let rawSet = false;
-  const restore = () => {
-    if (rawSet) {
-      try { stdin.setRawMode(false); } catch { /* the terminal is gone */ }
-      rawSet = false;
-    }
-  };
-  // Any exit of ours that still runs JavaScript (an uncaught exception, process.exit from
-  // elsewhere) restores the terminal and takes the program with it.
-  const onExit = () => {
-    restore();
-    if (started.exitCode === null && started.signalCode === null) started.kill('SIGKILL');
-  };
-  process.on('exit', onExit);
-
-  const onData = (b: Buffer) => { started.pty?.write(b); };
-  const onEnd = () => { started.pty?.write('\x04'); };
-  if (started.pty) {
-    if (hostTty) {
-      stdin.setRawMode(true);
-      rawSet = true;
-    }
-    if (plan.interactive) {
-      stdin.on('data', onData);
-      stdin.on('end', onEnd);
-      stdin.resume();
-    }
-    started.pty.on('data', (b: Buffer) => { stdout.write(b); });
-  }
-
-  const status = new Promise<number>((resolve, reject) => {
-    started.once('error', reject);
-    // 'close': the exit and, with a pty, everything the program wrote before it.
-    started.once('close', (code: number | null, signal: NodeJS.Signals | null) => resolve(exitStatus(code, signal)));
-    // A background job left behind by a shell keeps the pty open, so 'close' would wait for it:
-    // as docker exec, the session ends with the program. What it wrote is already readable.
-    started.once('exit', () => {
-      const pty = started.pty;
-      if (pty) setTimeout(() => { if (!pty.destroyed) pty.destroy(); }, 200).unref();
-    });
-  });
-
-  try {
-    return await status;
-  } finally {
-    removeHandlers();
-    stdin.off('data', onData);
-    stdin.off('end', onEnd);
-    if (plan.interactive && started.pty) stdin.pause();
-    restore();
-    process.off('exit', onExit);
-  }
-}

@@ -1,7 +1,6 @@
 // nsjoin ns: namespaces as lsns lists them; with a TARGET, only the namespaces that process is in.
 import { listNamespaces, namespacesOf, NAMESPACE_TYPES, type NamespaceInfo, type NamespaceType } from '../namespaces.js';
-import { resolveTarget } from '../targets.js';
-import { parse, parseTarget, printJson, table, UsageError } from './common.js';
+import { parse, printJson, resolveCliTarget, table, UsageError } from './common.js';
 
 /** Usage of `nsjoin ns`. */
 export const help = `Usage: nsjoin ns [TARGET] [-t TYPE] [--json]
@@ -28,7 +27,7 @@ export async function run(argv: string[]): Promise<number> {
   let rows: NamespaceInfo[] = listNamespaces();
   const targetText = args.positionals[0];
   if (targetText !== undefined) {
-    const pid = resolveTarget(parseTarget(targetText, 'ns'));
+    const { pid } = await resolveCliTarget(targetText, 'ns');
     const mine = namespacesOf(pid);
     rows = rows.filter((r) => mine[r.type]?.inode === r.inode);
   }
