@@ -1,5 +1,6 @@
 // Real docker containers: listed with the name, image, runtime and pid that docker itself reports;
 // found by name (library and CLI); gone from the list (and from the name cache) once removed.
+import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { findContainer, listContainers } from '../../lib/containers.js';
@@ -79,6 +80,27 @@ withRuntime('docker', 'the readers of a container that is gone: ESRCH, as every 
   assert.throws(() => meminfo(pid), esrch);
   assert.throws(() => memoryView(pid), esrch);
   assert.throws(() => cgroupOf(pid), esrch);
+});
+
+withRuntime('docker', 'a process that names itself to fake an early start time does not become the container\'s pid', () => {
+  const c = startDocker();
+  try {
+    // Read naively (fields split after the FIRST ')'), this name puts cutime (0) where the start
+    // time is: the container's latest process would look like its oldest, the one to join.
+    const fake = 'x) S 1 1 1 0 0';
+    docker('exec', '-d', c.name, 'sh', '-c', `printf '${fake}' > /proc/self/comm; sleep 100000; :`);
+    let attacker: number | undefined;
+    for (let i = 0; i < 100 && attacker === undefined; i++) {
+      attacker = findContainer(c.name).pids.find((p) => { try { return readFileSync(`/proc/${p}/comm`, 'utf8') === `${fake}\n`; } catch { return false; } });
+      if (attacker === undefined) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+    assert.ok(attacker, 'the renamed process is in the container');
+    assert.is.not(attacker, c.pid);
+    assert.is(findContainer(c.name).pid, c.pid, "the container's pid is still its init");
+    assert.is(resolveTarget({ container: c.name }), c.pid);
+  } finally {
+    c.remove();
+  }
 });
 
 test.run();
