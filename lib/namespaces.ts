@@ -25,7 +25,11 @@ export interface NamespaceId {
 }
 
 
-function readNsInode(procRoot: string, pid: number | 'self', type: NamespaceType): number | undefined {
+/**
+ * The inode of /proc/PID/ns/TYPE (the `[N]` of its link `type:[N]`); undefined when this kernel has
+ * no such type. @throws NsError when the link cannot be read (ESRCH, EACCES with a hint). @internal
+ */
+export function readNsInode(procRoot: string, pid: number | 'self', type: NamespaceType): number | undefined {
   const path = `${procRoot}/${pid}/ns/${type}`;
   let link: string;
   try {

@@ -1,6 +1,6 @@
-import { readlinkSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { readProc } from '../io.js';
+import { readNsInode } from '../namespaces.js';
 import { parseNetDev, type NetDevice } from '../parse/netdev.js';
 import { resolveTarget, type RootOptions, type Target } from '../targets.js';
 import { netnsIfindexes } from './ifindex.js';
@@ -71,12 +71,10 @@ export function readNetDev(target?: Target, roots: ReadNetDevOptions = {}): NetD
   return netns === undefined ? { pid, time, devices } : { pid, netns, time, devices };
 }
 
-
 /** The inode of /proc/PID/ns/net, or undefined when it cannot be read. */
 export function netnsInode(procRoot: string, pid: number | 'self'): number | undefined {
   try {
-    const m = /^net:\[(\d+)\]$/.exec(readlinkSync(`${procRoot}/${pid}/ns/net`));
-    return m ? Number(m[1]) : undefined;
+    return readNsInode(procRoot, pid, 'net');
   } catch {
     return undefined;
   }
