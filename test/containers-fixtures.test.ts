@@ -1,5 +1,6 @@
 // listContainers on cgroup v2 (and hybrid) layouts from fake /proc trees: every runtime, pod uid and
 // QoS class, the oldest process by start time, and processes that vanish or have odd files skipped.
+import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +59,15 @@ test('{ container } through a procRoot: prefix, ambiguity, unknown', () => {
 
 test('a missing procRoot is an NsError, not a crash', () => {
   assert.throws(() => listContainers({ procRoot: '/nonexistent-proc' }), (e: unknown) => e instanceof NsError && e.code === 'ENOENT');
+});
+
+test('{ container } works in a process that imports lib/targets alone (no registration by side effect)', () => {
+  // A fresh Node process: nothing but targets.ts (and what it imports itself) is loaded.
+  const script = `const { resolveTarget } = await import(${JSON.stringify(new URL('../lib/targets.ts', import.meta.url).href)});
+console.log(resolveTarget({ container: '3e3e' }, { procRoot: ${JSON.stringify(procRoot)} }));`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.is(r.stderr, '');
+  assert.is(r.stdout, '102\n');
 });
 
 test.run();
