@@ -17,6 +17,7 @@
 #include <cstring>
 #include <string>
 
+#include "fd_holder.h"
 #include "inroot.h"
 #include "sys.h"
 

@@ -26,6 +26,7 @@
 #include <cstring>
 #include <string>
 
+#include "fd_holder.h"
 #include "inroot.h"
 #include "sys.h"
 

@@ -56,35 +56,6 @@ inline Napi::Object Failure(Napi::Env env, const char* step, int err) {
   return f;
 }
 
-// Owns an fd and closes it when it goes out of scope, so that an early `return Failure(...,
-// errno)` needs no "save errno, close, return" (the return value is built before the close).
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() { reset(); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  bool ok() const { return fd_ >= 0; }
-  // Hands the fd over to the caller (no close).
-  int release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-  void reset(int fd = -1) {
-    if (fd_ >= 0) {
-      int saved = errno;
-      close(fd_);
-      errno = saved;
-    }
-    fd_ = fd;
-  }
-
- private:
-  int fd_;
-};
-
 // Argument decoding: every getter validates the JS type and reports a TypeError instead of
 // aborting, so that random values handed to the raw binding can never crash the process.
 struct Decoder {
