@@ -44,7 +44,8 @@ export type RawSpawnResult =
    *  byte order; step indexes spawnSteps; for 'creds', arg indexes credsSteps and value is that
    *  step's argument) when the program failed before execve, else EOF once it ran. */
   | { ok: true; pid: number; pidfd: number; startFd: number }
-  | { ok: false; step: string; errno: number; arg: number };
+  /** A NativeFailure with the step's argument (`ok` goes once spawn.ts tells them apart with isNativeFailure). */
+  | (NativeFailure & { ok: false; arg: number });
 
 export interface RawWaitResult {
   code: number | null;

@@ -2,16 +2,13 @@
 // program is reaped with waitid(P_PIDFD), so the event loop never blocks and no zombie is left.
 // Signals go through the pidfd too: once reaped, a pid may be reused; a pidfd never is.
 
-#include <fcntl.h>
-#include <poll.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <uv.h>
 
-#include <algorithm>
 #include <cstring>
 
 #include "sys.h"
+#include "wait_sync.h"
 
 namespace nsjoin {
 namespace {
@@ -180,138 +177,12 @@ class Child : public Napi::ObjectWrap<Child> {
     return info.Env().Undefined();
   }
 
-  // waitSync({ stdinFd, input, outFds: number[], timeoutMs, killSignal, maxBuffer })
-  //   -> { code, signal, outputs: Buffer[], timedOut, overflow }
-  // For spawnSync: one poll() loop over the program's pipes and its pidfd, on the calling thread.
+  // waitSync(options): spawnSync's wait, on the calling thread (native/wait_sync.cc).
   Napi::Value WaitSync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject()) return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "waitSync(options)", true);
     if (pidfd_ < 0 || watcher_ != nullptr) return ThrowCoded(env, "ERR_INVALID_STATE", "waitSync: already watching or exited");
-    Napi::Object o = info[0].As<Napi::Object>();
-    Decoder d{env};
-    int stdinFd = static_cast<int>(d.Int(o, "stdinFd", -1, 0x7fffffff));
-    std::vector<int64_t> outFds = d.IntArray(o, "outFds", -1, 0x7fffffff);
-    int64_t timeoutMs = d.Int(o, "timeoutMs", 0, int64_t(1) << 50);
-    int killSignal = static_cast<int>(d.Int(o, "killSignal", 1, NSIG - 1));
-    int64_t maxBuffer = d.Int(o, "maxBuffer", 0, int64_t(1) << 50);
-    Napi::Value inputValue = d.Get(o, "input");
-    if (d.failed) return env.Undefined();
-    std::string input;
-    if (inputValue.IsBuffer()) {
-      auto b = inputValue.As<Napi::Buffer<char>>();
-      input.assign(b.Data(), b.Length());
-    } else if (!inputValue.IsUndefined() && !inputValue.IsNull()) {
-      return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "waitSync: input must be a Buffer", true);
-    }
-
-    std::vector<std::string> outs(outFds.size());
-    std::vector<int> fds(outFds.begin(), outFds.end());
-    size_t written = 0;
-    if (stdinFd >= 0 && input.empty()) {
-      close(stdinFd);
-      stdinFd = -1;
-    }
-    if (stdinFd >= 0) fcntl(stdinFd, F_SETFL, fcntl(stdinFd, F_GETFL) | O_NONBLOCK);
-    bool exited = false, timedOut = false, overflow = false;
-    siginfo_t si;
-    memset(&si, 0, sizeof si);
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    bool killed = false;
-    for (;;) {
-      std::vector<struct pollfd> pfds;
-      if (!exited) pfds.push_back({pidfd_, POLLIN, 0});
-      if (stdinFd >= 0) pfds.push_back({stdinFd, POLLOUT, 0});
-      for (int fd : fds)
-        if (fd >= 0) pfds.push_back({fd, POLLIN, 0});
-      if (pfds.empty()) break;
-      int wait = -1;
-      if (timeoutMs > 0 && !killed) {
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        int64_t elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-        wait = elapsed >= timeoutMs ? 0 : static_cast<int>(std::min<int64_t>(timeoutMs - elapsed, 1 << 30));
-      }
-      int r = poll(pfds.data(), pfds.size(), wait);
-      if (r < 0 && errno == EINTR) continue;
-      if (r == 0 && !killed) {
-        timedOut = true;
-        killed = true;
-        sys_pidfd_send_signal(pidfd_, killSignal);
-        continue;
-      }
-      for (auto& p : pfds) {
-        if (!p.revents) continue;
-        if (p.fd == pidfd_ && !exited) {
-          if (waitid(P_PIDFD, pidfd_, &si, WEXITED | WNOHANG) == 0 && si.si_pid != 0) exited = true;
-          if (exited && killed) {
-            // Killed on timeout: whatever still holds the pipes is not waited for.
-            for (int& fd : fds)
-              if (fd >= 0) {
-                char buf[65536];
-                ssize_t n;
-                int fl = fcntl(fd, F_GETFL);
-                fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-                size_t idx = &fd - fds.data();
-                while ((n = read(fd, buf, sizeof buf)) > 0) {
-                  outs[idx].append(buf, n);
-                  if (maxBuffer > 0 && static_cast<int64_t>(outs[idx].size()) > maxBuffer) outs[idx].resize(maxBuffer);
-                }
-                close(fd);
-                fd = -1;
-              }
-          }
-        } else if (p.fd == stdinFd) {
-          if (p.revents & (POLLERR | POLLHUP)) {
-            close(stdinFd);
-            stdinFd = -1;
-            continue;
-          }
-          ssize_t n = write(stdinFd, input.data() + written, std::min<size_t>(input.size() - written, 65536));
-          if (n > 0) written += n;
-          if ((n < 0 && errno != EAGAIN && errno != EINTR) || written == input.size()) {
-            close(stdinFd);
-            stdinFd = -1;
-          }
-        } else {
-          for (size_t i = 0; i < fds.size(); i++) {
-            if (fds[i] != p.fd) continue;
-            char buf[65536];
-            ssize_t n = read(fds[i], buf, sizeof buf);
-            if (n > 0) {
-              outs[i].append(buf, n);
-              if (maxBuffer > 0 && static_cast<int64_t>(outs[i].size()) > maxBuffer) {
-                outs[i].resize(maxBuffer);
-                if (!overflow) {
-                  overflow = true;
-                  killed = true;
-                  sys_pidfd_send_signal(pidfd_, killSignal);
-                }
-              }
-            } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-              close(fds[i]);
-              fds[i] = -1;
-            }
-          }
-        }
-      }
-    }
-    if (stdinFd >= 0) close(stdinFd);
-    if (!exited) {
-      while (waitid(P_PIDFD, pidfd_, &si, WEXITED) != 0 && errno == EINTR) {
-      }
-    }
-    close(pidfd_);
-    pidfd_ = -1;
-    Napi::Object res = Napi::Object::New(env);
-    res.Set("code", si.si_code == CLD_EXITED ? Napi::Value(Napi::Number::New(env, si.si_status)) : env.Null());
-    res.Set("signal", si.si_code != CLD_EXITED ? Napi::Value(Napi::Number::New(env, si.si_status)) : env.Null());
-    Napi::Array arr = Napi::Array::New(env, outs.size());
-    for (size_t i = 0; i < outs.size(); i++) arr.Set(i, Napi::Buffer<char>::Copy(env, outs[i].data(), outs[i].size()));
-    res.Set("outputs", arr);
-    res.Set("timedOut", timedOut);
-    res.Set("overflow", overflow);
-    return res;
+    return nsjoin::WaitSync(env, info[0].As<Napi::Object>(), &pidfd_);
   }
 
   int pidfd_ = -1;
