@@ -59,33 +59,27 @@ int PathInRoot(int rootFd, const char* rel) {
 int OpenTargetPtmx(int rootFd, int flags, const char** what) {
   *what = "";
   bool viaPts = false;
-  int pathFd = PathInRoot(rootFd, "dev/ptmx");
-  if (pathFd < 0 && errno == ELOOP) {
+  Fd pathFd(PathInRoot(rootFd, "dev/ptmx"));
+  if (!pathFd.ok() && errno == ELOOP) {
     viaPts = true;
-    pathFd = PathInRoot(rootFd, "dev/pts/ptmx");
-    if (pathFd < 0 && errno == ELOOP) *what = "/dev/ptmx and /dev/pts/ptmx are symlinks";
+    pathFd.reset(PathInRoot(rootFd, "dev/pts/ptmx"));
+    if (!pathFd.ok() && errno == ELOOP) *what = "/dev/ptmx and /dev/pts/ptmx are symlinks";
   }
-  if (pathFd < 0) return -1;
+  if (!pathFd.ok()) return -1;
   struct stat st;
   struct statfs fs;
-  int err = 0;
-  if (fstat(pathFd, &st) != 0) err = errno;
-  else if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2) {
-    err = ENOTTY;
+  if (fstat(pathFd.get(), &st) != 0) return -1;
+  if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2) {
     *what = FileKind(st.st_mode);
-  } else if (viaPts && (fstatfs(pathFd, &fs) != 0 || fs.f_type != kDevptsMagic)) {
-    err = ENODEV;
+    errno = ENOTTY;
+    return -1;
+  }
+  if (viaPts && (fstatfs(pathFd.get(), &fs) != 0 || fs.f_type != kDevptsMagic)) {
     *what = "/dev/pts/ptmx is not on a devpts";
+    errno = ENODEV;
+    return -1;
   }
-  int fd = -1;
-  if (err == 0) {
-    std::string self = "/proc/self/fd/" + std::to_string(pathFd);
-    fd = open(self.c_str(), flags);
-    if (fd < 0) err = errno;
-  }
-  close(pathFd);
-  errno = err;
-  return fd;
+  return open(("/proc/self/fd/" + std::to_string(pathFd.get())).c_str(), flags);
 }
 
 // Master -> slave: TIOCGPTPEER, else (kernels before 4.13) the slave's path in the same devpts.

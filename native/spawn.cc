@@ -80,11 +80,9 @@ Napi::Value KernelFeatures(const Napi::CallbackInfo& info) {
   bool closeRange = !(sys_close_range(2, 1, 0) != 0 && errno == ENOSYS);
   // setns(pidfd) (5.8) has no side-effect-free probe; flags 0 on a pidfd is EINVAL on all kernels.
   // Whether the kernel accepts it is decided from the version in TypeScript.
-  int self = static_cast<int>(sys_pidfd_open(getpid(), 0));
-  bool pidfd = self >= 0;
-  if (self >= 0) close(self);
+  Fd self(static_cast<int>(sys_pidfd_open(getpid(), 0)));
   o.Set("closeRange", closeRange);
-  o.Set("pidfdOpen", pidfd);
+  o.Set("pidfdOpen", self.ok());
   return o;
 }
 
