@@ -1,5 +1,5 @@
 // What Node hands the trampoline (native/trampoline/): a flat byte image written into a memfd by
-// native/spawn.cc and read back by the trampoline, both built from this one header by the same
+// native/spawn_image.cc and read back by the trampoline, both built from this one header by the same
 // compiler, so the layout matches by construction. No pointers: fd numbers, ids, flags, and the
 // strings as NUL-terminated runs after the fixed part.
 //
