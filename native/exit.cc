@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "fd_holder.h"
 #include "sys.h"
 #include "wait_sync.h"
 
@@ -63,18 +64,17 @@ class Child : public Napi::ObjectWrap<Child> {
       ThrowCoded(env, "EBADF", "Child(pidfd): not a pidfd", true);
       return;
     }
-    pidfd_ = pidfd;
+    pidfd_.reset(pidfd);
   }
 
   ~Child() override {
     // The JS object can only be collected when not watching (or when Node tears down); an
     // unwatched, uncollected exit is reaped here so that it does not stay a zombie.
     StopWatching();
-    if (pidfd_ >= 0) {
+    if (pidfd_.ok()) {
       siginfo_t si;
       memset(&si, 0, sizeof si);
-      waitid(P_PIDFD, pidfd_, &si, WEXITED | WNOHANG);
-      close(pidfd_);
+      waitid(P_PIDFD, pidfd_.get(), &si, WEXITED | WNOHANG);
     }
   }
 
@@ -83,11 +83,11 @@ class Child : public Napi::ObjectWrap<Child> {
   Napi::Value Watch(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsFunction()) return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "watch(callback)", true);
-    if (pidfd_ < 0 || watcher_ != nullptr) return ThrowCoded(env, "ERR_INVALID_STATE", "watch: already watching or exited");
+    if (!pidfd_.ok() || watcher_ != nullptr) return ThrowCoded(env, "ERR_INVALID_STATE", "watch: already watching or exited");
     uv_loop_t* loop = nullptr;
     if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) return ThrowCoded(env, "ERR_INVALID_STATE", "no event loop");
     Watcher* w = new Watcher{};
-    if (uv_poll_init(loop, &w->poll, pidfd_) != 0) {
+    if (uv_poll_init(loop, &w->poll, pidfd_.get()) != 0) {
       delete w;
       return ThrowCoded(env, "ERR_INVALID_STATE", "uv_poll_init failed");
     }
@@ -126,12 +126,11 @@ class Child : public Napi::ObjectWrap<Child> {
     if (self == nullptr) return;
     siginfo_t si;
     memset(&si, 0, sizeof si);
-    int r = waitid(P_PIDFD, self->pidfd_, &si, WEXITED | WNOHANG);
+    int r = waitid(P_PIDFD, self->pidfd_.get(), &si, WEXITED | WNOHANG);
     if (r == 0 && si.si_pid == 0) return;     // not yet: spurious wake-up
     if (r != 0 && errno != ECHILD) return;   // ECHILD: reaped elsewhere; report no status
     self->StopWatching();
-    close(self->pidfd_);
-    self->pidfd_ = -1;
+    self->pidfd_.reset();
 
     Napi::Env env = self->env_;
     Napi::HandleScope scope(env);
@@ -163,8 +162,8 @@ class Child : public Napi::ObjectWrap<Child> {
     if (info.Length() < 1 || !info[0].IsNumber()) return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "kill(signal)", true);
     double s = info[0].As<Napi::Number>().DoubleValue();
     if (!(s >= 0 && s < NSIG) || s != static_cast<int>(s)) return ThrowCoded(env, "ERR_INVALID_ARG_VALUE", "kill: bad signal", true);
-    if (pidfd_ < 0) return Failure(env, "pidfd_send_signal", ESRCH);
-    if (sys_pidfd_send_signal(pidfd_, static_cast<int>(s)) != 0) return Failure(env, "pidfd_send_signal", errno);
+    if (!pidfd_.ok()) return Failure(env, "pidfd_send_signal", ESRCH);
+    if (sys_pidfd_send_signal(pidfd_.get(), static_cast<int>(s)) != 0) return Failure(env, "pidfd_send_signal", errno);
     return env.Undefined();
   }
 
@@ -181,11 +180,11 @@ class Child : public Napi::ObjectWrap<Child> {
   Napi::Value WaitSync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject()) return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "waitSync(options)", true);
-    if (pidfd_ < 0 || watcher_ != nullptr) return ThrowCoded(env, "ERR_INVALID_STATE", "waitSync: already watching or exited");
+    if (!pidfd_.ok() || watcher_ != nullptr) return ThrowCoded(env, "ERR_INVALID_STATE", "waitSync: already watching or exited");
     return nsjoin::WaitSync(env, info[0].As<Napi::Object>(), &pidfd_);
   }
 
-  int pidfd_ = -1;
+  Fd pidfd_;  // -1 once the program is reaped
   Watcher* watcher_ = nullptr;
   Napi::FunctionReference callback_;
   Napi::ObjectReference self_;

@@ -151,10 +151,10 @@ struct SyncWait {
 
 }  // namespace
 
-Napi::Value WaitSync(Napi::Env env, const Napi::Object& o, int* pidfd) {
+Napi::Value WaitSync(Napi::Env env, const Napi::Object& o, Fd* pidfd) {
   Decoder d{env};
   SyncWait w;
-  w.pidfd = *pidfd;
+  w.pidfd = pidfd->get();
   w.stdinFd = static_cast<int>(d.Int(o, "stdinFd", -1, 0x7fffffff));
   for (int64_t fd : d.IntArray(o, "outFds", -1, 0x7fffffff)) w.fds.push_back(static_cast<int>(fd));
   w.timeoutMs = d.Int(o, "timeoutMs", 0, int64_t(1) << 50);
@@ -169,8 +169,7 @@ Napi::Value WaitSync(Napi::Env env, const Napi::Object& o, int* pidfd) {
     return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "waitSync: input must be a Buffer", true);
   }
   w.Run();
-  close(*pidfd);
-  *pidfd = -1;
+  pidfd->reset();
   return w.Result(env);
 }
 
