@@ -20,8 +20,8 @@ class Child;
 // callback, and Node's environment cleanup may come before or after the Child is collected.
 struct Watcher {
   uv_poll_t poll;
-  Child* owner;                           // null once the Child stopped watching
-  napi_async_cleanup_hook_handle hook;    // removed when the handle is closed
+  Child* owner;                         // null once the Child stopped watching
+  napi_async_cleanup_hook_handle hook;  // removed when the handle is closed
   bool closing;
 };
 
@@ -82,10 +82,13 @@ class Child : public Napi::ObjectWrap<Child> {
   // watch(callback(exitCode | null, signal | null))
   Napi::Value Watch(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsFunction()) return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "watch(callback)", true);
-    if (!pidfd_.ok() || watcher_ != nullptr) return ThrowCoded(env, "ERR_INVALID_STATE", "watch: already watching or exited");
+    if (info.Length() < 1 || !info[0].IsFunction())
+      return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "watch(callback)", true);
+    if (!pidfd_.ok() || watcher_ != nullptr)
+      return ThrowCoded(env, "ERR_INVALID_STATE", "watch: already watching or exited");
     uv_loop_t* loop = nullptr;
-    if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) return ThrowCoded(env, "ERR_INVALID_STATE", "no event loop");
+    if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr)
+      return ThrowCoded(env, "ERR_INVALID_STATE", "no event loop");
     Watcher* w = new Watcher{};
     if (uv_poll_init(loop, &w->poll, pidfd_.get()) != 0) {
       delete w;
@@ -127,16 +130,18 @@ class Child : public Napi::ObjectWrap<Child> {
     siginfo_t si;
     memset(&si, 0, sizeof si);
     int r = waitid(P_PIDFD, self->pidfd_.get(), &si, WEXITED | WNOHANG);
-    if (r == 0 && si.si_pid == 0) return;     // not yet: spurious wake-up
-    if (r != 0 && errno != ECHILD) return;   // ECHILD: reaped elsewhere; report no status
+    if (r == 0 && si.si_pid == 0) return;   // not yet: spurious wake-up
+    if (r != 0 && errno != ECHILD) return;  // ECHILD: reaped elsewhere; report no status
     self->StopWatching();
     self->pidfd_.reset();
 
     Napi::Env env = self->env_;
     Napi::HandleScope scope(env);
     Napi::Value code = env.Null(), sig = env.Null();
-    if (si.si_code == CLD_EXITED) code = Napi::Number::New(env, si.si_status);
-    else if (si.si_pid != 0) sig = Napi::Number::New(env, si.si_status);
+    if (si.si_code == CLD_EXITED)
+      code = Napi::Number::New(env, si.si_status);
+    else if (si.si_pid != 0)
+      sig = Napi::Number::New(env, si.si_status);
     Napi::FunctionReference cb = std::move(self->callback_);
     Napi::ObjectReference keep = std::move(self->self_);
     // The raw call: node-addon-api's MakeCallback rethrows any failure with napi_throw, which is
@@ -161,7 +166,8 @@ class Child : public Napi::ObjectWrap<Child> {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsNumber()) return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "kill(signal)", true);
     double s = info[0].As<Napi::Number>().DoubleValue();
-    if (!(s >= 0 && s < NSIG) || s != static_cast<int>(s)) return ThrowCoded(env, "ERR_INVALID_ARG_VALUE", "kill: bad signal", true);
+    if (!(s >= 0 && s < NSIG) || s != static_cast<int>(s))
+      return ThrowCoded(env, "ERR_INVALID_ARG_VALUE", "kill: bad signal", true);
     if (!pidfd_.ok()) return Failure(env, "pidfd_send_signal", ESRCH);
     if (sys_pidfd_send_signal(pidfd_.get(), static_cast<int>(s)) != 0) return Failure(env, "pidfd_send_signal", errno);
     return env.Undefined();
@@ -179,8 +185,10 @@ class Child : public Napi::ObjectWrap<Child> {
   // waitSync(options): spawnSync's wait, on the calling thread (native/wait_sync.cc).
   Napi::Value WaitSync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsObject()) return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "waitSync(options)", true);
-    if (!pidfd_.ok() || watcher_ != nullptr) return ThrowCoded(env, "ERR_INVALID_STATE", "waitSync: already watching or exited");
+    if (info.Length() < 1 || !info[0].IsObject())
+      return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "waitSync(options)", true);
+    if (!pidfd_.ok() || watcher_ != nullptr)
+      return ThrowCoded(env, "ERR_INVALID_STATE", "waitSync: already watching or exited");
     return nsjoin::WaitSync(env, info[0].As<Napi::Object>(), &pidfd_);
   }
 

@@ -96,7 +96,8 @@ int OpenSlave(int master, int rootFd, int index) {
 // pid 0 = the host's /dev/ptmx. Both fds are close-on-exec; the master is non-blocking.
 Napi::Value OpenPty(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsObject()) return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "openPty(spec): spec must be an object", true);
+  if (info.Length() < 1 || !info[0].IsObject())
+    return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "openPty(spec): spec must be an object", true);
   Napi::Object spec = info[0].As<Napi::Object>();
   Decoder d{env};
   int pid = static_cast<int>(d.Int(spec, "pid", 0, 4194304));
@@ -130,7 +131,8 @@ Napi::Value OpenPty(const Napi::CallbackInfo& info) {
     if (!master.ok()) return Failure(env, "open_ptmx", errno);
   }
   int unlock = 0, index = -1;
-  if (ioctl(master.get(), TIOCSPTLCK, &unlock) != 0 || ioctl(master.get(), TIOCGPTN, &index) != 0) return Failure(env, "ioctl", errno);
+  if (ioctl(master.get(), TIOCSPTLCK, &unlock) != 0 || ioctl(master.get(), TIOCGPTN, &index) != 0)
+    return Failure(env, "ioctl", errno);
   Fd slave(OpenSlave(master.get(), rootFd.get(), index));
   if (!slave.ok()) return Failure(env, "open_slave", errno);
   struct winsize ws = {};
@@ -165,7 +167,9 @@ Napi::Value ResizePty(const Napi::CallbackInfo& info) {
   double fd = info[0].As<Napi::Number>().DoubleValue();
   double cols = info[1].As<Napi::Number>().DoubleValue();
   double rows = info[2].As<Napi::Number>().DoubleValue();
-  auto bad = [](double v, double lo, double hi) { return !(v >= lo && v <= hi) || v != static_cast<double>(static_cast<int64_t>(v)); };
+  auto bad = [](double v, double lo, double hi) {
+    return !(v >= lo && v <= hi) || v != static_cast<double>(static_cast<int64_t>(v));
+  };
   if (bad(fd, 0, 0x7fffffff) || bad(cols, 1, 65535) || bad(rows, 1, 65535))
     return ThrowCoded(env, "ERR_INVALID_ARG_VALUE", "resizePty: fd must be an fd, cols and rows 1-65535", true);
   struct winsize ws = {};

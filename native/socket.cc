@@ -43,7 +43,7 @@ int OpenInRootStrict(int rootFd, const char* rel, int flags) {
 }
 
 struct MakeArgs {
-  int nsFd;      // pidfd (setns with a pidfd, 5.8) or /proc/PID/ns/net
+  int nsFd;  // pidfd (setns with a pidfd, 5.8) or /proc/PID/ns/net
   int family;
   int fd = -1;
   int err = 0;
@@ -184,7 +184,8 @@ Napi::Value SocketIn(const Napi::CallbackInfo& info) {
   int timeoutMs = static_cast<int>(d.Int(spec, "timeoutMs", -1, 0x7fffffff));
   if (d.failed) return env.Undefined();
   if ((family != "inet" && family != "inet6" && family != "unix") || (op != "connect" && op != "bind"))
-    return ThrowCoded(env, "ERR_INVALID_ARG_VALUE", "socketIn: family must be inet, inet6 or unix; op connect or bind", true);
+    return ThrowCoded(env, "ERR_INVALID_ARG_VALUE", "socketIn: family must be inet, inet6 or unix; op connect or bind",
+                      true);
 
   SocketWorker* w = new SocketWorker(info[1].As<Napi::Function>());
   w->bind_ = op == "bind";
@@ -195,7 +196,8 @@ Napi::Value SocketIn(const Napi::CallbackInfo& info) {
     w->name_ = d.Str(spec.Get("name"), "name");
     if (!d.failed && (w->name_.empty() || w->name_.find('/') != std::string::npos || w->dir_.empty())) {
       delete w;
-      return ThrowCoded(env, "ERR_INVALID_ARG_VALUE", "socketIn: dir must not be empty; name must be one path component", true);
+      return ThrowCoded(env, "ERR_INVALID_ARG_VALUE",
+                        "socketIn: dir must not be empty; name must be one path component", true);
     }
   } else {
     w->family_ = family == "inet" ? AF_INET : AF_INET6;

@@ -13,9 +13,9 @@
 // steps and execve worked arrives later on the start pipe, whose read end goes to TypeScript: a
 // {step, errno, arg} report, or EOF once execve worked.
 
-#include <fcntl.h>
-
 #include "spawn.h"
+
+#include <fcntl.h>
 
 namespace nsjoin {
 namespace {
@@ -56,7 +56,8 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
 Napi::Value PidfdOpen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   double pid = info.Length() < 1 || !info[0].IsNumber() ? 0 : info[0].As<Napi::Number>().DoubleValue();
-  if (!(pid >= 1 && pid <= 4194304) || pid != static_cast<int>(pid)) return ThrowCoded(env, "ERR_INVALID_ARG_VALUE", "pidfdOpen(pid): pid must be an integer 1-4194304", true);
+  if (!(pid >= 1 && pid <= 4194304) || pid != static_cast<int>(pid))
+    return ThrowCoded(env, "ERR_INVALID_ARG_VALUE", "pidfdOpen(pid): pid must be an integer 1-4194304", true);
   long fd = sys_pidfd_open(static_cast<int>(pid), 0);
   if (fd < 0) return Failure(env, "pidfd_open", errno);
   return Napi::Number::New(env, static_cast<double>(fd));

@@ -84,8 +84,8 @@ int CloneJoiner(Joiner* j, void* stack) {
 
 // Every fd the trampoline inherits.
 std::vector<int> InheritedFds(const SpawnRequest& req, const HostFds& fds, int spec, int report, int start) {
-  std::vector<int> out = {spec, report, start, fds.targetPidfd.get(), fds.root.get(), fds.cwd.get(),
-                          fds.hostProc.get()};
+  std::vector<int> out = {
+      spec, report, start, fds.targetPidfd.get(), fds.root.get(), fds.cwd.get(), fds.hostProc.get()};
   for (const Fd& fd : fds.ns) out.push_back(fd.get());
   for (const Fd& fd : fds.cgroups) out.push_back(fd.get());
   for (int fd : req.stdio) out.push_back(fd);

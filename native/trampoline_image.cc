@@ -22,12 +22,14 @@
 #endif
 
 // The assembler copies the file in; the symbols bound it.
-__asm__(".section .rodata\n"
-        ".balign 16\n"
-        "nsjoin_trampoline_start:\n"
-        ".incbin \"" NSJOIN_TRAMPOLINE_PATH "\"\n"
-        "nsjoin_trampoline_end:\n"
-        ".previous\n");
+__asm__(
+    ".section .rodata\n"
+    ".balign 16\n"
+    "nsjoin_trampoline_start:\n"
+    ".incbin \"" NSJOIN_TRAMPOLINE_PATH
+    "\"\n"
+    "nsjoin_trampoline_end:\n"
+    ".previous\n");
 extern "C" const char nsjoin_trampoline_start[] __asm__("nsjoin_trampoline_start");
 extern "C" const char nsjoin_trampoline_end[] __asm__("nsjoin_trampoline_end");
 
@@ -42,7 +44,8 @@ int trampolineFd = -1;
 // executable under vm.memfd_noexec=1; older kernels refuse the flag, so it is dropped there.
 int MemfdWith(const char* name, unsigned flags, const char* data, size_t size) {
   Fd fd(static_cast<int>(syscall(SYS_memfd_create, name, flags)));
-  if (!fd.ok() && errno == EINVAL && (flags & MFD_EXEC)) fd.reset(static_cast<int>(syscall(SYS_memfd_create, name, flags & ~MFD_EXEC)));
+  if (!fd.ok() && errno == EINVAL && (flags & MFD_EXEC))
+    fd.reset(static_cast<int>(syscall(SYS_memfd_create, name, flags & ~MFD_EXEC)));
   if (!fd.ok()) return -1;
   for (size_t off = 0; off < size;) {
     ssize_t n = write(fd.get(), data + off, size - off);

@@ -3,6 +3,8 @@
 // and maxBuffer: either one sends killSignal, and the pipes are then drained of what is there
 // without waiting for whoever else still holds them.
 
+#include "wait_sync.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>
@@ -10,8 +12,6 @@
 
 #include <algorithm>
 #include <cstring>
-
-#include "wait_sync.h"
 
 namespace nsjoin {
 namespace {
