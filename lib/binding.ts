@@ -68,8 +68,8 @@ export interface RawChild {
 }
 
 /**
- * The raw addon. Every call but spawn() and the Child's exit/wait methods reports failure as a
- * NativeFailure { step, errno } (lib/native-error.ts turns it into an NsError).
+ * The raw addon. Every call that can fail reports it as a NativeFailure { step, errno }
+ * (lib/native-error.ts turns it into an NsError); spawn()'s also carries the step's `arg`.
  */
 export interface RawBinding {
   spawn(spec: RawSpawnSpec): RawSpawnResult;
