@@ -95,6 +95,8 @@ export interface RawBinding {
    * with this dev and ino.
    */
   pollPri(fd: number, dev: number, ino: number): 0 | 1 | NativeFailure;
+  /** close(2) of an fd the addon opened (lib/fd.ts). */
+  closeFd(fd: number): undefined | NativeFailure;
   socketIn(spec: RawSocketSpec, callback: (err: NativeFailure | null, fd: number | null) => void): void;
 }
 
