@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { RawCreds } from './credentials.js';
 import type { NativeFailure } from './native-error.js';
 
-/** What the trampoline and the program do; built and validated by lib/spawn.ts. */
+/** What the trampoline and the program do; built by lib/spawn/plan.ts from options lib/spawn/options.ts checked. */
 export interface RawSpawnSpec {
   pid: number;
   /** A pidfd of the target opened before /proc was read (duplicated by the addon), or -1. */
