@@ -1,6 +1,6 @@
 // Inside a worker thread, Node tracks the fds that node:fs opened, and closing any other fd with
 // fs.closeSync prints "Warning: File descriptor N closed but not opened in unmanaged mode". The fds
-// the addon opens (pidfds, pipes, the start pipe, a pty) must be closed natively (lib/fd.ts), or
+// the addon opens (pidfds, pipes, the start pipe, a pty, sockets) must be closed natively (lib/fd.ts), or
 // every spawn in a worker floods stderr with that warning. Each case runs in a worker of its own
 // Node process, from the built package, and reports every process warning the worker saw.
 import { spawnSync } from 'node:child_process';
@@ -64,6 +64,19 @@ test('a pty spawn in a worker: no fd warning', () => {
     c.pty.on('data', (b) => { text += b; });
     out.push(await new Promise((r) => c.on('close', (code) => r(text.trim() + ' ' + code))));
   `, ['on-pty 0']);
+});
+
+test('listenIn and connectIn in a worker: no fd warning', () => {
+  check(`
+    const server = await nsjoin.listenIn(process.pid, { host: '127.0.0.1', port: 0 });
+    const got = new Promise((r) => server.once('connection', (c) => c.once('data', (b) => { r(String(b)); c.destroy(); })));
+    const s = await nsjoin.connectIn(process.pid, { host: '127.0.0.1', port: server.address().port });
+    s.end('hello');
+    out.push(await got);
+    server.close();
+    // A refused connection: the socket the addon made is closed by it.
+    out.push(await nsjoin.connectIn(process.pid, { host: '127.0.0.1', port: 1 }).then(() => 'connected', (e) => e.code));
+  `, ['hello', 'ECONNREFUSED']);
 });
 
 test.run();
