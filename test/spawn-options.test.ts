@@ -5,18 +5,18 @@ import { isMainThread } from 'node:worker_threads';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkInternal, NO_INTERNAL, takeInternal } from '../lib/spawn/internal.js';
-import { checkOptions, splitArguments } from '../lib/spawn/options.js';
+import { checkOptions, splitArguments, type CheckedUser } from '../lib/spawn/options.js';
 
 test('checked options are frozen, nested values too; the caller\'s objects are not kept', () => {
   const env = { A: '1' };
   const groups = [5];
   const o = checkOptions('spawn', 'sh', ['-c', 'x'], { env, user: { uid: 1, gid: 2, groups }, namespaces: ['net'], stdio: ['pipe', 'ignore', 2] });
-  for (const v of [o, o.args, o.env, o.user, (o.user as { groups: number[] }).groups, o.namespaces, o.stdio]) assert.ok(Object.isFrozen(v));
+  for (const v of [o, o.args, o.env, o.user, (o.user as CheckedUser).groups, o.namespaces, o.stdio]) assert.ok(Object.isFrozen(v));
   assert.throws(() => { (o as { file: string }).file = 'x'; }, TypeError);
   env.A = '2';
   groups.push(6);
   assert.equal(o.env, { A: '1' });
-  assert.equal((o.user as { groups: number[] }).groups, [5]);
+  assert.equal((o.user as CheckedUser).groups, [5]);
   assert.equal(o.stdio, ['pipe', 'ignore', 2]);
 });
 
