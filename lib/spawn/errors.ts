@@ -3,24 +3,19 @@
 // that says what to do; errno values are compared by name (lib/errno.ts), never as numbers.
 import { E } from '../errno.js';
 import { NsError, PTRACE_HINT, type NsErrorDetails } from '../errors.js';
+import { stepSyscall } from '../native-error.js';
 import type { NamespaceType } from '../namespaces.js';
 import type { Plan } from './plan.js';
 
 // The order of native/spawn.cc's kNsKinds: an 'open_ns' or 'setns' step's arg indexes it.
 const NS_ORDER: readonly NamespaceType[] = ['user', 'cgroup', 'ipc', 'uts', 'net', 'pid', 'mnt', 'time'];
 
-// Steps that are stages of a system call rather than its name.
-const STEP_SYSCALL: Readonly<Record<string, string>> = {
-  open_ns: 'open', open_root: 'open', open_cwd: 'open', open_cgroup: 'open', open_proc: 'open',
-  cgroup: 'write', pidfd_send_signal: 'pidfd_open',
-};
-
 const CREDS_STEPS = new Set(['capbset', 'keepcaps', 'capset', 'ambient', 'lsm', 'no_new_privs']);
 
 /** Turns the addon's {step, errno, arg} into an NsError that says what to do. */
 export function startError(plan: Plan, step: string, errno: number, arg: number): NsError {
   const pid = plan.pid;
-  const details: NsErrorDetails & { syscall: string; hint?: string } = { syscall: STEP_SYSCALL[step] ?? step, pid };
+  const details: NsErrorDetails & { syscall: string; hint?: string } = { syscall: stepSyscall(step), pid };
   const perm = errno === E.EPERM || errno === E.EACCES;
   switch (step) {
     case 'pidfd_open':
