@@ -7,7 +7,7 @@
 // cannot be caught; dieWithParent then ends the program, and with -t the pty's hangup (SIGHUP to
 // the program's session) still ends a shell.
 import { constants as osConstants } from 'node:os';
-import { spawn, type InternalJoinOptions, type JoinOptions, type NsChildProcess } from '../spawn.js';
+import { spawnInternal, type InternalSwitches, type JoinOptions, type NsChildProcess } from '../spawn.js';
 import type { Target } from '../target-types.js';
 import { resolveParsedTarget } from './common.js';
 import { forwardSignals } from './signals.js';
@@ -41,12 +41,14 @@ export async function runSession(plan: Session): Promise<number> {
   // Raw mode only when our keystrokes go to the program: with --tty alone, ^C must still reach
   // nsjoin as SIGINT (and be passed on).
   const hostTty = plan.tty && plan.interactive && stdin.isTTY === true;
+  // The program must not outlive the CLI, even when the CLI is SIGKILLed.
+  const switches: InternalSwitches = { dieWithParent: true };
   if (plan.tty) {
     plan.options.pty = stdout.isTTY ? { cols: stdout.columns || 80, rows: stdout.rows || 24 } : true;
     // The target's environment has no TERM (no terminal started it); as docker exec -t, the
     // program is told what terminal it now has: ours. Set by spawn on top of the environment it
     // reads itself, under the target's pidfd (never from a /proc/PID read here, before it).
-    (plan.options as InternalJoinOptions).envSet = { TERM: process.env.TERM || 'xterm' };
+    switches.envSet = { TERM: process.env.TERM || 'xterm' };
   } else {
     plan.options.stdio = 'inherit';
   }
@@ -54,8 +56,7 @@ export async function runSession(plan: Session): Promise<number> {
   const signals = forwardSignals(stdout);
   let started: NsChildProcess;
   try {
-    // The program must not outlive the CLI, even when the CLI is SIGKILLed.
-    started = spawn(pid, plan.file, plan.args, { ...plan.options, dieWithParent: true } as InternalJoinOptions);
+    started = spawnInternal(pid, plan.file, plan.args, plan.options, switches);
   } catch (err) {
     signals.remove();
     throw err;
