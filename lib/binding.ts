@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { RawCreds } from './credentials.js';
 import type { NativeFailure } from './native-error.js';
 
-/** What the trampoline and the program do; built and validated by lib/spawn.ts. */
+/** What the trampoline and the program do; built by lib/spawn/plan.ts from options lib/spawn/options.ts checked. */
 export interface RawSpawnSpec {
   pid: number;
   /** A pidfd of the target opened before /proc was read (duplicated by the addon), or -1. */
@@ -95,6 +95,8 @@ export interface RawBinding {
    * with this dev and ino.
    */
   pollPri(fd: number, dev: number, ino: number): 0 | 1 | NativeFailure;
+  /** close(2) of an fd the addon opened (lib/fd.ts). */
+  closeFd(fd: number): undefined | NativeFailure;
   socketIn(spec: RawSocketSpec, callback: (err: NativeFailure | null, fd: number | null) => void): void;
 }
 
