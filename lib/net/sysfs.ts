@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { NsError } from '../errors.js';
 import { readProc } from '../io.js';
 import { parseNetDev } from '../parse/netdev.js';
-import { execFile, type ExecFileOptions, type InternalJoinOptions } from '../spawn.js';
+import { execFileInternal, type ExecFileOptions } from '../spawn.js';
 import { resolveTarget, type RootOptions, type Target } from '../targets.js';
 import { netnsInode } from './netdev.js';
 import { readCheckedSysfs } from './sysfs-checked.js';
@@ -59,11 +59,9 @@ async function readByJoining(pid: number, name: string, devPath: string): Promis
   const time = performance.timeOrigin + performance.now();
   let stdout: string;
   try {
-    const options: ExecFileOptions & InternalJoinOptions & { encoding?: BufferEncoding } = {
-      // A fixed environment: the caller's (GREP_*, locale) must not change what grep prints.
-      namespaces: ['net'], root: false, env: { LC_ALL: 'C' }, freshSysfs: true, timeout: 10_000,
-    };
-    stdout = (await execFile(pid, grep, sysfsGrepArgs(name), options)).stdout;
+    // A fixed environment: the caller's (GREP_*, locale) must not change what grep prints.
+    const options: ExecFileOptions = { namespaces: ['net'], root: false, env: { LC_ALL: 'C' }, timeout: 10_000 };
+    stdout = String((await execFileInternal(pid, grep, sysfsGrepArgs(name), options, { freshSysfs: true })).stdout);
   } catch (err) {
     // grep exits 2 when a file could not be read (speed: EINVAL on a link without speed); what it did read is valid.
     const e = err as { code?: unknown; stdout?: unknown };
