@@ -43,8 +43,9 @@ export type RawSpawnResult =
   /** startFd: read end of the start pipe: a 16-byte {step, errno, arg, value} report (int32, host
    *  byte order; step indexes spawnSteps; for 'creds', arg indexes credsSteps and value is that
    *  step's argument) when the program failed before execve, else EOF once it ran. */
-  | { ok: true; pid: number; pidfd: number; startFd: number }
-  | { ok: false; step: string; errno: number; arg: number };
+  | { pid: number; pidfd: number; startFd: number }
+  /** A NativeFailure (told apart by isNativeFailure) with the step's argument. */
+  | (NativeFailure & { arg: number });
 
 export interface RawWaitResult {
   code: number | null;
@@ -67,8 +68,8 @@ export interface RawChild {
 }
 
 /**
- * The raw addon. Every call but spawn() and the Child's exit/wait methods reports failure as a
- * NativeFailure { step, errno } (lib/native-error.ts turns it into an NsError).
+ * The raw addon. Every call that can fail reports it as a NativeFailure { step, errno }
+ * (lib/native-error.ts turns it into an NsError); spawn()'s also carries the step's `arg`.
  */
 export interface RawBinding {
   spawn(spec: RawSpawnSpec): RawSpawnResult;
