@@ -11,6 +11,6 @@ export function describe(value: unknown): string {
     case 'undefined': return 'undefined';
     case 'function': return 'a function';
     case 'symbol': return 'a symbol';
-    default: return `an object {${Object.keys(value as object).slice(0, 4).join(', ')}}`;
+    default: return `an object {${Object.keys(value).slice(0, 4).join(', ')}}`;
   }
 }

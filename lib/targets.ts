@@ -56,7 +56,7 @@ export function resolveTarget(target: unknown, roots: RootOptions = {}): number 
   if (typeof target === 'number') return checkPid(target);
   if (target !== null && typeof target === 'object' && !Array.isArray(target)) {
     const keys = Object.keys(target);
-    if ('pid' in target && keys.length === 1) return checkPid((target as { pid: unknown }).pid, 'target.pid');
+    if ('pid' in target && keys.length === 1) return checkPid(target.pid, 'target.pid');
     const checked = containerTarget(target);
     if (checked) return ('pod' in checked ? findPodContainer(checked, roots) : findContainer(checked.container, roots)).pid;
   }

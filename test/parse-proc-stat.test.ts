@@ -49,7 +49,7 @@ test('malformed text is a ParseError, never a guess', () => {
     '', '\n', '1 process_api S 0', '1 (process_api)', '1 (process_api) S', 'x (a) S 0 0 0 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 25 0 0 1\n',
     good.replace(') S ', ') ? '), good.replace(') S ', ')S '), good.split(' ').slice(0, 23).join(' '),
     good.replace(' 25 ', ' 2x5 '), good.replace('1 (', '1('),
-  ]) assert.throws(() => parseProcStat(bad, 'stat'), (e: unknown) => e instanceof ParseError && (e as ParseError).file === 'stat', JSON.stringify(bad.slice(0, 30)));
+  ]) assert.throws(() => parseProcStat(bad, 'stat'), (e: unknown) => e instanceof ParseError && e.file === 'stat', JSON.stringify(bad.slice(0, 30)));
 });
 
 test.run();

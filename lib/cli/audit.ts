@@ -85,8 +85,8 @@ function failOn(value: string | boolean | undefined): Severity {
   throw new UsageError(`--fail-on needs low, medium, high or critical, got '${escapeText(String(value))}'`, "see 'nsjoin audit --help'");
 }
 
-/** Runs `nsjoin audit`; resolves with the exit status (0, 1, or 2 on an error). */
-export async function run(argv: string[]): Promise<number> {
+/** Runs `nsjoin audit`; returns the exit status (0, 1, or 2 on an error). */
+export function run(argv: string[]): number {
   try {
     const args = parse(argv, { json: { type: 'boolean' }, all: { type: 'boolean' }, host: { type: 'boolean' }, 'fail-on': { type: 'string' } }, help, 'audit');
     if (!args) return 0;
@@ -104,7 +104,7 @@ export async function run(argv: string[]): Promise<number> {
       if (json) printJson(reports); else process.stdout.write(reports.length ? reports.map(printReport).join('\n') : 'no containers found\n');
       findings = reports.flatMap((r) => r.findings);
     } else {
-      const target = await resolveCliTarget(args.positionals[0], 'audit');
+      const target = resolveCliTarget(args.positionals[0], 'audit');
       const report = auditContainer(target.pid);
       if (json) printJson(report); else process.stdout.write(printReport(report));
       findings = report.findings;

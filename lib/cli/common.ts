@@ -143,7 +143,7 @@ export function intervalMs(value: string | boolean | undefined, fallback: number
 
 /** Writes a value as pretty JSON; Infinity (an unlimited value) becomes null; no raw control characters (escapeJson). */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${escapeJson(JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2))}\n`);
+  process.stdout.write(`${escapeJson(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2))}\n`);
 }
 
 /** A TARGET resolved for display: its host pid and, for a container, which one. */
@@ -158,7 +158,7 @@ export interface ResolvedTarget {
  * Resolves TARGET once, so that a command reads one process throughout.
  * @throws UsageError when missing or malformed; NsError ENSJOIN_NO_CONTAINER / ENSJOIN_AMBIGUOUS_CONTAINER
  */
-export async function resolveCliTarget(text: string | undefined, command: string): Promise<ResolvedTarget> {
+export function resolveCliTarget(text: string | undefined, command: string): ResolvedTarget {
   return resolveParsedTarget(parseTarget(text, command));
 }
 

@@ -18,15 +18,15 @@ Options:
       --help     show this help
 `;
 
-/** Runs `nsjoin free`; resolves with the exit status. */
-export async function run(argv: string[]): Promise<number> {
+/** Runs `nsjoin free`; returns the exit status. */
+export function run(argv: string[]): number {
   const args = parse(argv, {
     human: { type: 'boolean', short: 'h' }, bytes: { type: 'boolean', short: 'b' }, kibi: { type: 'boolean', short: 'k' },
     mebi: { type: 'boolean', short: 'm' }, gibi: { type: 'boolean', short: 'g' }, meminfo: { type: 'boolean' }, json: { type: 'boolean' },
   }, help, 'free');
   if (!args) return 0;
   if (args.positionals.length > 1) throw new UsageError('at most one TARGET', "see 'nsjoin free --help'");
-  const target = await resolveCliTarget(args.positionals[0], 'free');
+  const target = resolveCliTarget(args.positionals[0], 'free');
   if (args.values['meminfo']) {
     process.stdout.write(meminfo(target.pid));
     return 0;

@@ -6,7 +6,8 @@ import { NsError } from '../errors.js';
 
 interface Command {
   summary: string;
-  load: () => Promise<{ run: (argv: string[]) => Promise<number> }>;
+  /** The command's module; its run returns the exit status, or a promise of it (exec, stats, top, serve). */
+  load: () => Promise<{ run: (argv: string[]) => number | Promise<number> }>;
 }
 
 const commands: Record<string, Command> = {

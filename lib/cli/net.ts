@@ -29,12 +29,12 @@ function device(d: NetDevStat, n: number): string {
     + block('TX:', ['bytes', 'packets', 'errors', 'dropped', 'fifo', 'carrier', 'collsns'], [d.tx.bytes, d.tx.packets, d.tx.errs, d.tx.drop, d.tx.fifo, d.tx.carrier, d.tx.colls]);
 }
 
-/** Runs `nsjoin net`; resolves with the exit status. */
-export async function run(argv: string[]): Promise<number> {
+/** Runs `nsjoin net`; returns the exit status. */
+export function run(argv: string[]): number {
   const args = parse(argv, { json: { type: 'boolean' } }, help, 'net');
   if (!args) return 0;
   if (args.positionals.length > 1) throw new UsageError('at most one TARGET', "see 'nsjoin net --help'");
-  const target = await resolveCliTarget(args.positionals[0], 'net');
+  const target = resolveCliTarget(args.positionals[0], 'net');
   const sample = readNetDev(target.pid, { ifindex: true });
   if (args.values['json']) {
     printJson(target.container ? { ...sample, container: target.container } : sample);

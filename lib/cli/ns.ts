@@ -15,8 +15,8 @@ Options:
   -h, --help       show this help
 `;
 
-/** Runs `nsjoin ns`; resolves with the exit status. */
-export async function run(argv: string[]): Promise<number> {
+/** Runs `nsjoin ns`; returns the exit status. */
+export function run(argv: string[]): number {
   const args = parse(argv, { json: { type: 'boolean' }, type: { type: 'string', short: 't' } }, help, 'ns');
   if (!args) return 0;
   const type = args.values['type'];
@@ -27,7 +27,7 @@ export async function run(argv: string[]): Promise<number> {
   let rows: NamespaceInfo[] = listNamespaces();
   const targetText = args.positionals[0];
   if (targetText !== undefined) {
-    const { pid } = await resolveCliTarget(targetText, 'ns');
+    const { pid } = resolveCliTarget(targetText, 'ns');
     const mine = namespacesOf(pid);
     rows = rows.filter((r) => mine[r.type]?.inode === r.inode);
   }

@@ -68,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!args) return 0;
   if (args.positionals.length > 1) throw new UsageError('at most one TARGET', "see 'nsjoin stats --help'");
   const ms = intervalMs(args.values['interval'], 1000);
-  const target = await resolveCliTarget(args.positionals[0], 'stats');
+  const target = resolveCliTarget(args.positionals[0], 'stats');
   const sampler = new Sampler(target.pid);
   const prev = sampler.read();
   await sleep(ms);

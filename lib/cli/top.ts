@@ -79,7 +79,7 @@ export async function run(argv: string[]): Promise<number> {
   const count = countText === undefined ? Infinity : Number(countText);
   if (!(Number.isInteger(count) && count > 0) && count !== Infinity) throw new UsageError(`--iterations needs a positive integer, got ${String(countText)}`);
   const json = Boolean(args.values['json']);
-  const target = await resolveCliTarget(args.positionals[0], 'top');
+  const target = resolveCliTarget(args.positionals[0], 'top');
   const sampler = new Sampler(target.pid);
   const keep = Math.max(2, Math.ceil(60_000 / every));
   const history: History = { cpu: [], mem: [], io: [], net: [] };
@@ -129,7 +129,7 @@ export async function run(argv: string[]): Promise<number> {
         push(history.io, (f.rates.io?.readBytesPerSec ?? 0) + (f.rates.io?.writeBytesPerSec ?? 0));
         push(history.net, (f.net?.total.rx.bytes ?? 0) + (f.net?.total.tx.bytes ?? 0));
         if (json) {
-          process.stdout.write(`${escapeJson(JSON.stringify({ pid: target.pid, ...(target.container ? { container: target.container } : {}), rates: f.rates, net: f.net?.total ?? null, memory: f.memory ?? null, cpu: f.cpu ?? null }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)))}\n`);
+          process.stdout.write(`${escapeJson(JSON.stringify({ pid: target.pid, ...(target.container ? { container: target.container } : {}), rates: f.rates, net: f.net?.total ?? null, memory: f.memory ?? null, cpu: f.cpu ?? null }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)))}\n`);
         } else if (tty) {
           process.stdout.write(`\x1b[H\x1b[2J${screen(target, f, history, every)}`);
         } else {

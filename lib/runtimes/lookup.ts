@@ -78,7 +78,7 @@ export function lookupMeta(scanned: readonly ScannedContainer[], roots: RuntimeR
   let cache = caches.get(cacheKey);
   if (!cache) {
     if (caches.size >= CACHES_MAX) caches.delete(caches.keys().next().value!);
-    caches.set(cacheKey, (cache = new Map()));
+    caches.set(cacheKey, (cache = new Map<string, Entry>()));
   }
   let logs: KubeletLogIndex | undefined;
   const out = new Map<string, RuntimeMeta>();
