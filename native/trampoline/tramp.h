@@ -1,12 +1,11 @@
 // The trampoline: a tiny static program that Node's joiner execs (docs/architecture.md, "Starting a program in a target").
 // It owns its memory, so nothing here can stop or read Node; it joins the target and starts the
-// program, then exits. Ordinary single-threaded process code: no CLONE_VM constraints apply.
+// program, then exits. Ordinary single-threaded process code: no CLONE_VM constraints apply. No C
+// library either (start.cc): every system call goes through rawsys.h and returns -errno on failure.
 #pragma once
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include "../spawn_spec.h"
+#include "rawsys.h"
 
 namespace nsjoin {
 
