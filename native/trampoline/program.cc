@@ -1,6 +1,7 @@
-// The program's steps between fork and execve, in order, one small function each
+// The program's steps between its clone and execve, in order, one small function each
 // (docs/architecture.md, "Starting a program in a target", C++ steps 5 and 6). It is already inside
-// the target's namespaces and its pid namespace; it shares no memory with anyone. Each failure
+// the target's namespaces and its pid namespace; it shares memory with the trampoline only (which
+// writes nothing after the clone but its report), never with Node. Each failure
 // writes {step, errno, arg} to the start pipe and exits 127 (the credentials: {kStepCreds, errno,
 // their own step, its argument}).
 

@@ -44,6 +44,50 @@ inline long RawSyscall(long nr, long a, long b, long c, long d, long e, long f) 
 #endif
 }
 
+// clone(flags) of a child that starts on `stackTop` (16-byte aligned) in fn(arg), which must not
+// return; the parent gets the child's pid or -errno. For CLONE_VM: the child cannot come back
+// through the parent's frames, so it calls fn before the compiler's code runs on the new stack.
+// fn and arg stay in registers that the system call preserves (the child gets the same values).
+inline long CloneOnStack(unsigned long flags, void* stackTop, void (*fn)(void*), void* arg) {
+#if defined(__x86_64__)
+  register long r10 __asm__("r10") = 0;  // child_tid
+  register long r8 __asm__("r8") = 0;    // tls
+  long ret;
+  __asm__ volatile(
+      "syscall\n"
+      "test %%rax, %%rax\n"
+      "jnz 1f\n"
+      "xor %%ebp, %%ebp\n"
+      "mov %[arg], %%rdi\n"
+      "call *%[fn]\n"
+      "hlt\n"
+      "1:\n"
+      : "=a"(ret)
+      : "a"(__NR_clone), "D"(flags), "S"(stackTop), "d"(0), "r"(r10), "r"(r8), [fn] "r"(fn), [arg] "r"(arg)
+      : "rcx", "r11", "memory");
+  return ret;
+#elif defined(__aarch64__)
+  register long x8 __asm__("x8") = __NR_clone;
+  register long x0 __asm__("x0") = static_cast<long>(flags);
+  register long x1 __asm__("x1") = reinterpret_cast<long>(stackTop);
+  register long x2 __asm__("x2") = 0;  // parent_tid
+  register long x3 __asm__("x3") = 0;  // tls
+  register long x4 __asm__("x4") = 0;  // child_tid
+  __asm__ volatile(
+      "svc 0\n"
+      "cbnz x0, 1f\n"
+      "mov x29, #0\n"
+      "mov x0, %[arg]\n"
+      "blr %[fn]\n"
+      "brk #0\n"
+      "1:\n"
+      : "+r"(x0)
+      : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), [fn] "r"(fn), [arg] "r"(arg)
+      : "memory");
+  return x0;
+#endif
+}
+
 // Any mix of integers and pointers, up to six, as the kernel takes them (in registers, as longs).
 template <typename... A>
 inline long Sys(long nr, A... args) {

@@ -39,7 +39,7 @@ struct CredsFailure {
 // caller with fewer capabilities than the target never fails for it and never gains any.
 CredsFailure ApplyCredentials(const Spec& s);
 
-// The program: runs in the forked child, inside the target's namespaces, and ends in execve.
+// The program: runs in the cloned child (main.cc says how), inside the target's namespaces, and ends in execve.
 [[noreturn]] void ProgramMain(const Spec& s);
 
 }  // namespace nsjoin
