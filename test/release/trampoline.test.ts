@@ -1,8 +1,9 @@
 // The trampoline (native/trampoline/) on its own, for both architectures we ship: the x86_64 one
 // this build embeds, and the arm64 one built by the cross compiler the arm64 prebuild uses, run
 // under qemu-user. It has no C library (its own _start and system calls per architecture), so each
-// build must be seen to start, parse a spec, fork, take credentials and exec; the arm64 addon
-// cannot show it under qemu (no execveat there: see consumer.test.ts). A spec made by
+// build must be seen to start, parse a spec, clone, take credentials and exec; the arm64 addon
+// cannot show it under qemu (no execveat there: see consumer.test.ts), and qemu-user refuses the
+// program's clone, whose hand-written child path clone-on-stack.cc checks on both instead. A spec made by
 // trampoline-spec.cc from the same header as the addon's; scripts/release/setup.sh installs the
 // cross compiler and qemu (npm run test:release).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -18,15 +19,17 @@ const tmp = mkdtempSync(join(tmpdir(), 'nsjoin-trampoline-'));
 const specTool = join(tmp, 'trampoline-spec');
 const sources = execFileSync('sh', ['-c', 'ls native/trampoline/*.cc'], { cwd: root, encoding: 'utf8' }).trim().split('\n');
 const builds = [
-  { arch: 'x64', binary: join(root, 'build', 'Release', 'nsjoin-trampoline'), runner: [] as string[] },
-  { arch: 'arm64', binary: join(tmp, 'trampoline-arm64'), runner: ['qemu-aarch64-static'] },
+  { arch: 'x64', binary: join(root, 'build', 'Release', 'nsjoin-trampoline'), cxx: 'g++', runner: [] as string[] },
+  { arch: 'arm64', binary: join(tmp, 'trampoline-arm64'), cxx: 'aarch64-linux-gnu-g++', runner: ['qemu-aarch64-static'] },
 ];
+const buildTool = (cxx: string, out: string, files: string[]) =>
+  execFileSync('sh', [join(root, 'native', 'trampoline', 'build.sh'), out, ...files], {
+    cwd: root, env: { ...process.env, CXX: cxx }, stdio: ['ignore', 'inherit', 'inherit'],
+  });
 
 test.before(() => {
   execFileSync('g++', ['-std=c++17', '-O1', '-o', specTool, join(root, 'test', 'release', 'trampoline-spec.cc')]);
-  execFileSync('sh', [join(root, 'native', 'trampoline', 'build.sh'), builds[1]!.binary, ...sources], {
-    cwd: root, env: { ...process.env, CXX: 'aarch64-linux-gnu-g++' }, stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  buildTool(builds[1]!.cxx, builds[1]!.binary, sources);
   assert.match(execFileSync('file', [builds[1]!.binary], { encoding: 'utf8' }), /ARM aarch64, .*statically linked/);
 });
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -79,17 +82,25 @@ test('x64: the program takes the groups, gid and uid of the spec', () => {
   assert.match(r.stdout, /^uid=65534\S* gid=65533\S* groups=65533\S*,65532\S*\n$/, JSON.stringify(r));
 });
 
-// arm64 under qemu-user: up to the fork, which qemu-user refuses with CLONE_PARENT (EINVAL; a real
-// arm64 kernel takes it). So this shows _start, the system calls, the spec and the report; the
-// program's steps are the same C++ with the same system call helper.
-const arm64 = builds[1]!;
-test('arm64 (qemu-user): starts, reads the spec, resets the signals and reports the refused fork', () => {
+// arm64 under qemu-user: up to the program's clone, which qemu-user refuses (EINVAL: it runs
+// CLONE_VM only as a thread, and no CLONE_PARENT; a real arm64 kernel takes it). So this shows
+// _start, the system calls, the spec and the report; the program's steps are the same C++ with the
+// same system call helper, and the clone's child path is checked below (clone-on-stack.cc).
+test('arm64 (qemu-user): starts, reads the spec, resets the signals and reports the refused clone', () => {
   const r = runTrampoline(arm64.runner, arm64.binary, spec('true', [-1, -1, -1], '/bin/true', 'true'));
   assert.is(r.status, 127);
   assert.equal([r.report, r.start], [[6, 22, -1, 0], []]);
 });
 
 for (const b of builds) {
+  test(`${b.arch}: CloneOnStack starts the child on its own stack in fn(arg) (clone-on-stack.cc)`, () => {
+    const out = join(tmp, `clone-on-stack-${b.arch}`);
+    buildTool(b.cxx, out, ['native/trampoline/start.cc', 'test/release/clone-on-stack.cc']);
+    const r = spawnSync(b.runner[0] ?? out, b.runner.length ? [out] : [], { encoding: 'utf8', timeout: 60_000 });
+    assert.is(r.status, 0, r.stderr);
+    assert.is(r.stdout, 'child ran on its own stack\n');
+  });
+
   test(`${b.arch}: a spec that is not one exits 126 without a report`, () => {
     const file = join(tmp, 'garbage');
     writeFileSync(file, Buffer.alloc(300, 7));
