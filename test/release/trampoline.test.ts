@@ -86,6 +86,7 @@ test('x64: the program takes the groups, gid and uid of the spec', () => {
 // CLONE_VM only as a thread, and no CLONE_PARENT; a real arm64 kernel takes it). So this shows
 // _start, the system calls, the spec and the report; the program's steps are the same C++ with the
 // same system call helper, and the clone's child path is checked below (clone-on-stack.cc).
+const arm64 = builds[1]!;
 test('arm64 (qemu-user): starts, reads the spec, resets the signals and reports the refused clone', () => {
   const r = runTrampoline(arm64.runner, arm64.binary, spec('true', [-1, -1, -1], '/bin/true', 'true'));
   assert.is(r.status, 127);
