@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { RawCreds } from './credentials.js';
 import type { NativeFailure } from './native-error.js';
 
-/** What the trampoline and the program do; built and validated by lib/spawn.ts. */
+/** What the trampoline and the program do; built by lib/spawn/plan.ts from options lib/spawn/options.ts checked. */
 export interface RawSpawnSpec {
   pid: number;
   /** A pidfd of the target opened before /proc was read (duplicated by the addon), or -1. */
@@ -44,7 +44,8 @@ export type RawSpawnResult =
    *  byte order; step indexes spawnSteps; for 'creds', arg indexes credsSteps and value is that
    *  step's argument) when the program failed before execve, else EOF once it ran. */
   | { ok: true; pid: number; pidfd: number; startFd: number }
-  | { ok: false; step: string; errno: number; arg: number };
+  /** A NativeFailure with the step's argument (`ok` goes once spawn.ts tells them apart with isNativeFailure). */
+  | (NativeFailure & { ok: false; arg: number });
 
 export interface RawWaitResult {
   code: number | null;
@@ -67,8 +68,8 @@ export interface RawChild {
 }
 
 /**
- * The raw addon. Every call but spawn() and the Child's exit/wait methods reports failure as a
- * NativeFailure { step, errno } (lib/native-error.ts turns it into an NsError).
+ * The raw addon. Every call that can fail reports it as a NativeFailure { step, errno }
+ * (lib/native-error.ts turns it into an NsError); spawn()'s also carries the step's `arg`.
  */
 export interface RawBinding {
   spawn(spec: RawSpawnSpec): RawSpawnResult;
@@ -95,6 +96,8 @@ export interface RawBinding {
    * with this dev and ino.
    */
   pollPri(fd: number, dev: number, ino: number): 0 | 1 | NativeFailure;
+  /** close(2) of an fd the addon opened (lib/fd.ts). */
+  closeFd(fd: number): undefined | NativeFailure;
   socketIn(spec: RawSocketSpec, callback: (err: NativeFailure | null, fd: number | null) => void): void;
 }
 

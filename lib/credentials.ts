@@ -10,7 +10,6 @@ import { existsSync } from 'node:fs';
 import { NsError } from './errors.js';
 import { readText } from './io.js';
 import { parseProcStatus, type ProcStatus } from './parse/proc-status.js';
-import { describe } from './targets.js';
 
 /** Whose privileges the program runs with: the target's (default), or the caller's own. */
 export type Privileges = 'target' | 'caller';
@@ -28,17 +27,15 @@ export interface RawCreds {
 }
 
 /**
- * Validates JoinOptions.privileges and gives the default: 'target' for a program that runs in the
- * target's root (the container's own binary, which the container may have replaced), 'caller' for
- * a host binary (no 'mnt', no `root`: our own program, with our cleaned environment). A host binary
- * with only the target's capabilities inside the target's pid namespace could be ptraced by the
- * container's root (same uid, no capability it lacks), and through it the container would reach
- * the host's filesystem: that combination is refused. @internal
+ * The privileges of a program whose namespaces are known, from JoinOptions.privileges as
+ * lib/spawn/options.ts checked it: 'target' for a program that runs in the target's root (the
+ * container's own binary, which the container may have replaced), 'caller' for a host binary (no
+ * 'mnt', no `root`: our own program, with our cleaned environment). A host binary with only the
+ * target's capabilities inside the target's pid namespace could be ptraced by the container's root
+ * (same uid, no capability it lacks), and through it the container would reach the host's
+ * filesystem: that combination is refused (for namespaces 'all', first known here). @internal
  */
-export function checkPrivileges(value: unknown, inTargetRoot: boolean, pidJoined: boolean): Privileges {
-  if (value !== undefined && value !== 'target' && value !== 'caller') {
-    throw new TypeError(`privileges must be 'target' or 'caller', got ${describe(value)}`);
-  }
+export function checkPrivileges(value: Privileges | undefined, inTargetRoot: boolean, pidJoined: boolean): Privileges {
   if (value === 'target') refuseTargetPrivilegesOnHostProgram(inTargetRoot, pidJoined);
   return value ?? (inTargetRoot ? 'target' : 'caller');
 }

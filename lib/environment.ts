@@ -7,10 +7,10 @@
 // when the target's is asked for, the variables that make a loader, a shell or an interpreter load
 // other code (LD_PRELOAD, BASH_ENV, PYTHONPATH, ...) and PATH are not taken from the target; its
 // file is always searched in our PATH.
+import { E } from './errno.js';
 import { NsError } from './errors.js';
 import { readText } from './io.js';
 import { parseEnviron } from './parse/environ.js';
-import { describe } from './targets.js';
 
 /** Default PATH when none is set, as execvp's. */
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -31,12 +31,6 @@ export function isLoaderVariable(name: string): boolean {
   return UNSAFE_NAMES.has(name) || UNSAFE_PREFIXES.some((p) => name.startsWith(p));
 }
 
-function checkString(value: unknown, what: string): string {
-  if (typeof value !== 'string') throw new TypeError(`${what} must be a string, got ${describe(value)}`);
-  if (value.includes('\0')) throw new TypeError(`${what} must not contain NUL bytes`);
-  return value;
-}
-
 function ours(): string[] {
   return Object.entries(process.env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
 }
@@ -48,7 +42,7 @@ function targetEnviron(pid: number): string[] {
   } catch (err) {
     const e = err as NsError;
     if (e.code === 'EACCES' || e.code === 'EPERM') {
-      throw NsError.fromErrno(13, { syscall: 'open', path, pid, hint: 'reading the target environment needs ptrace read access; or pass env' });
+      throw NsError.fromErrno(E.EACCES, { syscall: 'open', path, pid, hint: 'reading the target environment needs ptrace read access; or pass env' });
     }
     throw e;
   }
@@ -56,12 +50,15 @@ function targetEnviron(pid: number): string[] {
 
 /**
  * The program's envp and the PATH its file is searched in.
- * @param option JoinOptions.env: undefined (default), 'target', 'inherit' or an object
+ * @param option JoinOptions.env as lib/spawn/options.ts checked it: undefined (default), 'target',
+ * 'inherit' or an object of strings
  * @param inTargetRoot whether the program runs in the target's root (mnt joined, or root)
  * @param extra variables set on top (the CLI's TERM for a pty), never filtered
- * @throws TypeError for a bad option; NsError when the target's environ cannot be read
+ * @throws NsError when the target's environ cannot be read
  */
-export function programEnvironment(pid: number, option: unknown, inTargetRoot: boolean, extra: Record<string, string> = {}): { envp: string[]; path: string } {
+export function programEnvironment(
+  pid: number, option: Readonly<Record<string, string>> | 'target' | 'inherit' | undefined, inTargetRoot: boolean, extra: Readonly<Record<string, string>> = {},
+): { envp: string[]; path: string } {
   let envp: string[];
   let path: string | undefined;
   const mode = option ?? (inTargetRoot ? 'target' : 'inherit');
@@ -75,18 +72,10 @@ export function programEnvironment(pid: number, option: unknown, inTargetRoot: b
   } else if (mode === 'inherit') {
     envp = ours();
     path = process.env.PATH;
-  } else if (mode !== null && typeof mode === 'object' && !Array.isArray(mode)) {
-    // The caller's own choice, trusted as child_process trusts options.env.
-    envp = [];
-    for (const [k, v] of Object.entries(mode as Record<string, unknown>)) {
-      if (v === undefined) continue;
-      if (k.length === 0 || k.includes('=') || k.includes('\0')) throw new TypeError(`env: bad variable name ${describe(k)}`);
-      checkString(v, `env.${k}`);
-      envp.push(`${k}=${v as string}`);
-      if (k === 'PATH') path = v as string;
-    }
   } else {
-    throw new TypeError(`env must be 'target', 'inherit' or an object of strings, got ${describe(option)}`);
+    // The caller's own choice, trusted as child_process trusts options.env.
+    envp = Object.entries(mode).map(([k, v]) => `${k}=${v}`);
+    if (mode.PATH !== undefined) path = mode.PATH;
   }
   for (const [k, v] of Object.entries(extra)) {
     envp = envp.filter((kv) => !kv.startsWith(`${k}=`));

@@ -5,9 +5,10 @@
 // directory fd with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, O_NONBLOCK (a FIFO planted there cannot
 // hold the event loop in open()) and a file-type check, so a directory swapped after the check
 // (renameat2) changes nothing: the fd keeps naming what was checked.
-import { closeSync, fstatSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import { binding, type Openat2Constants } from './binding.js';
 import { NsError } from './errors.js';
+import { closeFd } from './fd.js';
 import { unwrap } from './native-error.js';
 import { readFdText, READ_LIMIT } from './io.js';
 
@@ -47,7 +48,7 @@ export function readTextBeneath(dirFd: number, name: string, label: string, pid?
     }
     return readFdText(fd, label, pid, limit);
   } finally {
-    closeSync(fd);
+    closeFd(fd);
   }
 }
 

@@ -18,12 +18,18 @@ export function isNativeFailure(value: unknown): value is NativeFailure {
     && typeof (value as NativeFailure).step === 'string' && typeof (value as NativeFailure).errno === 'number';
 }
 
-// Steps that are stages of a system call rather than its name.
+// Steps that are stages of a system call rather than its name (the small calls' and spawn's).
 const STEP_SYSCALL: Readonly<Record<string, string>> = {
-  open_ns: 'open', open_root: 'open', open_ptmx: 'open', open_slave: 'open',
+  open_ns: 'open', open_root: 'open', open_ptmx: 'open', open_slave: 'open', open_cwd: 'open', open_cgroup: 'open', open_proc: 'open',
+  cgroup: 'write',
   // The check that the pid still names the process anchored by pidfd_open.
   pidfd_send_signal: 'pidfd_open',
 };
+
+/** The system call a step of the addon names: the step itself, or the call it is a stage of. */
+export function stepSyscall(step: string): string {
+  return STEP_SYSCALL[step] ?? step;
+}
 
 function defaultHint(f: NativeFailure): string | undefined {
   const perm = f.errno === E.EPERM || f.errno === E.EACCES;
@@ -38,7 +44,7 @@ function defaultHint(f: NativeFailure): string | undefined {
  * `hint` replaces the shared ones).
  */
 export function nativeError(f: NativeFailure, details: NsErrorDetails = {}): NsError {
-  const d: NsErrorDetails = { syscall: STEP_SYSCALL[f.step] ?? f.step };
+  const d: NsErrorDetails = { syscall: stepSyscall(f.step) };
   if (f.step === 'open_root' && details.pid !== undefined) d.path = `/proc/${details.pid}/root`;
   if (f.step === 'open_ptmx') d.path = '/dev/ptmx';
   const hint = defaultHint(f);

@@ -2,9 +2,11 @@
 // first, the files are read, and then the pidfd is asked whether the process still exists. A pid is
 // only reused after its process is gone (reaped), so if it still exists, /proc/PID named it all
 // along. The check reads the pidfd's own fdinfo: "Pid: -1" once the process is gone (Linux >= 5.3).
-import { closeSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { binding } from './binding.js';
+import { E } from './errno.js';
 import { NsError } from './errors.js';
+import { closeFd } from './fd.js';
 import { unwrap } from './native-error.js';
 
 /**
@@ -17,10 +19,10 @@ export function readUnderPidfd<T>(pid: number, read: () => T): T {
     const value = read();
     const info = readFileSync(`/proc/self/fdinfo/${pidfd}`, 'utf8');
     if (!new RegExp(`^Pid:\\s*${pid}$`, 'm').test(info)) {
-      throw NsError.fromErrno(3, { syscall: 'pidfd_open', pid, hint: 'the target exited while its /proc files were read' });
+      throw NsError.fromErrno(E.ESRCH, { syscall: 'pidfd_open', pid, hint: 'the target exited while its /proc files were read' });
     }
     return value;
   } finally {
-    closeSync(pidfd);
+    closeFd(pidfd);
   }
 }

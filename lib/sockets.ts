@@ -8,15 +8,15 @@
 // process's resolver (/etc/hosts, DNS servers of the host), and the address it yields is then
 // used inside the target. Pass an IP address to be sure of what is reached.
 import { lookup } from 'node:dns/promises';
-import { closeSync } from 'node:fs';
 import { isIP, Server, Socket } from 'node:net';
 import { binding, type RawSocketSpec } from './binding.js';
 import { E } from './errno.js';
 import { NsError } from './errors.js';
+import { closeFd } from './fd.js';
 import { nativeError, type NativeFailure } from './native-error.js';
 import { readText } from './io.js';
 import { readUnderPidfd } from './pidfd.js';
-import { kernelSupport } from './spawn.js';
+import { kernelSupport } from './spawn/kernel.js';
 import { describe, resolveTarget, type Target } from './targets.js';
 
 /** A TCP endpoint inside the target's network namespace. */
@@ -192,7 +192,7 @@ export async function connectIn(target: Target, options: ConnectInOptions): Prom
   try {
     return new Socket({ fd, readable: true, writable: true });
   } catch (err) {
-    closeSync(fd);
+    closeFd(fd);
     throw err;
   }
 }
@@ -242,7 +242,7 @@ export async function listenIn(target: Target, options: ListenInOptions): Promis
         resolve(server);
       });
     } catch (err) {
-      closeSync(fd);
+      closeFd(fd);
       reject(err as Error);
     }
   });

@@ -2,10 +2,11 @@
 // before its execve fails (for the credentials: step 'creds', arg the credential step, value its
 // argument), and nothing at all when execve works, so EOF with no bytes means it
 // started. Node reads it without ever waiting on the program, which the target can stop at will.
-import { readSync, closeSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { endianness } from 'node:os';
 import { binding } from './binding.js';
+import { closeFd } from './fd.js';
 
 /** Why the program did not start: the addon's step name (a credential step by its own name,
  *  such as 'capset' or 'setuid'), errno and step argument. */
@@ -44,7 +45,7 @@ export function readStartSync(fd: number): StartFailure | null {
   try {
     for (let r; n < REPORT_BYTES && (r = readSync(fd, buf, n, REPORT_BYTES - n, null)) > 0;) n += r;
   } finally {
-    closeSync(fd);
+    closeFd(fd);
   }
   return decodeStart(buf.subarray(0, n));
 }

@@ -6,6 +6,7 @@ void InitPty(Napi::Env env, Napi::Object exports);
 void InitSocket(Napi::Env env, Napi::Object exports);
 void InitOpenat2(Napi::Env env, Napi::Object exports);
 void InitMountwatch(Napi::Env env, Napi::Object exports);
+void InitFd(Napi::Env env, Napi::Object exports);
 }  // namespace nsjoin
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -15,6 +16,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   nsjoin::InitSocket(env, exports);
   nsjoin::InitOpenat2(env, exports);
   nsjoin::InitMountwatch(env, exports);
+  nsjoin::InitFd(env, exports);
   return exports;
 }
 

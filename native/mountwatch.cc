@@ -27,10 +27,12 @@ Napi::Value PollPri(const Napi::CallbackInfo& info) {
   if (d.failed) return env.Undefined();
   struct stat st;
   if (fstat(fd, &st) != 0) return Failure(env, "fstat", errno);
-  if (static_cast<int64_t>(st.st_dev) != dev || static_cast<int64_t>(st.st_ino) != ino) return Failure(env, "fstat", ESTALE);
+  if (static_cast<int64_t>(st.st_dev) != dev || static_cast<int64_t>(st.st_ino) != ino)
+    return Failure(env, "fstat", ESTALE);
   struct pollfd p = {fd, POLLPRI, 0};
   int n;
-  do n = poll(&p, 1, 0); while (n < 0 && errno == EINTR);
+  do n = poll(&p, 1, 0);
+  while (n < 0 && errno == EINTR);
   if (n < 0) return Failure(env, "poll", errno);
   if (p.revents & POLLNVAL) return Failure(env, "poll", EBADF);
   return Napi::Number::New(env, (p.revents & (POLLPRI | POLLERR)) ? 1 : 0);

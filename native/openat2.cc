@@ -20,7 +20,8 @@ namespace {
 // (ENOSYS before Linux 5.6: no fallback to openat, the caller fails closed). dirFd may be AT_FDCWD (-100).
 Napi::Value Openat2(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 4 || !info[1].IsString()) return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "openat2(dirFd, path, flags, resolve): numbers and a string", true);
+  if (info.Length() < 4 || !info[1].IsString())
+    return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "openat2(dirFd, path, flags, resolve): numbers and a string", true);
   Decoder d{env};
   int dirFd = static_cast<int>(d.IntOf(info[0], "dirFd", -100, 0x7fffffff));
   std::string path = d.Str(info[1], "path");
@@ -39,11 +40,20 @@ Napi::Value Openat2(const Napi::CallbackInfo& info) {
 
 void InitOpenat2(Napi::Env env, Napi::Object exports) {
   exports.Set("openat2", Napi::Function::New(env, Openat2, "openat2"));
-  static const struct { const char* name; long long value; } kFlags[] = {
-      {"O_RDONLY", O_RDONLY}, {"O_PATH", O_PATH}, {"O_DIRECTORY", O_DIRECTORY}, {"O_NOFOLLOW", O_NOFOLLOW},
-      {"O_NONBLOCK", O_NONBLOCK}, {"O_NOCTTY", O_NOCTTY}, {"RESOLVE_NO_XDEV", RESOLVE_NO_XDEV},
-      {"RESOLVE_NO_MAGICLINKS", RESOLVE_NO_MAGICLINKS}, {"RESOLVE_NO_SYMLINKS", RESOLVE_NO_SYMLINKS},
-      {"RESOLVE_BENEATH", RESOLVE_BENEATH}, {"RESOLVE_IN_ROOT", RESOLVE_IN_ROOT}};
+  static const struct {
+    const char* name;
+    long long value;
+  } kFlags[] = {{"O_RDONLY", O_RDONLY},
+                {"O_PATH", O_PATH},
+                {"O_DIRECTORY", O_DIRECTORY},
+                {"O_NOFOLLOW", O_NOFOLLOW},
+                {"O_NONBLOCK", O_NONBLOCK},
+                {"O_NOCTTY", O_NOCTTY},
+                {"RESOLVE_NO_XDEV", RESOLVE_NO_XDEV},
+                {"RESOLVE_NO_MAGICLINKS", RESOLVE_NO_MAGICLINKS},
+                {"RESOLVE_NO_SYMLINKS", RESOLVE_NO_SYMLINKS},
+                {"RESOLVE_BENEATH", RESOLVE_BENEATH},
+                {"RESOLVE_IN_ROOT", RESOLVE_IN_ROOT}};
   Napi::Object c = Napi::Object::New(env);
   for (const auto& f : kFlags) c.Set(f.name, Napi::Number::New(env, static_cast<double>(f.value)));
   exports.Set("openat2Constants", c);

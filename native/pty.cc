@@ -17,6 +17,7 @@
 #include <cstring>
 #include <string>
 
+#include "fd_holder.h"
 #include "inroot.h"
 #include "sys.h"
 
@@ -58,33 +59,27 @@ int PathInRoot(int rootFd, const char* rel) {
 int OpenTargetPtmx(int rootFd, int flags, const char** what) {
   *what = "";
   bool viaPts = false;
-  int pathFd = PathInRoot(rootFd, "dev/ptmx");
-  if (pathFd < 0 && errno == ELOOP) {
+  Fd pathFd(PathInRoot(rootFd, "dev/ptmx"));
+  if (!pathFd.ok() && errno == ELOOP) {
     viaPts = true;
-    pathFd = PathInRoot(rootFd, "dev/pts/ptmx");
-    if (pathFd < 0 && errno == ELOOP) *what = "/dev/ptmx and /dev/pts/ptmx are symlinks";
+    pathFd.reset(PathInRoot(rootFd, "dev/pts/ptmx"));
+    if (!pathFd.ok() && errno == ELOOP) *what = "/dev/ptmx and /dev/pts/ptmx are symlinks";
   }
-  if (pathFd < 0) return -1;
+  if (!pathFd.ok()) return -1;
   struct stat st;
   struct statfs fs;
-  int err = 0;
-  if (fstat(pathFd, &st) != 0) err = errno;
-  else if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2) {
-    err = ENOTTY;
+  if (fstat(pathFd.get(), &st) != 0) return -1;
+  if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2) {
     *what = FileKind(st.st_mode);
-  } else if (viaPts && (fstatfs(pathFd, &fs) != 0 || fs.f_type != kDevptsMagic)) {
-    err = ENODEV;
+    errno = ENOTTY;
+    return -1;
+  }
+  if (viaPts && (fstatfs(pathFd.get(), &fs) != 0 || fs.f_type != kDevptsMagic)) {
     *what = "/dev/pts/ptmx is not on a devpts";
+    errno = ENODEV;
+    return -1;
   }
-  int fd = -1;
-  if (err == 0) {
-    std::string self = "/proc/self/fd/" + std::to_string(pathFd);
-    fd = open(self.c_str(), flags);
-    if (fd < 0) err = errno;
-  }
-  close(pathFd);
-  errno = err;
-  return fd;
+  return open(("/proc/self/fd/" + std::to_string(pathFd.get())).c_str(), flags);
 }
 
 // Master -> slave: TIOCGPTPEER, else (kernels before 4.13) the slave's path in the same devpts.
@@ -101,7 +96,8 @@ int OpenSlave(int master, int rootFd, int index) {
 // pid 0 = the host's /dev/ptmx. Both fds are close-on-exec; the master is non-blocking.
 Napi::Value OpenPty(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsObject()) return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "openPty(spec): spec must be an object", true);
+  if (info.Length() < 1 || !info[0].IsObject())
+    return ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "openPty(spec): spec must be an object", true);
   Napi::Object spec = info[0].As<Napi::Object>();
   Decoder d{env};
   int pid = static_cast<int>(d.Int(spec, "pid", 0, 4194304));
@@ -135,7 +131,8 @@ Napi::Value OpenPty(const Napi::CallbackInfo& info) {
     if (!master.ok()) return Failure(env, "open_ptmx", errno);
   }
   int unlock = 0, index = -1;
-  if (ioctl(master.get(), TIOCSPTLCK, &unlock) != 0 || ioctl(master.get(), TIOCGPTN, &index) != 0) return Failure(env, "ioctl", errno);
+  if (ioctl(master.get(), TIOCSPTLCK, &unlock) != 0 || ioctl(master.get(), TIOCGPTN, &index) != 0)
+    return Failure(env, "ioctl", errno);
   Fd slave(OpenSlave(master.get(), rootFd.get(), index));
   if (!slave.ok()) return Failure(env, "open_slave", errno);
   struct winsize ws = {};
@@ -170,7 +167,9 @@ Napi::Value ResizePty(const Napi::CallbackInfo& info) {
   double fd = info[0].As<Napi::Number>().DoubleValue();
   double cols = info[1].As<Napi::Number>().DoubleValue();
   double rows = info[2].As<Napi::Number>().DoubleValue();
-  auto bad = [](double v, double lo, double hi) { return !(v >= lo && v <= hi) || v != static_cast<double>(static_cast<int64_t>(v)); };
+  auto bad = [](double v, double lo, double hi) {
+    return !(v >= lo && v <= hi) || v != static_cast<double>(static_cast<int64_t>(v));
+  };
   if (bad(fd, 0, 0x7fffffff) || bad(cols, 1, 65535) || bad(rows, 1, 65535))
     return ThrowCoded(env, "ERR_INVALID_ARG_VALUE", "resizePty: fd must be an fd, cols and rows 1-65535", true);
   struct winsize ws = {};

@@ -26,6 +26,7 @@
 #include <cstring>
 #include <string>
 
+#include "fd_holder.h"
 #include "inroot.h"
 #include "sys.h"
 
@@ -42,7 +43,7 @@ int OpenInRootStrict(int rootFd, const char* rel, int flags) {
 }
 
 struct MakeArgs {
-  int nsFd;      // pidfd (setns with a pidfd, 5.8) or /proc/PID/ns/net
+  int nsFd;  // pidfd (setns with a pidfd, 5.8) or /proc/PID/ns/net
   int family;
   int fd = -1;
   int err = 0;
@@ -74,12 +75,12 @@ class SocketWorker : public Napi::AsyncWorker {
   std::string dir_, name_;
   int timeoutMs_ = -1;
   // Result.
-  int fd_ = -1, err_ = 0;
+  Fd fd_;  // handed to JavaScript by OnOK; closed with the worker otherwise
+  int err_ = 0;
   const char* step_ = nullptr;
 
   void Fail(const char* step, int err) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
+    fd_.reset();
     step_ = step;
     err_ = err;
   }
@@ -92,7 +93,7 @@ class SocketWorker : public Napi::AsyncWorker {
     if (rc != 0) return Fail("pthread_create", rc);
     pthread_join(th, nullptr);
     if (a.fd < 0) return Fail(a.step, a.err);
-    fd_ = a.fd;
+    fd_.reset(a.fd);
 
     sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
@@ -132,16 +133,16 @@ class SocketWorker : public Napi::AsyncWorker {
     if (bind_) {
       // As libuv does for its own TCP servers: a restarted server can rebind at once.
       int one = 1;
-      if (family_ != AF_UNIX) setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-      if (::bind(fd_, reinterpret_cast<sockaddr*>(&ss), len) != 0) return Fail("bind", errno);
+      if (family_ != AF_UNIX) setsockopt(fd_.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+      if (::bind(fd_.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0) return Fail("bind", errno);
       return;
     }
-    int r = connect(fd_, reinterpret_cast<sockaddr*>(&ss), len);
+    int r = connect(fd_.get(), reinterpret_cast<sockaddr*>(&ss), len);
     int e = errno;
     dirFd.reset();
     if (r == 0) return;
     if (e != EINPROGRESS) return Fail("connect", e);
-    pollfd p{fd_, POLLOUT, 0};
+    pollfd p{fd_.get(), POLLOUT, 0};
     for (;;) {
       int n = poll(&p, 1, timeoutMs_);
       if (n < 0 && errno == EINTR) continue;
@@ -151,7 +152,7 @@ class SocketWorker : public Napi::AsyncWorker {
     }
     int soErr = 0;
     socklen_t sl = sizeof soErr;
-    if (getsockopt(fd_, SOL_SOCKET, SO_ERROR, &soErr, &sl) != 0) return Fail("getsockopt", errno);
+    if (getsockopt(fd_.get(), SOL_SOCKET, SO_ERROR, &soErr, &sl) != 0) return Fail("getsockopt", errno);
     if (soErr != 0) return Fail("connect", soErr);
   }
 
@@ -161,7 +162,7 @@ class SocketWorker : public Napi::AsyncWorker {
     if (step_ != nullptr) {
       Callback().Call({Failure(env, step_, err_), env.Null()});
     } else {
-      Callback().Call({env.Null(), Napi::Number::New(env, fd_)});
+      Callback().Call({env.Null(), Napi::Number::New(env, fd_.release())});
     }
   }
 };
@@ -183,7 +184,8 @@ Napi::Value SocketIn(const Napi::CallbackInfo& info) {
   int timeoutMs = static_cast<int>(d.Int(spec, "timeoutMs", -1, 0x7fffffff));
   if (d.failed) return env.Undefined();
   if ((family != "inet" && family != "inet6" && family != "unix") || (op != "connect" && op != "bind"))
-    return ThrowCoded(env, "ERR_INVALID_ARG_VALUE", "socketIn: family must be inet, inet6 or unix; op connect or bind", true);
+    return ThrowCoded(env, "ERR_INVALID_ARG_VALUE", "socketIn: family must be inet, inet6 or unix; op connect or bind",
+                      true);
 
   SocketWorker* w = new SocketWorker(info[1].As<Napi::Function>());
   w->bind_ = op == "bind";
@@ -194,7 +196,8 @@ Napi::Value SocketIn(const Napi::CallbackInfo& info) {
     w->name_ = d.Str(spec.Get("name"), "name");
     if (!d.failed && (w->name_.empty() || w->name_.find('/') != std::string::npos || w->dir_.empty())) {
       delete w;
-      return ThrowCoded(env, "ERR_INVALID_ARG_VALUE", "socketIn: dir must not be empty; name must be one path component", true);
+      return ThrowCoded(env, "ERR_INVALID_ARG_VALUE",
+                        "socketIn: dir must not be empty; name must be one path component", true);
     }
   } else {
     w->family_ = family == "inet" ? AF_INET : AF_INET6;

@@ -1,5 +1,5 @@
 // What Node hands the trampoline (native/trampoline/): a flat byte image written into a memfd by
-// native/spawn.cc and read back by the trampoline, both built from this one header by the same
+// native/spawn_image.cc and read back by the trampoline, both built from this one header by the same
 // compiler, so the layout matches by construction. No pointers: fd numbers, ids, flags, and the
 // strings as NUL-terminated runs after the fixed part.
 //
@@ -39,9 +39,9 @@ enum Step : int32_t {
   kStepCount,
 };
 // Names as the TypeScript layer knows them (lib/spawn.ts turns them into NsError details).
-constexpr const char* kStepNames[kStepCount] = {
-    "pid",    "prctl",  "cgroup", "setns",     "unshare", "mount",  "clone",       "setsid", "chroot",   "chdir",
-    "getcwd", "creds",  "dup2",   "close_range", "ioctl",  "execve", "execveat"};
+constexpr const char* kStepNames[kStepCount] = {"pid",   "prctl",       "cgroup", "setns",  "unshare", "mount",
+                                                "clone", "setsid",      "chroot", "chdir",  "getcwd",  "creds",
+                                                "dup2",  "close_range", "ioctl",  "execve", "execveat"};
 
 // The program's credential steps (native/trampoline/creds.cc), in the order it takes them; the
 // names are what lib/spawn.ts turns into an NsError's syscall and hint.
@@ -58,8 +58,8 @@ enum CredsStep : int32_t {
   kCredsNoNewPrivs,
   kCredsStepCount,
 };
-constexpr const char* kCredsStepNames[kCredsStepCount] = {
-    "ok", "capbset", "setgroups", "setgid", "setuid", "keepcaps", "capset", "ambient", "lsm", "no_new_privs"};
+constexpr const char* kCredsStepNames[kCredsStepCount] = {"ok",       "capbset", "setgroups", "setgid", "setuid",
+                                                          "keepcaps", "capset",  "ambient",   "lsm",    "no_new_privs"};
 
 struct Report {
   int32_t step;
@@ -104,8 +104,8 @@ struct SpecHeader {
   int32_t nsFds[kNsCount];
   int32_t rootFd, cwdFd;
   int32_t hostProcFd;  // the host's /proc (O_PATH): the close_range fallback and the LSM label
-  int32_t reportFd;  // trampoline -> Node: one Report
-  int32_t startFd;   // program -> Node: a Report on failure, EOF once execve worked
+  int32_t reportFd;    // trampoline -> Node: one Report
+  int32_t startFd;     // program -> Node: a Report on failure, EOF once execve worked
   int32_t cttyIndex;
   int64_t uid, gid;  // -1: keep ours
   // The target's capability sets (with kApplyCaps), as read from its /proc/PID/status.

@@ -3,13 +3,13 @@
 #pragma once
 
 #include <napi.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
 #include <string>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include <vector>
 
 #ifndef CLONE_NEWTIME
@@ -27,9 +27,7 @@ namespace nsjoin {
 // Syscalls made directly: glibc's setuid/setgid/setgroups broadcast to every thread of the
 // process (its setxid machinery), which in a CLONE_VM child would signal Node's own threads.
 inline long sys_pidfd_open(int pid, unsigned flags) { return syscall(SYS_pidfd_open, pid, flags); }
-inline long sys_pidfd_send_signal(int pidfd, int sig) {
-  return syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0);
-}
+inline long sys_pidfd_send_signal(int pidfd, int sig) { return syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0); }
 inline long sys_setns(int fd, int nstype) { return syscall(SYS_setns, fd, nstype); }
 inline long sys_close_range(unsigned first, unsigned last, unsigned flags) {
   return syscall(SYS_close_range, first, last, flags);
@@ -37,8 +35,7 @@ inline long sys_close_range(unsigned first, unsigned last, unsigned flags) {
 
 // Throws a JS error with a `code` property (the classic-level way: codes decided in C++, the
 // message completed in TypeScript).
-inline Napi::Value ThrowCoded(Napi::Env env, const char* code, const std::string& message,
-                              bool typeError = false) {
+inline Napi::Value ThrowCoded(Napi::Env env, const char* code, const std::string& message, bool typeError = false) {
   Napi::Error err = typeError ? Napi::TypeError::New(env, message) : Napi::Error::New(env, message);
   err.Set("code", Napi::String::New(env, code));
   err.ThrowAsJavaScriptException();
@@ -56,35 +53,6 @@ inline Napi::Object Failure(Napi::Env env, const char* step, int err) {
   return f;
 }
 
-// Owns an fd and closes it when it goes out of scope, so that an early `return Failure(...,
-// errno)` needs no "save errno, close, return" (the return value is built before the close).
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() { reset(); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  bool ok() const { return fd_ >= 0; }
-  // Hands the fd over to the caller (no close).
-  int release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-  void reset(int fd = -1) {
-    if (fd_ >= 0) {
-      int saved = errno;
-      close(fd_);
-      errno = saved;
-    }
-    fd_ = fd;
-  }
-
- private:
-  int fd_;
-};
-
 // Argument decoding: every getter validates the JS type and reports a TypeError instead of
 // aborting, so that random values handed to the raw binding can never crash the process.
 struct Decoder {
@@ -94,7 +62,8 @@ struct Decoder {
   void Fail(const std::string& what) {
     // A getter or Proxy trap that threw has left its exception pending: that one is reported, as
     // throwing a second one over it is a fatal error in N-API.
-    if (!failed && !env.IsExceptionPending()) ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "nsjoin addon: bad argument " + what, true);
+    if (!failed && !env.IsExceptionPending())
+      ThrowCoded(env, "ERR_INVALID_ARG_TYPE", "nsjoin addon: bad argument " + what, true);
     failed = true;
   }
   // o[key], or an empty value (and failed) when reading it threw.
@@ -115,7 +84,8 @@ struct Decoder {
     if (failed) return 0;
     if (!v.IsNumber()) return Fail(key), 0;
     double d = v.As<Napi::Number>().DoubleValue();
-    if (!(d >= static_cast<double>(min) && d <= static_cast<double>(max)) || d != static_cast<double>(static_cast<int64_t>(d)))
+    if (!(d >= static_cast<double>(min) && d <= static_cast<double>(max)) ||
+        d != static_cast<double>(static_cast<int64_t>(d)))
       return Fail(key), 0;
     return static_cast<int64_t>(d);
   }

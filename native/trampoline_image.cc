@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <mutex>
 
+#include "fd_holder.h"
+
 #ifndef NSJOIN_TRAMPOLINE_PATH
 #error "binding.gyp defines NSJOIN_TRAMPOLINE_PATH: the built trampoline to embed"
 #endif
@@ -20,12 +22,14 @@
 #endif
 
 // The assembler copies the file in; the symbols bound it.
-__asm__(".section .rodata\n"
-        ".balign 16\n"
-        "nsjoin_trampoline_start:\n"
-        ".incbin \"" NSJOIN_TRAMPOLINE_PATH "\"\n"
-        "nsjoin_trampoline_end:\n"
-        ".previous\n");
+__asm__(
+    ".section .rodata\n"
+    ".balign 16\n"
+    "nsjoin_trampoline_start:\n"
+    ".incbin \"" NSJOIN_TRAMPOLINE_PATH
+    "\"\n"
+    "nsjoin_trampoline_end:\n"
+    ".previous\n");
 extern "C" const char nsjoin_trampoline_start[] __asm__("nsjoin_trampoline_start");
 extern "C" const char nsjoin_trampoline_end[] __asm__("nsjoin_trampoline_end");
 
@@ -39,38 +43,32 @@ int trampolineFd = -1;
 // A memfd holding `size` bytes of `data`, or -1 with errno. MFD_EXEC (Linux 6.3) keeps it
 // executable under vm.memfd_noexec=1; older kernels refuse the flag, so it is dropped there.
 int MemfdWith(const char* name, unsigned flags, const char* data, size_t size) {
-  int fd = static_cast<int>(syscall(SYS_memfd_create, name, flags));
-  if (fd < 0 && errno == EINVAL && (flags & MFD_EXEC)) fd = static_cast<int>(syscall(SYS_memfd_create, name, flags & ~MFD_EXEC));
-  if (fd < 0) return -1;
+  Fd fd(static_cast<int>(syscall(SYS_memfd_create, name, flags)));
+  if (!fd.ok() && errno == EINVAL && (flags & MFD_EXEC))
+    fd.reset(static_cast<int>(syscall(SYS_memfd_create, name, flags & ~MFD_EXEC)));
+  if (!fd.ok()) return -1;
   for (size_t off = 0; off < size;) {
-    ssize_t n = write(fd, data + off, size - off);
+    ssize_t n = write(fd.get(), data + off, size - off);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      int err = n < 0 ? errno : EIO;
-      close(fd);
-      errno = err;
+      if (n == 0) errno = EIO;
       return -1;
     }
     off += static_cast<size_t>(n);
   }
-  return fd;
+  return fd.release();
 }
 
 // A close-on-exec fd of the sealed trampoline, or -1 with errno.
 int TrampolineFd() {
   std::lock_guard<std::mutex> guard(trampolineLock);
   if (trampolineFd >= 0) return trampolineFd;
-  int fd = MemfdWith("nsjoin-trampoline", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC, nsjoin_trampoline_start,
-                     static_cast<size_t>(nsjoin_trampoline_end - nsjoin_trampoline_start));
-  if (fd < 0) return -1;
-  if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0) {
-    int err = errno;
-    close(fd);
-    errno = err;
-    return -1;
-  }
-  trampolineFd = fd;
-  return fd;
+  Fd fd(MemfdWith("nsjoin-trampoline", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC, nsjoin_trampoline_start,
+                  static_cast<size_t>(nsjoin_trampoline_end - nsjoin_trampoline_start)));
+  if (!fd.ok()) return -1;
+  if (fcntl(fd.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0) return -1;
+  trampolineFd = fd.release();
+  return trampolineFd;
 }
 
 }  // namespace nsjoin
