@@ -1,6 +1,7 @@
 // The program's credentials (docs/architecture.md, "Starting a program in a target", step 5):
 // supplementary groups, gid, uid and, with privileges 'target', the target's capability sets, LSM
-// exec label and no_new_privs: what `runc exec` gives a process. Node decoded and checked them (native/creds.cc) into the spec.
+// exec label and no_new_privs: what `runc exec` gives a process. Node decoded and checked them (native/creds.cc) into
+// the spec.
 
 #include "tramp.h"
 

@@ -22,25 +22,27 @@ extern "C" {
 // Clears the frame pointer (the end of any backtrace), passes the stack pointer, and keeps the
 // stack 16-byte aligned at the call as both ABIs require (the kernel aligns it at entry).
 #if defined(__x86_64__)
-__asm__(".text\n"
-        ".global _start\n"
-        ".type _start,@function\n"
-        "_start:\n"
-        "  xor %ebp, %ebp\n"
-        "  mov %rsp, %rdi\n"
-        "  and $-16, %rsp\n"
-        "  call TrampolineStart\n"
-        "  hlt\n");
+__asm__(
+    ".text\n"
+    ".global _start\n"
+    ".type _start,@function\n"
+    "_start:\n"
+    "  xor %ebp, %ebp\n"
+    "  mov %rsp, %rdi\n"
+    "  and $-16, %rsp\n"
+    "  call TrampolineStart\n"
+    "  hlt\n");
 #elif defined(__aarch64__)
-__asm__(".text\n"
-        ".global _start\n"
-        ".type _start,%function\n"
-        "_start:\n"
-        "  mov x29, #0\n"
-        "  mov x30, #0\n"
-        "  mov x0, sp\n"
-        "  bl TrampolineStart\n"
-        "  brk #0\n");
+__asm__(
+    ".text\n"
+    ".global _start\n"
+    ".type _start,%function\n"
+    "_start:\n"
+    "  mov x29, #0\n"
+    "  mov x30, #0\n"
+    "  mov x0, sp\n"
+    "  bl TrampolineStart\n"
+    "  brk #0\n");
 #endif
 
 // The compiler may turn struct copies and zeroing into calls to these (GCC documents that even a

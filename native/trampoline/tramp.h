@@ -1,7 +1,7 @@
-// The trampoline: a tiny static program that Node's joiner execs (docs/architecture.md, "Starting a program in a target").
-// It owns its memory, so nothing here can stop or read Node; it joins the target and starts the
-// program, then exits. Ordinary single-threaded process code: no CLONE_VM constraints apply. No C
-// library either (start.cc): every system call goes through rawsys.h and returns -errno on failure.
+// The trampoline: a tiny static program that Node's joiner execs (docs/architecture.md, "Starting a program in a
+// target"). It owns its memory, so nothing here can stop or read Node; it joins the target and starts the program, then
+// exits. Ordinary single-threaded process code: no CLONE_VM constraints apply. No C library either (start.cc): every
+// system call goes through rawsys.h and returns -errno on failure.
 #pragma once
 
 #include "../spawn_spec.h"
@@ -18,7 +18,7 @@ struct Spec {
   const char* cwdPath;  // null without kHasCwdPath
   const char* lsmAttr;  // relative to the host's /proc ("thread-self/attr/exec"); null without kHasLsm
   const char* lsmValue;
-  char** argv;          // null-terminated
+  char** argv;  // null-terminated
   char** envp;
   const char** execPaths;
   bool Has(uint32_t flag) const { return (h->flags & flag) != 0; }
