@@ -43,9 +43,9 @@ export type RawSpawnResult =
   /** startFd: read end of the start pipe: a 16-byte {step, errno, arg, value} report (int32, host
    *  byte order; step indexes spawnSteps; for 'creds', arg indexes credsSteps and value is that
    *  step's argument) when the program failed before execve, else EOF once it ran. */
-  | { ok: true; pid: number; pidfd: number; startFd: number }
-  /** A NativeFailure with the step's argument (`ok` goes once spawn.ts tells them apart with isNativeFailure). */
-  | (NativeFailure & { ok: false; arg: number });
+  | { pid: number; pidfd: number; startFd: number }
+  /** A NativeFailure (told apart by isNativeFailure) with the step's argument. */
+  | (NativeFailure & { arg: number });
 
 export interface RawWaitResult {
   code: number | null;

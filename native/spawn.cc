@@ -1,5 +1,5 @@
 // Starting a program inside the namespaces of another process (docs/architecture.md, "Starting a
-// program in a target"): the addon's spawn() and the small calls lib/spawn.ts makes around it.
+// program in a target"): the addon's spawn() and the small calls lib/spawn/ makes around it.
 //
 //   Node ──clone(CLONE_VM|CLONE_VFORK)──> joiner ──execveat──> trampoline ──fork(CLONE_PARENT)──> program
 //
@@ -20,18 +20,16 @@
 namespace nsjoin {
 namespace {
 
-// A failure: the shape of every native call's failure (sys.h Failure) with the step's argument.
-// `ok: false` stays until lib/spawn.ts tells the two results apart with isNativeFailure.
+// A failure: the shape of every native call's failure (sys.h Failure) with the step's argument
+// (lib/native-error.ts isNativeFailure tells it from a start).
 Napi::Value FailureResult(Napi::Env env, const SpawnFailure& f) {
   Napi::Object r = Failure(env, f.step, f.err);
   r.Set("arg", f.arg);
-  r.Set("ok", false);
   return r;
 }
 
 Napi::Value StartedResult(Napi::Env env, Started* s) {
   Napi::Object r = Napi::Object::New(env);
-  r.Set("ok", true);
   r.Set("pid", s->pid);
   r.Set("pidfd", s->pidfd.release());
   r.Set("startFd", s->startRead.release());

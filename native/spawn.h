@@ -48,7 +48,7 @@ struct HostFds {
   void CloseAll();
 };
 
-// Why no program was started: a step name of lib/spawn.ts's table, its errno and argument.
+// Why no program was started: a step name of lib/spawn/errors.ts's table, its errno and argument.
 struct SpawnFailure {
   const char* step = nullptr;
   int err = 0;

@@ -38,13 +38,13 @@ enum Step : int32_t {
   kStepTrampoline,  // exec of the trampoline, or reading its spec
   kStepCount,
 };
-// Names as the TypeScript layer knows them (lib/spawn.ts turns them into NsError details).
+// Names as the TypeScript layer knows them (lib/spawn/errors.ts turns them into NsError details).
 constexpr const char* kStepNames[kStepCount] = {"pid",   "prctl",       "cgroup", "setns",  "unshare", "mount",
                                                 "clone", "setsid",      "chroot", "chdir",  "getcwd",  "creds",
                                                 "dup2",  "close_range", "ioctl",  "execve", "execveat"};
 
 // The program's credential steps (native/trampoline/creds.cc), in the order it takes them; the
-// names are what lib/spawn.ts turns into an NsError's syscall and hint.
+// names are what lib/spawn/errors.ts turns into an NsError's syscall and hint.
 enum CredsStep : int32_t {
   kCredsOk = 0,
   kCredsCapbset,

@@ -70,14 +70,18 @@ test('our numbers equal the raw files read by hand', async () => {
   const usageFile = cg.version === 2 ? 'memory.current' : 'memory.usage_in_bytes';
   const cpuUsageHand = () => (cg.version === 2 ? kv('cpu.stat')['usage_usec']! * 1000 : num('cpuacct.usage'));
   const periodsHand = () => kv('cpu.stat')['nr_periods']!;
-  // The working set by hand: usage minus memory.stat's inactive_file (v1: total_inactive_file).
+  // memory.stat's inactive_file by hand (v1: total_inactive_file).
   const inactiveHand = () => kv('memory.stat')[cg.version === 2 ? 'inactive_file' : 'total_inactive_file']!;
-  const wsHand = () => Math.max(0, num(usageFile) - inactiveHand());
-  const before = { cpu: cpuUsageHand(), mem: num(usageFile), periods: periodsHand(), ws: wsHand(), mapped: cg.version === 2 ? kv('memory.stat')['file_mapped'] : 0 };
+  const before = { cpu: cpuUsageHand(), mem: num(usageFile), periods: periodsHand(), mapped: cg.version === 2 ? kv('memory.stat')['file_mapped'] : 0 };
   const s = readCgroupStats(p.pid);
-  const after = { cpu: cpuUsageHand(), mem: num(usageFile), periods: periodsHand(), ws: wsHand() };
+  const after = { cpu: cpuUsageHand(), mem: num(usageFile), periods: periodsHand() };
   const between = (v: number, a: number, b: number) => v >= Math.min(a, b) && v <= Math.max(a, b);
-  assert.ok(between(s.memory!.workingSet, before.ws, after.ws), `working set ${s.memory!.workingSet} between hand reads ${before.ws} and ${after.ws}`);
+  // The working set is usage minus inactive_file, two counters read apart: pages moving between the
+  // LRU lists put it outside two hand reads (seen in the VM: 131072 against 339968 and 425984). So
+  // the formula is checked on our own snapshot's usage and memory.stat, each of which is checked
+  // against the files by hand (usage below, memory.stat keys in the version branches).
+  const inactiveKey = cg.version === 2 ? 'inactive_file' : 'total_inactive_file';
+  assert.is(s.memory!.workingSet, Math.max(0, s.memory!.usage - s.memory!.stat[inactiveKey]!), 'working set = usage - inactive_file');
   // In the test:kernel VM, once other suites have run, the kernel may still list the fresh 4 MiB as
   // active file (inactive_file 0 in 2 of 3 full runs): there the formula is checked by the hand
   // reads above and the distinction by the v2 views fixtures captured under load in that VM.

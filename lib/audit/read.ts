@@ -20,7 +20,7 @@ function roots(o: RootOptions): { procRoot: string; sysRoot: string } {
 }
 
 const inodes = (ns: Partial<Record<NamespaceType, { inode: number }>>): Partial<Record<NamespaceType, number>> =>
-  Object.fromEntries(Object.entries(ns).map(([k, v]) => [k, v!.inode]));
+  Object.fromEntries(Object.entries(ns).map(([k, v]) => [k, v.inode]));
 
 /** The host's namespaces: init's (pid 1) when readable, else our own (we run on the host). */
 export function hostNamespaceIds(options: RootOptions = {}): { ids: Partial<Record<NamespaceType, number>>; from: string } {

@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import { binding, type RawChild } from '../binding.js';
 import { E } from '../errno.js';
 import { NsError } from '../errors.js';
-import { nativeError } from '../native-error.js';
+import { isNativeFailure, nativeError } from '../native-error.js';
 import { checkPtySize, ptyStream, resizePty, type PtyInfo } from '../pty.js';
 import { watchStart, type StartFailure } from '../start-report.js';
 import { signalName, toSignal } from './checks.js';
@@ -87,7 +87,7 @@ export class NsChildProcess extends ChildProcessBase {
     this.namespaces = [...plan.joined];
     if (pty) this.#attachPty(pty.master, pty.info);
     this.#attachStreams(parentFds);
-    if (!result.ok) return this.#failStart(startError(plan, result.step, result.errno, result.arg));
+    if (isNativeFailure(result)) return this.#failStart(startError(plan, result.step, result.errno, result.arg));
     this.pid = result.pid;
     this.#raw = new (binding().Child)(result.pidfd);
     this.#raw.watch((code, sig) => this.#onExit(code, sig));

@@ -7,7 +7,7 @@ import { stepSyscall } from '../native-error.js';
 import type { NamespaceType } from '../namespaces.js';
 import type { Plan } from './plan.js';
 
-// The order of native/spawn.cc's kNsKinds: an 'open_ns' or 'setns' step's arg indexes it.
+// The order of native/spawn_spec.h's kNsKinds: an 'open_ns' or 'setns' step's arg indexes it.
 const NS_ORDER: readonly NamespaceType[] = ['user', 'cgroup', 'ipc', 'uts', 'net', 'pid', 'mnt', 'time'];
 
 const CREDS_STEPS = new Set(['capbset', 'keepcaps', 'capset', 'ambient', 'lsm', 'no_new_privs']);

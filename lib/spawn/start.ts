@@ -18,7 +18,7 @@ export interface Launched {
 
 /**
  * Reads the target (prepare) and starts the program through the addon. When the addon reports a
- * failure ({ok: false}), our ends are still open for the caller (its streams end at once).
+ * failure (a NativeFailure), our ends are still open for the caller (its streams end at once).
  * @throws what prepare throws, or a failure to open the stdio or the pty; nothing is left open then
  */
 export function launch(prepare: () => Plan, o: CheckedOptions): Launched {

@@ -4,6 +4,7 @@
 import { binding } from '../binding.js';
 import { E } from '../errno.js';
 import { NsError } from '../errors.js';
+import { isNativeFailure } from '../native-error.js';
 import { readStartSync } from '../start-report.js';
 import { signalName } from './checks.js';
 import { abortError, startError } from './errors.js';
@@ -34,7 +35,7 @@ export function runSync(pid: number | NsError, o: CheckedOptions, internal: Inte
     return failed(err as Error);
   }
   const { plan, result, parentFds } = started;
-  if (!result.ok) {
+  if (isNativeFailure(result)) {
     closeParentFds(parentFds);
     return failed(startError(plan, result.step, result.errno, result.arg));
   }

@@ -103,9 +103,9 @@ export async function sendUdp(fromPid: number, toPid: number, addr: string, port
   try {
     let out = '';
     let err = '';
-    sink.stderr!.on('data', (b) => { err += b; });
+    sink.stderr.on('data', (b) => { err += b; });
     const done = new Promise<Received>((resolve, reject) => {
-      sink.stdout!.on('data', (b) => {
+      sink.stdout.on('data', (b) => {
         out += b;
         const m = /GOT (\d+) (\d+)/.exec(out);
         if (m) resolve({ packets: Number(m[1]), bytes: Number(m[2]) });
@@ -114,7 +114,7 @@ export async function sendUdp(fromPid: number, toPid: number, addr: string, port
     });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`udp sink did not start: ${err}`)), 10_000);
-      sink.stdout!.on('data', () => { if (out.includes('READY')) { clearTimeout(timer); resolve(); } });
+      sink.stdout.on('data', () => { if (out.includes('READY')) { clearTimeout(timer); resolve(); } });
       sink.on('exit', () => { clearTimeout(timer); reject(new Error(`udp sink exited: ${err}`)); });
     });
     await execFileAsync('nsenter', ['-t', String(fromPid), '-n', '--', process.execPath, '-e', SEND, addr, String(port), String(count), String(size)], { env: PATH_ENV, timeout: 20_000 });

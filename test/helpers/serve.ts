@@ -45,8 +45,8 @@ export function startServe(args: string[] = ['--listen', '127.0.0.1:0']): Promis
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => { running.delete(child); resolve({ code, signal }); }));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`nsjoin serve did not start: ${err}`)); }, 20_000);
-    child.stderr!.on('data', (b: Buffer) => {
-      err += b;
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString();
       const m = /listening on (http:\/\/\S+\/metrics)/.exec(err);
       if (m) {
         clearTimeout(timer);

@@ -62,10 +62,10 @@ export async function startTarget(opts: TargetOptions = {}): Promise<Target> {
   live.add(child);
   let out = '';
   let err = '';
-  child.stderr!.on('data', (b) => { err += b; });
+  child.stderr.on('data', (b) => { err += b; });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`target did not start: ${err}`)), 10_000);
-    child.stdout!.on('data', (b) => {
+    child.stdout.on('data', (b) => {
       out += b;
       if (out.includes('READY')) { clearTimeout(timer); resolve(); }
     });
