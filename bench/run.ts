@@ -31,7 +31,7 @@ function worker(group: string, opts: object, heapMB = 0): Promise<GroupResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: join(here, '..'), stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout!.on('data', (b: Buffer) => { out += b; });
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
     child.on('error', reject);
     child.on('close', (code) => {
       const line = out.split('\n').find((l) => l.startsWith('@@RESULT '));

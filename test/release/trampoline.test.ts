@@ -45,7 +45,7 @@ function runTrampoline(runner: string[], binary: string, spec: string): Run {
       stdio: ['ignore', 'pipe', 'inherit', fd, 'pipe', 'pipe'], timeout: 60_000,
     });
     const ints = (b: Buffer | null | undefined) => (b ? Array.from({ length: b.length / 4 }, (_, i) => b.readInt32LE(i * 4)) : []);
-    return { status: r.status, stdout: String(r.output[1] ?? ''), report: ints(r.output[4] as Buffer), start: ints(r.output[5] as Buffer) };
+    return { status: r.status, stdout: String(r.output[1] ?? ''), report: ints(r.output[4]), start: ints(r.output[5]) };
   } finally {
     closeSync(fd);
   }
