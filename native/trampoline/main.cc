@@ -141,8 +141,8 @@ void CloseJoinFds(const Spec& s) {
   for (uint32_t i = 0; i < h.nCgroupFds; i++) Sys(__NR_close, s.cgroupFds[i]);
 }
 
-// The program's own stack: it shares our memory (CLONE_VM) until its execve. Its deepest path
-// (ProgramMain, CloseFrom's fallback, Fail) needs under 9 KiB (gcc -fstack-usage).
+// The stack the program starts on (in its own copy of our memory: see the clone below). Its deepest
+// path (ProgramMain, CloseFrom's fallback, Fail) needs under 9 KiB (gcc -fstack-usage).
 alignas(16) char programStack[64 * 1024];
 
 [[noreturn]] void StartProgram(void* arg) {
@@ -185,12 +185,13 @@ int TrampolineMain(int argc, char** argv) {
   JoinNamespaces(s);
   PrivateMounts(s);
   CloseJoinFds(s);
-  // The program, as a sibling. It shares this small process's memory (CLONE_VM: no page tables
-  // to copy, no copy-on-write faults after, nothing to tear down at its execve), not its fds, cwd,
-  // root or credentials, and nothing of Node's. No CLONE_VFORK: we report and exit at once, so a
-  // program stopped by the target (which sees it) cannot hold up Node, who waits for us. We only
-  // write the report after this; the program writes only its own stack.
-  long pid = CloneOnStack(CLONE_VM | CLONE_PARENT | kSigChld, programStack + sizeof programStack, StartProgram, &s);
+  // The program, as a sibling, in a copy of this small process's memory. Not CLONE_VM, though it
+  // would save a few page faults: the program takes the target's credentials before its execve,
+  // and where fs.suid_dumpable=1 makes it ptraceable then, the target could write our memory
+  // through it and forge the pid we report (Node would then signal a host process as its child).
+  // No CLONE_VFORK: we report and exit at once, so a program stopped by the target (which sees
+  // it) cannot hold up Node, who waits for us.
+  long pid = CloneOnStack(CLONE_PARENT | kSigChld, programStack + sizeof programStack, StartProgram, &s);
   if (pid < 0) Fail(report, kStepClone, Err(pid));
   Send(report, kStepPid, 0, 0, static_cast<int32_t>(pid));
   return 0;

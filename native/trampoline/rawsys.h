@@ -45,8 +45,8 @@ inline long RawSyscall(long nr, long a, long b, long c, long d, long e, long f) 
 }
 
 // clone(flags) of a child that starts on `stackTop` (16-byte aligned) in fn(arg), which must not
-// return; the parent gets the child's pid or -errno. For CLONE_VM: the child cannot come back
-// through the parent's frames, so it calls fn before the compiler's code runs on the new stack.
+// return; the parent gets the child's pid or -errno. With CLONE_VM (a thread) the child cannot come
+// back through the parent's frames, so it calls fn before the compiler's code runs on the new stack.
 // fn and arg stay in registers that the system call preserves (the child gets the same values).
 inline long CloneOnStack(unsigned long flags, void* stackTop, void (*fn)(void*), void* arg) {
 #if defined(__x86_64__)

@@ -1,7 +1,6 @@
 // CloneOnStack (native/trampoline/rawsys.h), whose child path is hand-written for each
 // architecture, run on its own for test/release/trampoline.test.ts: qemu-user cannot emulate the
-// trampoline's CLONE_VM|CLONE_PARENT clone (it runs CLONE_VM only as a thread), so this clones a
-// thread, which takes the same path: the child must start on the new stack in fn(arg).
+// trampoline's CLONE_PARENT fork, so this clones a thread, which takes the same path: the child must start on the new stack in fn(arg).
 // Built with native/trampoline/build.sh and start.cc; prints a line from the child, exits 0.
 #include "../../native/trampoline/rawsys.h"
 

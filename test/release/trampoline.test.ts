@@ -82,8 +82,8 @@ test('x64: the program takes the groups, gid and uid of the spec', () => {
   assert.match(r.stdout, /^uid=65534\S* gid=65533\S* groups=65533\S*,65532\S*\n$/, JSON.stringify(r));
 });
 
-// arm64 under qemu-user: up to the program's clone, which qemu-user refuses (EINVAL: it runs
-// CLONE_VM only as a thread, and no CLONE_PARENT; a real arm64 kernel takes it). So this shows
+// arm64 under qemu-user: up to the program's fork, which qemu-user refuses (EINVAL: it takes no
+// CLONE_PARENT; a real arm64 kernel does). So this shows
 // _start, the system calls, the spec and the report; the program's steps are the same C++ with the
 // same system call helper, and the clone's child path is checked below (clone-on-stack.cc).
 const arm64 = builds[1]!;
