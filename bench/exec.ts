@@ -6,6 +6,8 @@
 // grows with the parent's mapped memory (the floor is its own small process: it has no heap).
 import { spawn as cpSpawn, type ChildProcess } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { spawn as nsSpawn } from '../lib/index.js';
 import { startFloor } from './floor.js';
 import { gc, interleaveAsync, makeRatio, rssMB, size, type GroupResult } from './harness.js';
@@ -34,6 +36,19 @@ const runPlainTimed = (): Promise<void> => done(timedSync(blocked.plain, () => c
 export const runPlain = (): Promise<void> => done(cpSpawn('/bin/true'));
 export const runNsenter = (pid: number): Promise<void> => done(cpSpawn('nsenter', ['-t', String(pid), '-a', '/bin/true']) as ChildProcess);
 
+/**
+ * BENCH_COMPARE=DIR: the spawn() of another built checkout (say, main), timed interleaved with
+ * this one: a before/after in one run, which a shared machine's load cannot skew the way two
+ * runs minutes apart are skewed. DIR needs lib/ and a built addon: e.g. `git archive main | tar -x
+ * -C DIR`, node_modules linked, `npx node-gyp rebuild` there.
+ */
+async function compareSpawn(): Promise<((pid: number) => Promise<void>) | undefined> {
+  const dir = process.env.BENCH_COMPARE;
+  if (!dir) return undefined;
+  const lib = (await import(pathToFileURL(join(resolve(dir), 'lib', 'index.ts')).href)) as { spawn: typeof nsSpawn };
+  return (pid) => done(lib.spawn(pid, '/bin/true'));
+}
+
 /** Live JS heap of about `mb` MiB: packed double arrays (1 MiB each), every page written. */
 let ballast: number[][] = [];
 export function fillHeap(mb: number): void {
@@ -59,14 +74,17 @@ export async function execGroup(o: ExecOptions): Promise<GroupResult> {
   res.notes.push(`worker RSS ${rssMB().toFixed(0)} MB, live heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`);
   const runs = size(o.heapMB >= 4096 ? 300 : 400, 30);
   const floor = startFloor();
+  const before = await compareSpawn();
   try {
-    const [ns, plain, nsenter, fl] = await interleaveAsync([
+    const [ns, plain, nsenter, fl, other] = await interleaveAsync([
       () => runNsjoinTimed(o.target), runPlainTimed, () => runNsenter(o.target), () => floor.run(o.target),
+      ...(before ? [() => before(o.target)] : []),
     ], runs);
     const big = o.heapMB >= 1024;
     res.ratios.push(makeRatio(group, 'nsjoin vs the floor (bench/floor.c: the same steps in C)', 'nsjoin.spawn', 'floor', ns!, fl!, 'ms', big ? '<= 1.25' : '<= 1.15'));
     res.ratios.push(makeRatio(group, 'nsjoin vs child_process.spawn(/bin/true)', 'nsjoin.spawn', 'child_process.spawn', ns!, plain!, 'ms', big ? '<= 0.2' : o.heapMB === 0 ? '<= 0.8' : ''));
     res.ratios.push(makeRatio(group, 'nsjoin vs spawn(nsenter -t PID -a /bin/true)', 'nsjoin.spawn', 'nsenter', ns!, nsenter!, 'ms', o.heapMB === 0 ? '<= 0.4' : ''));
+    if (other) res.ratios.push(makeRatio(group, `nsjoin vs the nsjoin of BENCH_COMPARE=${process.env.BENCH_COMPARE}`, 'nsjoin.spawn', 'BENCH_COMPARE', ns!, other, 'ms'));
     res.ratios.push(makeRatio(group, 'child_process.spawn vs the floor', 'child_process.spawn', 'floor', plain!, fl!, 'ms'));
     // Warm-up rounds pushed samples too: keep the last `runs`, which pair with the timed rounds.
     const b = blocked.nsjoin.slice(-runs), p = blocked.plain.slice(-runs);

@@ -74,7 +74,7 @@ export async function startTarget(ns: string[] = ['uts', 'net', 'ipc', 'pid', 'm
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error('bench target did not start')), 10_000);
-    child.stdout!.on('data', (b) => { out += b; if (out.includes('READY')) { clearTimeout(timer); resolve(); } });
+    child.stdout.on('data', (b) => { out += b; if (out.includes('READY')) { clearTimeout(timer); resolve(); } });
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`unshare exited ${code}`)); });
   });
   const outer = child.pid!;
@@ -83,7 +83,7 @@ export async function startTarget(ns: string[] = ['uts', 'net', 'ipc', 'pid', 'm
   // The inner shell execs sleep: wait until it has, so that the target's environ and cwd are stable.
   for (let i = 0; i < 200 && !readFileSync(`/proc/${inner}/comm`, 'utf8').startsWith('sleep'); i++) sleepSync(5);
   pids.add(inner);
-  child.stdout!.destroy();
+  child.stdout.destroy();
   return {
     pid: inner,
     kill() {

@@ -3,6 +3,8 @@
 //   BENCH_QUICK=1     small sizes (a smoke test; the figures mean little)
 //   BENCH_ONLY=a,b    only these groups: exec-small, exec-1g, exec-4g, cgroup, serve, parsers, containers, memory
 //   BENCH_JSON=file   also write the results as JSON
+//   BENCH_COMPARE=DIR also time the spawn() of another built checkout in the exec groups, interleaved
+//                     (a before/after in one run; see bench/exec.ts)
 //   BENCH_CHECK=1     exit 3 when a goal printed in the summary is not met (npm run bench:check; not
 //                     part of npm test, so that a loaded machine cannot fail the tests)
 // Groups that need a heap of their own (exec at 1 and 4 GB, memory) run in worker processes.
@@ -29,7 +31,7 @@ function worker(group: string, opts: object, heapMB = 0): Promise<GroupResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: join(here, '..'), stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout!.on('data', (b: Buffer) => { out += b; });
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
     child.on('error', reject);
     child.on('close', (code) => {
       const line = out.split('\n').find((l) => l.startsWith('@@RESULT '));

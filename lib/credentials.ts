@@ -57,8 +57,17 @@ export function targetStatus(pid: number): ProcStatus {
   return parseProcStatus(readText(`/proc/${pid}/status`, pid), `/proc/${pid}/status`);
 }
 
-/** Which of the LSMs that label processes are active (securityfs' list, else their own files). */
-function activeLsms(): string[] {
+/**
+ * Which of the LSMs that label processes are active (securityfs' list, else their own files). Read
+ * once per process: the kernel chooses its LSMs at boot and loads none later, and the probe (three
+ * files, absent on most hosts, each a thrown error) was a third of spawn's /proc reads.
+ */
+let lsmsOfThisBoot: readonly string[] | undefined;
+function activeLsms(): readonly string[] {
+  return (lsmsOfThisBoot ??= probeLsms());
+}
+
+function probeLsms(): string[] {
   try {
     return readText('/sys/kernel/security/lsm').trim().split(',');
   } catch {
@@ -99,7 +108,7 @@ export function execLabel(lsm: 'selinux' | 'apparmor', current: string, stacked:
  * The target's LSM label as an exec label for the program; null when no labelling LSM is active
  * (this VM runs none: only execLabel's text handling is tested here). @internal
  */
-export function targetExecLabel(pid: number, lsms: string[] = activeLsms()): RawCreds['lsm'] {
+export function targetExecLabel(pid: number, lsms: readonly string[] = activeLsms()): RawCreds['lsm'] {
   if (lsms.includes('selinux')) {
     const current = readAttr(pid, 'attr/current');
     if (current !== null) return execLabel('selinux', current, false);

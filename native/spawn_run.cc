@@ -20,7 +20,7 @@
 
 // The joiner runs instrumented code on a stack of our own, in Node's memory (so in its ASan shadow
 // too), and leaves by exec: its redzones would stay poisoned and be reported later as false errors
-// in whatever reuses those pages. Clean them before unmapping.
+// in whatever reuses those pages. Clean them before the stack is used again.
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
 #define NSJOIN_UNPOISON(addr, size) ASAN_UNPOISON_MEMORY_REGION(addr, size)
@@ -82,6 +82,27 @@ int CloneJoiner(Joiner* j, void* stack) {
   return pid;
 }
 
+// The joiner's stack: one per thread that spawns (Node's, each Worker's), mapped at its first spawn
+// and unmapped when the thread ends. The joiner is done with it when the CLONE_VFORK clone returns,
+// so the next spawn of this thread may reuse it; a munmap per spawn cost TLB-shootdown IPIs to
+// every CPU running one of Node's threads.
+struct ThreadStack {
+  void* base = nullptr;
+  ~ThreadStack() {
+    if (base != nullptr) munmap(base, kStackSize);
+  }
+};
+
+void* JoinerStack() {
+  thread_local ThreadStack stack;
+  if (stack.base == nullptr) {
+    void* p = mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (p == MAP_FAILED) return nullptr;
+    stack.base = p;
+  }
+  return stack.base;
+}
+
 // Every fd the trampoline inherits.
 std::vector<int> InheritedFds(const SpawnRequest& req, const HostFds& fds, int spec, int report, int start) {
   std::vector<int> out = {
@@ -134,8 +155,8 @@ bool RunJoiner(const SpawnRequest& req, HostFds* fds, Started* out, SpawnFailure
   std::string image = SpecImage(req, *fds, reportWrite.get(), startWrite.get());
   Fd spec(MemfdWith("nsjoin-spec", MFD_CLOEXEC, image.data(), image.size()));
   if (!spec.ok()) return f->Set("memfd_create", errno);
-  void* stack = mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-  if (stack == MAP_FAILED) return f->Set("mmap", errno);
+  void* stack = JoinerStack();
+  if (stack == nullptr) return f->Set("mmap", errno);
 
   Joiner j;
   j.trampolineFd = trampoline;
@@ -149,7 +170,6 @@ bool RunJoiner(const SpawnRequest& req, HostFds* fds, Started* out, SpawnFailure
   j.envp[0] = nullptr;
   int joiner = CloneJoiner(&j, stack);
   int cloneErr = errno;
-  munmap(stack, kStackSize);
   // The trampoline has its own copies now (or there is none).
   reportWrite.reset();
   startWrite.reset();

@@ -1,22 +1,9 @@
 // The trampoline's own steps: read the spec, become non-dumpable, join the target's cgroups and
-// namespaces, and fork the program with CLONE_PARENT (so that it is inside the target's pid
+// namespaces, and clone the program with CLONE_PARENT (so that it is inside the target's pid
 // namespace and still a direct child of Node). It stays in the host's pid namespace, invisible to
 // the target, and reports exactly one thing on the report pipe: the program's pid or its failure.
 //
 //   argv: nsjoin-trampoline SPEC_FD    (the spec's memfd; every other fd is named in the spec)
-
-#include <fcntl.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdlib.h>
-#include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#include <cerrno>
 
 #include "tramp.h"
 
@@ -24,14 +11,14 @@ namespace nsjoin {
 
 void Send(int fd, int32_t step, int32_t err, int32_t arg, int32_t value) {
   Report r{step, err, arg, value};
-  ssize_t n;
-  do n = write(fd, &r, sizeof r);
-  while (n < 0 && errno == EINTR);
+  long n;
+  do n = Sys(__NR_write, fd, &r, sizeof r);
+  while (n == -EINTR);
 }
 
 void Fail(int fd, int32_t step, int32_t err, int32_t arg) {
   Send(fd, step, err, arg, 0);
-  _exit(127);
+  Exit(127);
 }
 
 namespace {
@@ -67,8 +54,9 @@ bool ParseSpec(const char* base, size_t size, Spec* s) {
   if (s->Has(kHasLsm) && (!(s->lsmAttr = str()) || !(s->lsmValue = str()) || h.hostProcFd < 0)) return false;
   uint64_t n = uint64_t(h.nArgv) + h.nEnv + h.nExec;
   if (n > size) return false;
-  char** ptrs = static_cast<char**>(malloc((n + 3) * sizeof(char*)));
-  if (!ptrs) return false;
+  long mem = Sys(__NR_mmap, 0, (n + 3) * sizeof(char*), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem < 0) return false;
+  char** ptrs = reinterpret_cast<char**>(mem);
   s->argv = ptrs;
   s->envp = ptrs + h.nArgv + 1;
   s->execPaths = const_cast<const char**>(s->envp + h.nEnv + 1);
@@ -88,10 +76,9 @@ bool ParseSpec(const char* base, size_t size, Spec* s) {
 // it: reset them so that the program does not inherit them. The mask, full since Node blocked
 // everything before the clone, stays full until the program's execve.
 void ResetSignals() {
-  struct sigaction dfl = {};
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; sig++) {
-    if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &dfl, nullptr);
+  KernelSigaction dfl = {};
+  for (int sig = 1; sig <= kNsig; sig++) {
+    if (sig != kSigKill && sig != kSigStop) Sys(__NR_rt_sigaction, sig, &dfl, 0, sizeof dfl.mask);
   }
 }
 
@@ -99,7 +86,8 @@ void ResetSignals() {
 // cgroup namespace. "0" moves the writer; the program inherits it.
 void JoinCgroups(const Spec& s) {
   for (uint32_t i = 0; i < s.h->nCgroupFds; i++) {
-    if (write(s.cgroupFds[i], "0", 1) < 0) Fail(s.h->reportFd, kStepCgroup, errno, static_cast<int32_t>(i));
+    long r = Sys(__NR_write, s.cgroupFds[i], "0", 1);
+    if (r < 0) Fail(s.h->reportFd, kStepCgroup, Err(r), static_cast<int32_t>(i));
   }
 }
 
@@ -108,7 +96,8 @@ void JoinNamespaces(const Spec& s) {
   if (h.nsMask == 0) return;
   // One call for all, time included: the trampoline shares no memory, so the kernel allows it.
   if (s.Has(kSetnsPidfd)) {
-    if (syscall(SYS_setns, h.targetPidfd, static_cast<int>(h.nsMask)) != 0) Fail(h.reportFd, kStepSetns, errno);
+    long r = Sys(__NR_setns, h.targetPidfd, h.nsMask);
+    if (r != 0) Fail(h.reportFd, kStepSetns, Err(r));
     return;
   }
   // Kernels before 5.8, as util-linux nsenter: a first pass without the user namespace (ignoring
@@ -118,8 +107,9 @@ void JoinNamespaces(const Spec& s) {
   for (int pass = 0; pass < 2; pass++) {
     for (int i = pass == 0 ? 1 : 0; i < kNsCount; i++) {
       if (h.nsFds[i] < 0 || joined[i]) continue;
-      if (syscall(SYS_setns, h.nsFds[i], kNsKinds[i].flag) != 0) {
-        if (pass == 1) Fail(h.reportFd, kStepSetns, errno, i);
+      long r = Sys(__NR_setns, h.nsFds[i], kNsKinds[i].flag);
+      if (r != 0) {
+        if (pass == 1) Fail(h.reportFd, kStepSetns, Err(r), i);
         continue;
       }
       joined[i] = true;
@@ -133,37 +123,61 @@ void JoinNamespaces(const Spec& s) {
 void PrivateMounts(const Spec& s) {
   int fd = s.h->reportFd;
   if (!s.Has(kFreshSysfs) && !s.Has(kFreshProc)) return;
-  if (unshare(CLONE_NEWNS) != 0) Fail(fd, kStepUnshare, errno);
-  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) Fail(fd, kStepMount, errno);
-  if (s.Has(kFreshSysfs) && mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
-    Fail(fd, kStepMount, errno);
+  long r = Sys(__NR_unshare, CLONE_NEWNS);
+  if (r != 0) Fail(fd, kStepUnshare, Err(r));
+  r = Sys(__NR_mount, 0, "/", 0, MS_REC | MS_PRIVATE, 0);
+  if (r != 0) Fail(fd, kStepMount, Err(r));
+  if (!s.Has(kFreshSysfs)) return;
+  r = Sys(__NR_mount, "sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
+  if (r != 0) Fail(fd, kStepMount, Err(r));
 }
 
 // What only the trampoline needed; the program gets none of it.
 void CloseJoinFds(const Spec& s) {
   const SpecHeader& h = *s.h;
-  if (h.targetPidfd >= 0) close(h.targetPidfd);
+  if (h.targetPidfd >= 0) Sys(__NR_close, h.targetPidfd);
   for (int fd : h.nsFds)
-    if (fd >= 0) close(fd);
-  for (uint32_t i = 0; i < h.nCgroupFds; i++) close(s.cgroupFds[i]);
+    if (fd >= 0) Sys(__NR_close, fd);
+  for (uint32_t i = 0; i < h.nCgroupFds; i++) Sys(__NR_close, s.cgroupFds[i]);
+}
+
+// The stack the program starts on (in its own copy of our memory: see the clone below). Its deepest
+// path (ProgramMain, CloseFrom's fallback, Fail) needs under 9 KiB (gcc -fstack-usage).
+alignas(16) char programStack[64 * 1024];
+
+[[noreturn]] void StartProgram(void* arg) {
+  const Spec& s = *static_cast<const Spec*>(arg);
+  Sys(__NR_close, s.h->reportFd);
+  ProgramMain(s);
+}
+
+// The spec fd's number, as the joiner wrote it: decimal digits only; -1 for anything else.
+int ParseFd(const char* s) {
+  long v = 0;
+  if (*s == '\0') return -1;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9' || v > 0x7fffffff / 10) return -1;
+    v = v * 10 + (*s - '0');
+  }
+  return static_cast<int>(v);
 }
 
 }  // namespace
 }  // namespace nsjoin
 
-int main(int argc, char** argv) {
+int TrampolineMain(int argc, char** argv) {
   using namespace nsjoin;
   // Nothing in the target may ptrace us or read our /proc files while we hold host fds.
-  int dumpErr = prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 ? 0 : errno;
-  int specFd = argc == 2 ? atoi(argv[1]) : -1;
-  struct stat st;
-  if (specFd < 0 || fstat(specFd, &st) != 0 || st.st_size <= 0) _exit(126);
-  void* image = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ | PROT_WRITE, MAP_PRIVATE, specFd, 0);
-  if (image == MAP_FAILED) _exit(126);
-  close(specFd);
-  Spec s;
+  int dumpErr = Err(Sys(__NR_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0));
+  int specFd = argc == 2 ? ParseFd(argv[1]) : -1;
+  long size = specFd < 0 ? -EBADF : Sys(__NR_lseek, specFd, 0, kSeekEnd);
+  if (size <= 0) return 126;
+  long image = Sys(__NR_mmap, 0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, specFd, 0);
+  if (image < 0) return 126;
+  Sys(__NR_close, specFd);
+  static Spec s;  // not on our stack: the program reads it after we are gone
   // Without a parsed spec there is no report fd to speak on: Node sees the exit with no report.
-  if (!ParseSpec(static_cast<const char*>(image), static_cast<size_t>(st.st_size), &s)) _exit(126);
+  if (!ParseSpec(reinterpret_cast<const char*>(image), static_cast<size_t>(size), &s)) return 126;
   int report = s.h->reportFd;
   if (dumpErr != 0) Fail(report, kStepPrctl, dumpErr);
   ResetSignals();
@@ -171,13 +185,14 @@ int main(int argc, char** argv) {
   JoinNamespaces(s);
   PrivateMounts(s);
   CloseJoinFds(s);
-  // A plain fork of this small process (no CLONE_VM: nothing shared with anyone), as a sibling.
-  long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
-  if (pid < 0) Fail(report, kStepClone, errno);
-  if (pid == 0) {
-    close(report);
-    ProgramMain(s);
-  }
+  // The program, as a sibling, in a copy of this small process's memory. Not CLONE_VM, though it
+  // would save a few page faults: the program takes the target's credentials before its execve,
+  // and where fs.suid_dumpable=1 makes it ptraceable then, the target could write our memory
+  // through it and forge the pid we report (Node would then signal a host process as its child).
+  // No CLONE_VFORK: we report and exit at once, so a program stopped by the target (which sees
+  // it) cannot hold up Node, who waits for us.
+  long pid = CloneOnStack(CLONE_PARENT | kSigChld, programStack + sizeof programStack, StartProgram, &s);
+  if (pid < 0) Fail(report, kStepClone, Err(pid));
   Send(report, kStepPid, 0, 0, static_cast<int32_t>(pid));
-  _exit(0);
+  return 0;
 }

@@ -1,12 +1,11 @@
-// The trampoline: a tiny static program that Node's joiner execs (docs/architecture.md, "Starting a program in a target").
-// It owns its memory, so nothing here can stop or read Node; it joins the target and starts the
-// program, then exits. Ordinary single-threaded process code: no CLONE_VM constraints apply.
+// The trampoline: a tiny static program that Node's joiner execs (docs/architecture.md, "Starting a program in a
+// target"). It owns its memory, so nothing here can stop or read Node; it joins the target and starts the program, then
+// exits. Ordinary single-threaded process code: no CLONE_VM constraints apply. No C library either (start.cc): every
+// system call goes through rawsys.h and returns -errno on failure.
 #pragma once
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include "../spawn_spec.h"
+#include "rawsys.h"
 
 namespace nsjoin {
 
@@ -19,7 +18,7 @@ struct Spec {
   const char* cwdPath;  // null without kHasCwdPath
   const char* lsmAttr;  // relative to the host's /proc ("thread-self/attr/exec"); null without kHasLsm
   const char* lsmValue;
-  char** argv;          // null-terminated
+  char** argv;  // null-terminated
   char** envp;
   const char** execPaths;
   bool Has(uint32_t flag) const { return (h->flags & flag) != 0; }
@@ -40,7 +39,7 @@ struct CredsFailure {
 // caller with fewer capabilities than the target never fails for it and never gains any.
 CredsFailure ApplyCredentials(const Spec& s);
 
-// The program: runs in the forked child, inside the target's namespaces, and ends in execve.
+// The program: runs in the cloned child (main.cc says how), inside the target's namespaces, and ends in execve.
 [[noreturn]] void ProgramMain(const Spec& s);
 
 }  // namespace nsjoin
