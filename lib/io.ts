@@ -10,6 +10,7 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { constants } from 'node:os';
 import { NsError } from './errors.js';
+import { parseProcStat } from './parse/proc-stat.js';
 
 /** Default bound of readText: 16 MiB, far above any kernel-made file (a legitimate argv+environ is at most 6 MiB). */
 export const READ_LIMIT = 16 * 1024 * 1024;
@@ -114,6 +115,10 @@ export function readProc(procRoot: string, pid: number, path: string): string {
 function alive(procRoot: string, pid: number): boolean {
   const stat = readTextIfExists(`${procRoot}/${pid}/stat`);
   if (stat === undefined) return existsSync(`${procRoot}/${pid}`);
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  return state !== 'Z' && state !== 'X';
+  try {
+    const { state } = parseProcStat(stat, `${procRoot}/${pid}/stat`);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return true; // not a stat line (a captured tree): keep the caller's own error
+  }
 }

@@ -18,6 +18,7 @@ import { readText } from './io.js';
 import { readUnderPidfd } from './pidfd.js';
 import { kernelSupport } from './spawn/kernel.js';
 import { describe, resolveTarget, type Target } from './targets.js';
+import { ifindexesFromIfInet6 } from './parse/if-inet6.js';
 
 /** A TCP endpoint inside the target's network namespace. */
 export interface TcpEndpoint {
@@ -103,10 +104,8 @@ function ipv6Bytes(addr: string): Buffer {
 function zoneIndex(pid: number, zone: string): number {
   if (/^\d+$/.test(zone)) return Number(zone);
   const text = readUnderPidfd(pid, () => readText(`/proc/${pid}/net/if_inet6`, pid));
-  for (const line of text.split('\n')) {
-    const f = line.trim().split(/\s+/);
-    if (f[5] === zone) return parseInt(f[1]!, 16);
-  }
+  const found = ifindexesFromIfInet6(text).find(([name]) => name === zone);
+  if (found) return found[1];
   throw new NsError('ENODEV', `no interface ${JSON.stringify(zone)} with IPv6 in the target's network namespace [pid ${pid}]`, { pid });
 }
 

@@ -8,7 +8,7 @@ import type { NsError } from './errors.js';
 import { resolveTarget, type Target } from './targets.js';
 import { startChild, type NsChildProcess } from './spawn/child.js';
 import { runExecFile } from './spawn/exec-file.js';
-import { checkInternal, takeInternal } from './spawn/internal.js';
+import { checkInternal, NO_INTERNAL } from './spawn/internal.js';
 import { checkOptions, splitArguments } from './spawn/options.js';
 import { makePlan } from './spawn/plan.js';
 import { runSync } from './spawn/sync.js';
@@ -20,7 +20,7 @@ export { NsChildProcess } from './spawn/child.js';
 export type { NsChildProcessEvents } from './spawn/child-base.js';
 export { kernelSupport, type Kernel } from './spawn/kernel.js';
 export type {
-  ExecFileError, ExecFileOptions, InternalJoinOptions, InternalSwitches, JoinOptions, PromiseWithChild, SpawnSyncOptions,
+  ExecFileError, ExecFileOptions, InternalSwitches, JoinOptions, PromiseWithChild, SpawnSyncOptions,
   SpawnSyncResult, StdioEntry,
 } from './spawn/types.js';
 
@@ -49,9 +49,7 @@ export function spawn(target: Target, file: string, options?: JoinOptions): NsCh
 export function spawn(target: Target, file: string, args?: readonly string[], options?: JoinOptions): NsChildProcess;
 export function spawn(target: Target, file: string, args?: readonly string[] | JoinOptions, options?: JoinOptions): NsChildProcess {
   const a = splitArguments(args, options);
-  // Until lib/cli/exec.ts calls spawnInternal: the switches it mixes into the options.
-  const t = takeInternal(a.options);
-  return spawnInternal(target, file, a.args as readonly string[], t.options as JoinOptions, t.switches);
+  return spawnInternal(target, file, a.args as readonly string[], a.options as JoinOptions, undefined);
 }
 
 /** spawn() with nsjoin's internal switches (not public: lib/spawn/internal.ts). @internal */
@@ -90,9 +88,7 @@ export function execFile(target: Target, file: string, ...rest: unknown[]): Prom
   if (a.callback !== undefined && a.callback !== null && typeof a.callback !== 'function') {
     throw Object.assign(new TypeError('callback must be a function'), { code: 'ERR_INVALID_ARG_TYPE' });
   }
-  // Until lib/net/sysfs.ts calls execFileInternal: the switches it mixes into the options.
-  const t = takeInternal(a.options);
-  const { child, done } = execFileCore(target, file, a.args as readonly string[], t.options as ExecFileOptions, t.switches);
+  const { child, done } = execFileCore(target, file, a.args as readonly string[], a.options as ExecFileOptions, undefined);
   if (typeof a.callback === 'function') {
     const cb = a.callback as ExecCallback<string | Buffer>;
     done.then(({ stdout, stderr }) => cb(null, stdout, stderr), (e: ExecFileError<string | Buffer>) => {
@@ -143,8 +139,6 @@ export function spawnSync(target: Target, file: string, options: SpawnSyncOption
 export function spawnSync(target: Target, file: string, args?: readonly string[] | null, options?: SpawnSyncOptions): SpawnSyncResult<string | Buffer>;
 export function spawnSync(target: Target, file: string, args?: readonly string[] | null | SpawnSyncOptions, options?: SpawnSyncOptions): SpawnSyncResult<string | Buffer> {
   const a = splitArguments(args, options);
-  const t = takeInternal(a.options);
-  const o = checkOptions('spawnSync', file, a.args, t.options);
-  const internal = checkInternal(t.switches, o.stdio.length);
-  return runSync(targetPid(target), o, internal);
+  const o = checkOptions('spawnSync', file, a.args, a.options);
+  return runSync(targetPid(target), o, NO_INTERNAL);
 }

@@ -56,14 +56,17 @@ test('a throwing exit listener reaches uncaughtException, as with child_process'
   assert.is(again.stdout.trim(), plain.stdout.trim());
 });
 
+// dieWithParent is an internal switch (the CLI's exec and debug use it): dist/spawn.js's spawnInternal.
+const SPAWN = fileURLToPath(new URL('../dist/spawn.js', import.meta.url));
 test('dieWithParent (PR_SET_PDEATHSIG, per thread) is refused in a worker thread with a clear error', () => {
   const r = runCase(`const { Worker } = await import('node:worker_threads');
-    const w = new Worker(\`import('\${process.argv[1]}').then(({ spawn }) => {
-      try { spawn(process.pid, 'true', [], { dieWithParent: true }); console.log('started'); }
+    const { spawnInternal } = await import(${JSON.stringify(SPAWN)});
+    const w = new Worker(\`import(${JSON.stringify(SPAWN)}).then(({ spawnInternal }) => {
+      try { spawnInternal(process.pid, 'true', [], {}, { dieWithParent: true }); console.log('started'); }
       catch (e) { console.log(e.name, e.code); }
     })\`, { eval: true });
     await new Promise((r) => w.on('exit', r));
-    const c = spawn(process.pid, 'true', [], { dieWithParent: true });
+    const c = spawnInternal(process.pid, 'true', [], {}, { dieWithParent: true });
     c.on('close', (code) => console.log('main', code));`);
   assert.is(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim().split('\n'), ['TypeError ERR_WORKER_UNSUPPORTED_OPERATION', 'main 0']);

@@ -4,7 +4,7 @@
 import { isMainThread } from 'node:worker_threads';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkInternal, NO_INTERNAL, takeInternal } from '../lib/spawn/internal.js';
+import { checkInternal, NO_INTERNAL } from '../lib/spawn/internal.js';
 import { checkOptions, splitArguments, type CheckedUser } from '../lib/spawn/options.js';
 
 test('checked options are frozen, nested values too; the caller\'s objects are not kept', () => {
@@ -36,15 +36,9 @@ test('the internal switches are no public options', () => {
   }
 });
 
-test('takeInternal splits the switches out; checkInternal checks them apart', () => {
-  const given = { cwd: '/', envSet: { TERM: 'xterm' }, ctty: 0 };
-  const t = takeInternal(given);
-  assert.equal(t.options, { cwd: '/' });
-  assert.equal(t.switches, { envSet: { TERM: 'xterm' }, ctty: 0 });
-  assert.equal(given, { cwd: '/', envSet: { TERM: 'xterm' }, ctty: 0 }, 'the caller\'s object is left as it was');
-  assert.is(takeInternal({ cwd: '/' }).switches, undefined);
+test('checkInternal checks the internal switches apart from the options', () => {
   assert.is(checkInternal(undefined, 3), NO_INTERNAL);
-  const i = checkInternal(t.switches, 3);
+  const i = checkInternal({ envSet: { TERM: 'xterm' }, ctty: 0 }, 3);
   assert.ok(Object.isFrozen(i) && Object.isFrozen(i.envSet));
   assert.equal(i, { freshSysfs: false, ctty: 0, dieWithParent: false, envSet: { TERM: 'xterm' } });
   assert.throws(() => checkInternal({ ctty: 3 }, 3), RangeError);

@@ -19,7 +19,6 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import '../../lib/containers.js';
 import { listContainers, spawn, type NsChildProcess, type Target } from '../../lib/index.js';
 
 /** Options of startWebTerminal. */

@@ -5,6 +5,7 @@ import type { NsError } from '../errors.js';
 import { readText, readTextIfExists } from '../io.js';
 import { USER_HZ } from '../parse/cpuacct.js';
 import { parseLimit } from '../parse/single-value.js';
+import { parseProcStat } from '../parse/proc-stat.js';
 
 /** The inode of the network namespace of `pid`; undefined when it cannot be read (gone, refused). */
 export function netnsOf(procRoot: string, pid: number | string): number | undefined {
@@ -49,8 +50,11 @@ function bootTime(procRoot: string): number {
 export function startTime(procRoot: string, pid: number): number | undefined {
   const stat = readTextIfExists(`${procRoot}/${pid}/stat`);
   if (stat === undefined) return undefined;
-  const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-  return Number.isFinite(ticks) ? bootTime(procRoot) + ticks / USER_HZ : undefined;
+  try {
+    return bootTime(procRoot) + parseProcStat(stat, `${procRoot}/${pid}/stat`).startTime / USER_HZ;
+  } catch {
+    return undefined; // no start time for this series rather than a failed scrape
+  }
 }
 
 /** A limit file of the cgroup itself (not its ancestors), as cAdvisor's spec reads it: null = unlimited. */

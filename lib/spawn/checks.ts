@@ -1,7 +1,7 @@
 // The small argument checks of spawn's options (lib/spawn/options.ts), each as Node words its
 // error: a synchronous TypeError/RangeError with Node's `code`. No I/O.
 import { constants as osConstants } from 'node:os';
-import { describe } from '../targets.js';
+import { describe } from '../describe.js';
 
 const MAX_ID = 0xfffffffe;
 const SIGNALS = osConstants.signals as Record<string, number>;

@@ -2,7 +2,7 @@
 // ctty, dieWithParent, envSet for the CLI). They are not options: the public check
 // (lib/spawn/options.ts) refuses their names, and they are checked here, apart, into a frozen value.
 import { isMainThread } from 'node:worker_threads';
-import { describe } from '../targets.js';
+import { describe } from '../describe.js';
 import { checkBoolean, checkString, checkVariableName, coded } from './checks.js';
 import type { InternalSwitches } from './types.js';
 
@@ -15,28 +15,9 @@ export interface Internal {
   readonly envSet: Readonly<Record<string, string>>;
 }
 
-const NAMES = ['freshSysfs', 'ctty', 'dieWithParent', 'envSet'] as const;
 
 /** None of the switches: what the public calls get. */
 export const NO_INTERNAL: Internal = Object.freeze({ freshSysfs: false, ctty: undefined, dieWithParent: false, envSet: Object.freeze({}) });
-
-/**
- * Splits the internal switches out of an options object, for spawn() and execFile() callers that
- * still mix them in (InternalJoinOptions). Anything that is not a plain options object is left
- * to the public check to refuse.
- */
-export function takeInternal(options: unknown): { options: unknown; switches: InternalSwitches | undefined } {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) return { options, switches: undefined };
-  const given = NAMES.filter((n) => Object.hasOwn(options, n));
-  if (given.length === 0) return { options, switches: undefined };
-  const rest: Record<string, unknown> = { ...(options as Record<string, unknown>) };
-  const switches: Record<string, unknown> = {};
-  for (const n of given) {
-    switches[n] = rest[n];
-    delete rest[n];
-  }
-  return { options: rest, switches: switches as InternalSwitches };
-}
 
 /**
  * Checks the internal switches against the program's stdio slot count.

@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { NAMESPACE_TYPES, type NamespaceType } from '../namespaces.js';
 import { refuseTargetPrivilegesOnHostProgram, type Privileges } from '../credentials.js';
-import { describe } from '../targets.js';
+import { describe } from '../describe.js';
 import {
   SIGTERM, checkAbortSignal, checkBoolean, checkEncoding, checkId, checkInput, checkMaxBuffer, checkString, checkTimeout,
   checkVariableName, coded, toSignal,

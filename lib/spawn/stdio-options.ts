@@ -1,7 +1,7 @@
 // The stdio, pty and detached options, normalised without I/O: one StdioKind per fd of the
 // program, as child_process takes them (lib/spawn/stdio.ts opens them).
 import { checkPtySize } from '../pty.js';
-import { describe } from '../targets.js';
+import { describe } from '../describe.js';
 import { checkBoolean, coded } from './checks.js';
 
 /** A stdio slot after normalisation: a pipe to us, /dev/null, or a given fd of ours. */

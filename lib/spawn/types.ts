@@ -126,11 +126,6 @@ export interface InternalSwitches {
   envSet?: Record<string, string>;
 }
 
-/** Not part of the public API: JoinOptions with the internal switches mixed in, as spawn() and
- *  execFile() still take them from lib/cli/exec.ts and lib/net/sysfs.ts (lib/spawn/internal.ts
- *  takes them out before the public check). */
-export interface InternalJoinOptions extends JoinOptions, InternalSwitches {}
-
 /**
  * The error execFile rejects with (assignable to Node's ExecFileException): a non-zero exit or a
  * kill (`code` = exit status or null, `signal`, `killed`), a start failure (the NsError, `code` =
