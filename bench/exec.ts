@@ -68,7 +68,8 @@ export interface ExecOptions {
 }
 
 export async function execGroup(o: ExecOptions): Promise<GroupResult> {
-  const group = o.heapMB > 0 ? `exec latency, ~${o.heapMB >= 1024 ? `${o.heapMB / 1024} GB` : `${o.heapMB} MB`} live heap` : 'exec latency, small heap';
+  const group =
+    o.heapMB > 0 ? `exec latency, ~${o.heapMB >= 1024 ? `${o.heapMB / 1024} GB` : `${o.heapMB} MB`} live heap` : 'exec latency, small heap';
   if (o.heapMB > 0) fillHeap(o.heapMB);
   const res: GroupResult = { group, ratios: [], figures: [], notes: [] };
   res.notes.push(`worker RSS ${rssMB().toFixed(0)} MB, live heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`);
@@ -76,25 +77,88 @@ export async function execGroup(o: ExecOptions): Promise<GroupResult> {
   const floor = startFloor();
   const before = await compareSpawn();
   try {
-    const [ns, plain, nsenter, fl, other] = await interleaveAsync([
-      () => runNsjoinTimed(o.target), runPlainTimed, () => runNsenter(o.target), () => floor.run(o.target),
-      ...(before ? [() => before(o.target)] : []),
-    ], runs);
+    const [ns, plain, nsenter, fl, other] = await interleaveAsync(
+      [
+        () => runNsjoinTimed(o.target),
+        runPlainTimed,
+        () => runNsenter(o.target),
+        () => floor.run(o.target),
+        ...(before ? [() => before(o.target)] : []),
+      ],
+      runs,
+    );
     const big = o.heapMB >= 1024;
-    res.ratios.push(makeRatio(group, 'nsjoin vs the floor (bench/floor.c: the same steps in C)', 'nsjoin.spawn', 'floor', ns!, fl!, 'ms', big ? '<= 1.25' : '<= 1.15'));
-    res.ratios.push(makeRatio(group, 'nsjoin vs child_process.spawn(/bin/true)', 'nsjoin.spawn', 'child_process.spawn', ns!, plain!, 'ms', big ? '<= 0.2' : o.heapMB === 0 ? '<= 0.8' : ''));
-    res.ratios.push(makeRatio(group, 'nsjoin vs spawn(nsenter -t PID -a /bin/true)', 'nsjoin.spawn', 'nsenter', ns!, nsenter!, 'ms', o.heapMB === 0 ? '<= 0.4' : ''));
-    if (other) res.ratios.push(makeRatio(group, `nsjoin vs the nsjoin of BENCH_COMPARE=${process.env.BENCH_COMPARE}`, 'nsjoin.spawn', 'BENCH_COMPARE', ns!, other, 'ms'));
+    res.ratios.push(
+      makeRatio(
+        group,
+        'nsjoin vs the floor (bench/floor.c: the same steps in C)',
+        'nsjoin.spawn',
+        'floor',
+        ns!,
+        fl!,
+        'ms',
+        big ? '<= 1.25' : '<= 1.15',
+      ),
+    );
+    res.ratios.push(
+      makeRatio(
+        group,
+        'nsjoin vs child_process.spawn(/bin/true)',
+        'nsjoin.spawn',
+        'child_process.spawn',
+        ns!,
+        plain!,
+        'ms',
+        big ? '<= 0.2' : o.heapMB === 0 ? '<= 0.8' : '',
+      ),
+    );
+    res.ratios.push(
+      makeRatio(
+        group,
+        'nsjoin vs spawn(nsenter -t PID -a /bin/true)',
+        'nsjoin.spawn',
+        'nsenter',
+        ns!,
+        nsenter!,
+        'ms',
+        o.heapMB === 0 ? '<= 0.4' : '',
+      ),
+    );
+    if (other)
+      res.ratios.push(
+        makeRatio(
+          group,
+          `nsjoin vs the nsjoin of BENCH_COMPARE=${process.env.BENCH_COMPARE}`,
+          'nsjoin.spawn',
+          'BENCH_COMPARE',
+          ns!,
+          other,
+          'ms',
+        ),
+      );
     res.ratios.push(makeRatio(group, 'child_process.spawn vs the floor', 'child_process.spawn', 'floor', plain!, fl!, 'ms'));
     // Warm-up rounds pushed samples too: keep the last `runs`, which pair with the timed rounds.
-    const b = blocked.nsjoin.slice(-runs), p = blocked.plain.slice(-runs);
-    res.ratios.push(makeRatio(group, 'event loop blocked per spawn (synchronous part of spawn())', 'nsjoin.spawn', 'child_process.spawn', b, p, 'µs', '',
-      'µs per call; the exit reaches JS through the event loop afterwards, as with child_process'));
+    const b = blocked.nsjoin.slice(-runs),
+      p = blocked.plain.slice(-runs);
+    res.ratios.push(
+      makeRatio(
+        group,
+        'event loop blocked per spawn (synchronous part of spawn())',
+        'nsjoin.spawn',
+        'child_process.spawn',
+        b,
+        p,
+        'µs',
+        '',
+        'µs per call; the exit reaches JS through the event loop afterwards, as with child_process',
+      ),
+    );
     if (o.timeTarget !== undefined) {
       const tr = size(300, 20);
-      const [tns, tplain, tnsenter, tfl] = await interleaveAsync([
-        () => runNsjoin(o.timeTarget!), runPlain, () => runNsenter(o.timeTarget!), () => floor.run(o.timeTarget!, true),
-      ], tr);
+      const [tns, tplain, tnsenter, tfl] = await interleaveAsync(
+        [() => runNsjoin(o.timeTarget!), runPlain, () => runNsenter(o.timeTarget!), () => floor.run(o.timeTarget!, true)],
+        tr,
+      );
       const g = `${group}, target with a time namespace`;
       res.ratios.push(makeRatio(g, 'nsjoin vs the floor (forked joiner in C)', 'nsjoin.spawn', 'floor', tns!, tfl!, 'ms', '<= 1.5'));
       res.ratios.push(makeRatio(g, 'nsjoin vs child_process.spawn', 'nsjoin.spawn', 'child_process.spawn', tns!, tplain!, 'ms'));
@@ -109,13 +173,23 @@ export async function execGroup(o: ExecOptions): Promise<GroupResult> {
       const perRound = size(inFlight === 1 ? 100 : 256, 16);
       const runMany = async (one: () => Promise<void>) => {
         let left = perRound;
-        const lane = async () => { while (left-- > 0) await one(); };
+        const lane = async () => {
+          while (left-- > 0) await one();
+        };
         await Promise.all(Array.from({ length: inFlight }, lane));
       };
       const [a, b] = await interleaveAsync([() => runMany(() => runNsjoin(o.target)), () => runMany(runPlain)], rounds, 1);
       const perOp = (xs: number[]) => xs.map((ms) => ms / perRound);
       const g = 'exec throughput, small heap';
-      const r = makeRatio(g, `${inFlight} in flight: wall time per spawn`, 'nsjoin.spawn', 'child_process.spawn', perOp(a!), perOp(b!), 'ms');
+      const r = makeRatio(
+        g,
+        `${inFlight} in flight: wall time per spawn`,
+        'nsjoin.spawn',
+        'child_process.spawn',
+        perOp(a!),
+        perOp(b!),
+        'ms',
+      );
       r.note = `nsjoin ${(1000 / r.subjectTime.median).toFixed(0)} spawns/s, child_process ${(1000 / r.baselineTime.median).toFixed(0)} spawns/s`;
       res.ratios.push(r);
     }

@@ -13,11 +13,23 @@ const cgroupPids = new Set<number>();
 const cgroupChildren = new Set<ChildProcess>();
 const cgroupDirs: string[] = [];
 
-const sleepSync = (ms: number): void => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms); };
+const sleepSync = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+};
 
 function killAll(p: Set<number>, c: Set<ChildProcess>): void {
-  for (const pid of p) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-  for (const child of c) try { child.kill('SIGKILL'); } catch { /* gone */ }
+  for (const pid of p)
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  for (const child of c)
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
   p.clear();
   c.clear();
 }
@@ -37,20 +49,35 @@ export function removeCgroupsSync(): void {
     for (let i = 0; i < 250; i++) {
       const left = procsIn(dir);
       if (left.length === 0) break;
-      for (const pid of left) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      for (const pid of left)
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
       sleepSync(10);
     }
     for (let i = 0; i < 100 && existsSync(dir); i++) {
-      try { rmdirSync(dir); } catch { sleepSync(10); }
+      try {
+        rmdirSync(dir);
+      } catch {
+        sleepSync(10);
+      }
     }
   }
   cgroupDirs.length = 0;
 }
 
-const cleanUp = (): void => { killAll(pids, children); removeCgroupsSync(); };
+const cleanUp = (): void => {
+  killAll(pids, children);
+  removeCgroupsSync();
+};
 process.on('exit', cleanUp);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(sig, () => { cleanUp(); process.exit(130); });
+  process.on(sig, () => {
+    cleanUp();
+    process.exit(130);
+  });
 }
 
 export interface BenchTarget {
@@ -74,8 +101,17 @@ export async function startTarget(ns: string[] = ['uts', 'net', 'ipc', 'pid', 'm
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error('bench target did not start')), 10_000);
-    child.stdout.on('data', (b) => { out += b; if (out.includes('READY')) { clearTimeout(timer); resolve(); } });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`unshare exited ${code}`)); });
+    child.stdout.on('data', (b) => {
+      out += b;
+      if (out.includes('READY')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`unshare exited ${code}`));
+    });
   });
   const outer = child.pid!;
   const inner = Number(readFileSync(`/proc/${outer}/task/${outer}/children`, 'utf8').trim().split(/\s+/)[0]);
@@ -87,8 +123,16 @@ export async function startTarget(ns: string[] = ['uts', 'net', 'ipc', 'pid', 'm
   return {
     pid: inner,
     kill() {
-      try { process.kill(inner, 'SIGKILL'); } catch { /* gone */ }
-      try { child.kill('SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(inner, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        /* gone */
+      }
       pids.delete(inner);
       children.delete(child);
     },
@@ -98,13 +142,18 @@ export async function startTarget(ns: string[] = ['uts', 'net', 'ipc', 'pid', 'm
 /** v1 mount point of each controller, and the cgroup2 mount, from our mountinfo. */
 function hierarchies(): { v1: Record<string, string>; v2?: string; pureV2: boolean } {
   const v1: Record<string, string> = {};
-  let v2: string | undefined, pureV2 = false;
+  let v2: string | undefined,
+    pureV2 = false;
   for (const line of readFileSync('/proc/self/mountinfo', 'utf8').trim().split('\n')) {
     const f = line.split(' ');
     const sep = f.indexOf('-', 6);
-    const mp = f[4]!.replace(/\\040/g, ' '), fs = f[sep + 1];
+    const mp = f[4]!.replace(/\\040/g, ' '),
+      fs = f[sep + 1];
     if (fs === 'cgroup') for (const o of f[sep + 3]!.split(',')) v1[o] ??= mp;
-    if (fs === 'cgroup2') { v2 ??= mp; if (mp === '/sys/fs/cgroup') pureV2 = true; }
+    if (fs === 'cgroup2') {
+      v2 ??= mp;
+      if (mp === '/sys/fs/cgroup') pureV2 = true;
+    }
   }
   return pureV2 ? { v1: {}, v2: v2!, pureV2 } : { v1, ...(v2 ? { v2 } : {}), pureV2 };
 }
@@ -112,7 +161,8 @@ function hierarchies(): { v1: Record<string, string>; v2?: string; pureV2: boole
 function ownPaths(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of readFileSync('/proc/self/cgroup', 'utf8').trim().split('\n')) {
-    const a = line.indexOf(':'), b = line.indexOf(':', a + 1);
+    const a = line.indexOf(':'),
+      b = line.indexOf(':', a + 1);
     const ctl = line.slice(a + 1, b);
     if (ctl === '') out[''] = line.slice(b + 1);
     else for (const c of ctl.split(',')) out[c] = line.slice(b + 1);
@@ -153,15 +203,34 @@ export async function makeContainers(count: number): Promise<Array<{ id: string;
     mkdirSync(join(b, 'docker'));
     cgroupDirs.push(join(b, 'docker'));
     if (h.pureV2) {
-      writeFileSync(join(b, 'cgroup.subtree_control'), readFileSync(join(h.v2!, 'cgroup.subtree_control'), 'utf8').trim().split(/\s+/).filter(Boolean).map((c) => `+${c}`).join(' '));
-      writeFileSync(join(b, 'docker', 'cgroup.subtree_control'), readFileSync(join(b, 'cgroup.subtree_control'), 'utf8').trim().split(/\s+/).filter(Boolean).map((c) => `+${c}`).join(' '));
+      writeFileSync(
+        join(b, 'cgroup.subtree_control'),
+        readFileSync(join(h.v2!, 'cgroup.subtree_control'), 'utf8')
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((c) => `+${c}`)
+          .join(' '),
+      );
+      writeFileSync(
+        join(b, 'docker', 'cgroup.subtree_control'),
+        readFileSync(join(b, 'cgroup.subtree_control'), 'utf8')
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((c) => `+${c}`)
+          .join(' '),
+      );
     }
   }
   const out: Array<{ id: string; pid: number }> = [];
   for (let i = 0; i < count; i++) {
-    const id = (`${process.pid.toString(16)}b3c0${i.toString(16).padStart(6, '0')}`).padEnd(64, 'e').slice(0, 64);
+    const id = `${process.pid.toString(16)}b3c0${i.toString(16).padStart(6, '0')}`.padEnd(64, 'e').slice(0, 64);
     const dirs = bases.map((b) => join(b, 'docker', id));
-    for (const d of dirs) { mkdirSync(d); cgroupDirs.push(d); }
+    for (const d of dirs) {
+      mkdirSync(d);
+      cgroupDirs.push(d);
+    }
     const child = spawn('setpriv', ['--pdeathsig', 'KILL', 'sleep', '100000'], { stdio: 'ignore' });
     cgroupChildren.add(child);
     const pid = child.pid!;

@@ -14,7 +14,11 @@ const binary = join(here, '..', '.cache', 'bench', 'floor');
 /** Compiles bench/floor.c when the binary is missing or older than the source; returns its path. */
 export function buildFloor(): string {
   let fresh = false;
-  try { fresh = statSync(binary).mtimeMs >= statSync(source).mtimeMs; } catch { /* not built yet */ }
+  try {
+    fresh = statSync(binary).mtimeMs >= statSync(source).mtimeMs;
+  } catch {
+    /* not built yet */
+  }
   if (!fresh) {
     mkdirSync(dirname(binary), { recursive: true });
     execFileSync(process.env.CC ?? 'cc', ['-O2', '-Wall', '-Wextra', '-o', binary, source], { stdio: 'inherit' });
@@ -44,12 +48,18 @@ export function startFloor(): Floor {
       else w.reject(new Error(`bench floor: ${line}`));
     }
   });
-  child.on('exit', (code) => { for (const w of waiting.splice(0)) w.reject(new Error(`bench floor exited ${code}`)); });
+  child.on('exit', (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`bench floor exited ${code}`));
+  });
   return {
-    run: (pid, time = false) => new Promise<number>((resolve, reject) => {
-      waiting.push({ resolve, reject });
-      child.stdin!.write(`${pid} ${time ? 1 : 0}\n`);
-    }),
-    close: () => { child.stdin!.end(); child.kill('SIGKILL'); },
+    run: (pid, time = false) =>
+      new Promise<number>((resolve, reject) => {
+        waiting.push({ resolve, reject });
+        child.stdin!.write(`${pid} ${time ? 1 : 0}\n`);
+      }),
+    close: () => {
+      child.stdin!.end();
+      child.kill('SIGKILL');
+    },
   };
 }

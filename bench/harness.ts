@@ -24,7 +24,8 @@ export function summarise(xs: number[]): Summary {
   const q = (p: number): number => {
     if (s.length === 0) return NaN;
     const i = (s.length - 1) * p;
-    const lo = Math.floor(i), hi = Math.ceil(i);
+    const lo = Math.floor(i),
+      hi = Math.ceil(i);
     return s[lo]! + (s[hi]! - s[lo]!) * (i - lo);
   };
   return { n: s.length, median: q(0.5), p25: q(0.25), p75: q(0.75), min: s[0] ?? NaN };
@@ -92,10 +93,18 @@ export function goalMet(goal: string, ratio: number): boolean | undefined {
 }
 
 export function makeRatio(
-  group: string, name: string, subject: string, baseline: string,
-  subjectSamples: number[], baselineSamples: number[], unit: Ratio['unit'], goal = '', note?: string,
+  group: string,
+  name: string,
+  subject: string,
+  baseline: string,
+  subjectSamples: number[],
+  baselineSamples: number[],
+  unit: Ratio['unit'],
+  goal = '',
+  note?: string,
 ): Ratio {
-  const a = summarise(subjectSamples), b = summarise(baselineSamples);
+  const a = summarise(subjectSamples),
+    b = summarise(baselineSamples);
   const paired: number[] = [];
   for (let i = 0; i < Math.min(subjectSamples.length, baselineSamples.length); i++) {
     paired.push(subjectSamples[i]! / baselineSamples[i]!);
@@ -103,8 +112,17 @@ export function makeRatio(
   const p = summarise(paired);
   const ratio = a.median / b.median;
   const r: Ratio = {
-    group, name, subject, baseline, subjectTime: a, baselineTime: b, unit, ratio,
-    ratioP25: p.p25, ratioP75: p.p75, goal,
+    group,
+    name,
+    subject,
+    baseline,
+    subjectTime: a,
+    baselineTime: b,
+    unit,
+    ratio,
+    ratioP25: p.p25,
+    ratioP75: p.p75,
+    goal,
   };
   const met = goalMet(goal, ratio);
   if (met !== undefined) r.met = met;
@@ -128,7 +146,13 @@ function now(clock: Clock): number {
  * Runs synchronous variants interleaved: `rounds` rounds, each variant timed over `batch` calls per
  * round (order rotated every round). Returns µs per call (by `clock`), one sample per round, per variant.
  */
-export function interleaveSync(variants: Array<() => unknown>, rounds: number, batch: number, warmup = 2, clock: Clock = 'cpu'): number[][] {
+export function interleaveSync(
+  variants: Array<() => unknown>,
+  rounds: number,
+  batch: number,
+  warmup = 2,
+  clock: Clock = 'cpu',
+): number[][] {
   const out = variants.map(() => [] as number[]);
   // Until the JIT has optimised each variant, a round measures the compiler, not the code.
   for (const fn of variants) {
@@ -172,19 +196,29 @@ export function rssMB(): number {
 
 export function gc(): void {
   const g = (globalThis as { gc?: () => void }).gc;
-  if (g) { g(); g(); }
+  if (g) {
+    g();
+    g();
+  }
 }
 
 export function machineFacts(): string[] {
   const cpuList = cpus();
   let kernel = release();
-  try { kernel = execFileSync('uname', ['-srvm'], { encoding: 'utf8' }).trim(); } catch { /* keep release() */ }
+  try {
+    kernel = execFileSync('uname', ['-srvm'], { encoding: 'utf8' }).trim();
+  } catch {
+    /* keep release() */
+  }
   let cgroupMode = 'unknown';
   try {
     const mi = readFileSync('/proc/self/mountinfo', 'utf8');
-    const v1 = / - cgroup /.test(mi), v2 = / - cgroup2 /.test(mi);
+    const v1 = / - cgroup /.test(mi),
+      v2 = / - cgroup2 /.test(mi);
     cgroupMode = v1 && v2 ? 'hybrid (v1 controllers + cgroup2)' : v2 ? 'v2' : v1 ? 'v1' : 'none';
-  } catch { /* keep unknown */ }
+  } catch {
+    /* keep unknown */
+  }
   return [
     `date        ${new Date().toISOString()}`,
     `cpu         ${cpuList[0]?.model ?? '?'} x ${cpuList.length}`,

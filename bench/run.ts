@@ -31,7 +31,9 @@ function worker(group: string, opts: object, heapMB = 0): Promise<GroupResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: join(here, '..'), stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const line = out.split('\n').find((l) => l.startsWith('@@RESULT '));
@@ -55,23 +57,31 @@ function print(r: GroupResult): void {
 async function main(): Promise<number> {
   const started = Date.now();
   process.stdout.write(`# nsjoin benchmarks\n${machineFacts().join('\n')}\n`);
-  process.stdout.write('Ratios are subject/baseline of the medians (lower is better; throughput as wall time per spawn);\n' +
-    '"paired" is the spread of the per-round ratios (variants run interleaved, round by round).\n' +
-    'Exec figures are wall time; reads and parsers are CPU time (user + system) of the bench process,\n' +
-    'so that waiting for a CPU on a busy host is not counted as cost.\n');
+  process.stdout.write(
+    'Ratios are subject/baseline of the medians (lower is better; throughput as wall time per spawn);\n' +
+      '"paired" is the spread of the per-round ratios (variants run interleaved, round by round).\n' +
+      'Exec figures are wall time; reads and parsers are CPU time (user + system) of the bench process,\n' +
+      'so that waiting for a CPU on a busy host is not counted as cost.\n',
+  );
   const results: GroupResult[] = [];
-  const run = async (r: Promise<GroupResult> | GroupResult) => { const g = await r; results.push(g); print(g); };
+  const run = async (r: Promise<GroupResult> | GroupResult) => {
+    const g = await r;
+    results.push(g);
+    print(g);
+  };
 
   // Namespaces as a container has them; the time namespace separately (it used to force a fork).
   const needTargets = ['exec-small', 'exec-1g', 'exec-4g', 'memory'].some(want);
-  if (['exec-small', 'exec-1g', 'exec-4g'].some(want)) process.stdout.write(`floor       ${relative(process.cwd(), buildFloor())} (bench/floor.c, built with ${process.env.CC ?? 'cc'})\n`);
+  if (['exec-small', 'exec-1g', 'exec-4g'].some(want))
+    process.stdout.write(`floor       ${relative(process.cwd(), buildFloor())} (bench/floor.c, built with ${process.env.CC ?? 'cc'})\n`);
   const target = needTargets ? await startTarget() : undefined;
   const timeTarget = needTargets ? await startTarget(['uts', 'net', 'ipc', 'pid', 'mount', 'cgroup', 'time']) : undefined;
   try {
     if (target && timeTarget) {
       if (want('exec-small')) await run(worker('exec', { heapMB: 0, target: target.pid, timeTarget: timeTarget.pid, throughput: true }));
       // Quick mode runs the same code on a 16th of the heap (the figures mean little there anyway).
-      const oneG = size(1024, 64), fourG = size(4096, 256);
+      const oneG = size(1024, 64),
+        fourG = size(4096, 256);
       if (want('exec-1g')) await run(worker('exec', { heapMB: oneG, target: target.pid, timeTarget: timeTarget.pid }, oneG));
       if (want('exec-4g')) {
         if (QUICK || totalmem() >= 12 * 2 ** 30) await run(worker('exec', { heapMB: fourG, target: target.pid }, fourG));
@@ -79,10 +89,18 @@ async function main(): Promise<number> {
       }
     }
     if (want('cgroup')) {
-      try { await run(cgroupGroup()); } finally { removeCgroupsSync(); }
+      try {
+        await run(cgroupGroup());
+      } finally {
+        removeCgroupsSync();
+      }
     }
     if (want('serve')) {
-      try { await run(serveGroup()); } finally { removeCgroupsSync(); }
+      try {
+        await run(serveGroup());
+      } finally {
+        removeCgroupsSync();
+      }
     }
     if (want('parsers')) await run(parserGroup());
     if (want('containers')) await run(containersGroup());
@@ -96,15 +114,30 @@ async function main(): Promise<number> {
   process.stdout.write('\n## goals\n');
   let notMet = 0;
   for (const g of results) {
-    for (const r of g.ratios) if (r.goal) { notMet += r.met ? 0 : 1; process.stdout.write(`  ${r.met ? 'met    ' : 'NOT met'}  ${r.ratio.toFixed(3)}x (goal ${r.goal})  ${r.group}: ${r.name}\n`); }
-    for (const f of g.figures) if (f.goal) { notMet += f.met ? 0 : 1; process.stdout.write(`  ${f.met ? 'met    ' : 'NOT met'}  ${f.value.toFixed(1)} ${f.unit} (goal ${f.goal} ${f.unit})  ${g.group}: ${f.name}\n`); }
+    for (const r of g.ratios)
+      if (r.goal) {
+        notMet += r.met ? 0 : 1;
+        process.stdout.write(`  ${r.met ? 'met    ' : 'NOT met'}  ${r.ratio.toFixed(3)}x (goal ${r.goal})  ${r.group}: ${r.name}\n`);
+      }
+    for (const f of g.figures)
+      if (f.goal) {
+        notMet += f.met ? 0 : 1;
+        process.stdout.write(
+          `  ${f.met ? 'met    ' : 'NOT met'}  ${f.value.toFixed(1)} ${f.unit} (goal ${f.goal} ${f.unit})  ${g.group}: ${f.name}\n`,
+        );
+      }
   }
-  process.stdout.write(`\nfinished in ${((Date.now() - started) / 1000).toFixed(0)} s${QUICK ? ' (quick mode)' : ''}; ${notMet} goal(s) not met\n`);
+  process.stdout.write(
+    `\nfinished in ${((Date.now() - started) / 1000).toFixed(0)} s${QUICK ? ' (quick mode)' : ''}; ${notMet} goal(s) not met\n`,
+  );
   if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ quick: QUICK, results }, null, 2));
   return notMet;
 }
 
-main().then((notMet) => process.exit(process.env.BENCH_CHECK === '1' && notMet > 0 ? 3 : 0), (e: unknown) => {
-  process.stderr.write(`bench: ${(e as Error).stack ?? String(e)}\n`);
-  process.exit(1);
-});
+main().then(
+  (notMet) => process.exit(process.env.BENCH_CHECK === '1' && notMet > 0 ? 3 : 0),
+  (e: unknown) => {
+    process.stderr.write(`bench: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -14,7 +14,11 @@ import { record } from '../test/helpers/fs-record.js';
 import { makeContainers, removeCgroupsSync } from './fixtures.js';
 import { gc, interleaveSync, makeFigure, makeRatio, rssMB, size, type GroupResult } from './harness.js';
 
-interface Parsed { id: FamilyId; labels: Record<string, string>; value: number }
+interface Parsed {
+  id: FamilyId;
+  labels: Record<string, string>;
+  value: number;
+}
 
 /** The samples of a collection as values, for feeding prom-client. */
 function parsed(): Parsed[] {
@@ -53,12 +57,20 @@ function promClientScrape(samples: Parsed[]): () => Promise<string> {
 
 async function httpScrapes(count: number, inFlight: number, port: number, agent: Agent): Promise<void> {
   let left = count;
-  const one = (): Promise<void> => new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/metrics', agent }, (res) => { res.resume(); res.on('end', resolve); });
-    req.on('error', reject);
-    req.end();
-  });
-  await Promise.all(Array.from({ length: inFlight }, async () => { while (left-- > 0) await one(); }));
+  const one = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/metrics', agent }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (left-- > 0) await one();
+    }),
+  );
 }
 
 export async function serveGroup(): Promise<GroupResult> {
@@ -68,21 +80,42 @@ export async function serveGroup(): Promise<GroupResult> {
   try {
     const made = await makeContainers(count);
     const c = collect();
-    res.notes.push(`${made.length} bench cgroups made; a scrape finds ${c.containers} containers (others of this host included), ${c.samples.cpuUsage.length} CPU series, ${c.netns} network namespaces`);
-    const rec = record(() => { metricsText(); });
-    const floor = (): void => { readdirSync('/proc'); readFloor(rec.read); };
+    res.notes.push(
+      `${made.length} bench cgroups made; a scrape finds ${c.containers} containers (others of this host included), ${c.samples.cpuUsage.length} CPU series, ${c.netns} network namespaces`,
+    );
+    const rec = record(() => {
+      metricsText();
+    });
+    const floor = (): void => {
+      readdirSync('/proc');
+      readFloor(rec.read);
+    };
     const [a, b] = interleaveSync([() => metricsText(), floor], size(15, 3), 1, 1);
-    res.ratios.push(makeRatio(group, `one scrape (collect + text exposition) of ${c.containers} containers`, 'metricsText()', `read floor (${rec.read.length} files, /proc listed)`,
-      a!.map((x) => x / 1000), b!.map((x) => x / 1000), 'ms', '<= 1.5',
-      `beyond the floor: ${rec.probes} failed opens/existence checks, ${rec.listings} directory listings`));
+    res.ratios.push(
+      makeRatio(
+        group,
+        `one scrape (collect + text exposition) of ${c.containers} containers`,
+        'metricsText()',
+        `read floor (${rec.read.length} files, /proc listed)`,
+        a!.map((x) => x / 1000),
+        b!.map((x) => x / 1000),
+        'ms',
+        '<= 1.5',
+        `beyond the floor: ${rec.probes} failed opens/existence checks, ${rec.listings} directory listings`,
+      ),
+    );
 
     // prom-client against our own exposition, the same samples, CPU time per exposition.
     const samples = parsed();
     const pc = promClientScrape(samples);
     const ownCollection = collect();
     const rounds = size(20, 3);
-    const own: number[] = [], theirs: number[] = [];
-    const cpu = (): number => { const u = process.cpuUsage(); return u.user + u.system; };
+    const own: number[] = [],
+      theirs: number[] = [];
+    const cpu = (): number => {
+      const u = process.cpuUsage();
+      return u.user + u.system;
+    };
     for (let r = -2; r < rounds; r++) {
       let t = cpu();
       await pc();
@@ -90,10 +123,24 @@ export async function serveGroup(): Promise<GroupResult> {
       t = cpu();
       render(ownCollection, 'text');
       const to = cpu() - t;
-      if (r >= 0) { theirs.push(tp / 1000); own.push(to / 1000); }
+      if (r >= 0) {
+        theirs.push(tp / 1000);
+        own.push(to / 1000);
+      }
     }
-    res.ratios.push(makeRatio(group, `exposition of ${samples.length} samples: prom-client (reset, set each, registry.metrics()) vs our lines`, 'prom-client', 'own exposition',
-      theirs, own, 'ms', '', 'reported only: it decides which exposition nsjoin uses (README "nsjoin serve")'));
+    res.ratios.push(
+      makeRatio(
+        group,
+        `exposition of ${samples.length} samples: prom-client (reset, set each, registry.metrics()) vs our lines`,
+        'prom-client',
+        'own exposition',
+        theirs,
+        own,
+        'ms',
+        '',
+        'reported only: it decides which exposition nsjoin uses (README "nsjoin serve")',
+      ),
+    );
   } finally {
     removeCgroupsSync();
   }
@@ -120,7 +167,16 @@ async function memoryFigures(res: GroupResult): Promise<GroupResult> {
   }
   gc();
   const d1 = rssMB();
-  res.figures.push(makeFigure(group, `RSS growth over ${direct} metricsText() calls (a collection each, ${collect().containers} containers)`, d1 - d0, 'MB', '< 10', `RSS ${d0.toFixed(1)} -> ${d1.toFixed(1)} MB`));
+  res.figures.push(
+    makeFigure(
+      group,
+      `RSS growth over ${direct} metricsText() calls (a collection each, ${collect().containers} containers)`,
+      d1 - d0,
+      'MB',
+      '< 10',
+      `RSS ${d0.toFixed(1)} -> ${d1.toFixed(1)} MB`,
+    ),
+  );
 
   // RSS over 10,000 scrapes through the HTTP handler, 4 in flight (so that collections are shared).
   const collector = new MetricsCollector();
@@ -139,8 +195,16 @@ async function memoryFigures(res: GroupResult): Promise<GroupResult> {
     await new Promise((r) => setTimeout(r, 50));
     gc();
     const r1 = rssMB();
-    res.figures.push(makeFigure(group, `RSS growth over ${scrapes} scrapes through metricsHandler (4 in flight, keep-alive)`, r1 - r0, 'MB', '< 10',
-      `RSS ${r0.toFixed(1)} -> ${r1.toFixed(1)} MB; ${collector.collections - before} collections served the ${scrapes} scrapes`));
+    res.figures.push(
+      makeFigure(
+        group,
+        `RSS growth over ${scrapes} scrapes through metricsHandler (4 in flight, keep-alive)`,
+        r1 - r0,
+        'MB',
+        '< 10',
+        `RSS ${r0.toFixed(1)} -> ${r1.toFixed(1)} MB; ${collector.collections - before} collections served the ${scrapes} scrapes`,
+      ),
+    );
   } finally {
     agent.destroy();
     server.close();

@@ -8,13 +8,22 @@ const opts = JSON.parse(json) as Record<string, unknown>;
 
 async function main(): Promise<GroupResult> {
   switch (group) {
-    case 'exec': return (await import('./exec.js')).execGroup(opts as never);
-    case 'memory': return (await import('./memory.js')).memoryGroup(opts as never);
-    default: throw new Error(`unknown bench group ${group}`);
+    case 'exec':
+      return (await import('./exec.js')).execGroup(opts as never);
+    case 'memory':
+      return (await import('./memory.js')).memoryGroup(opts as never);
+    default:
+      throw new Error(`unknown bench group ${group}`);
   }
 }
 
 main().then(
-  (r) => { process.stdout.write(`@@RESULT ${JSON.stringify(r)}\n`); process.exit(0); },
-  (e: unknown) => { process.stderr.write(`bench worker ${group}: ${(e as Error).stack ?? String(e)}\n`); process.exit(1); },
+  (r) => {
+    process.stdout.write(`@@RESULT ${JSON.stringify(r)}\n`);
+    process.exit(0);
+  },
+  (e: unknown) => {
+    process.stderr.write(`bench worker ${group}: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
 );

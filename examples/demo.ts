@@ -15,12 +15,24 @@ function makeCgroup(): { dirs: string[]; limits: Array<[string, string]> } | und
   const name = `nsjoin-demo-${process.pid}`;
   if (existsSync('/sys/fs/cgroup/memory/memory.limit_in_bytes') && existsSync('/sys/fs/cgroup/cpu/cpu.cfs_quota_us')) {
     const dirs = ['memory', 'cpu', 'cpuacct'].filter((c) => existsSync(`/sys/fs/cgroup/${c}`)).map((c) => `/sys/fs/cgroup/${c}/${name}`);
-    return { dirs, limits: [[`/sys/fs/cgroup/memory/${name}/memory.limit_in_bytes`, '64M'], [`/sys/fs/cgroup/cpu/${name}/cpu.cfs_quota_us`, '50000']] };
+    return {
+      dirs,
+      limits: [
+        [`/sys/fs/cgroup/memory/${name}/memory.limit_in_bytes`, '64M'],
+        [`/sys/fs/cgroup/cpu/${name}/cpu.cfs_quota_us`, '50000'],
+      ],
+    };
   }
   if (existsSync('/sys/fs/cgroup/cgroup.controllers')) {
     writeFileSync('/sys/fs/cgroup/cgroup.subtree_control', '+memory +cpu');
     const dir = `/sys/fs/cgroup/${name}`;
-    return { dirs: [dir], limits: [[`${dir}/memory.max`, '64M'], [`${dir}/cpu.max`, '50000 100000']] };
+    return {
+      dirs: [dir],
+      limits: [
+        [`${dir}/memory.max`, '64M'],
+        [`${dir}/cpu.max`, '50000 100000'],
+      ],
+    };
   }
   return undefined;
 }
@@ -46,31 +58,45 @@ async function main(): Promise<void> {
     'exec sleep 100000',
   ].join('\n');
   const enter = (cgroup?.dirs ?? []).map((d) => `echo $$ > ${d}/cgroup.procs; `).join('');
-  const target = nodeSpawn('sh', ['-c', `${enter}exec unshare --uts --net --ipc --pid --mount --cgroup --fork --mount-proc sh -c '${setup}'`], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', APP_ENV: 'production', HOME: '/root' },
-  });
+  const target = nodeSpawn(
+    'sh',
+    ['-c', `${enter}exec unshare --uts --net --ipc --pid --mount --cgroup --fork --mount-proc sh -c '${setup}'`],
+    {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', APP_ENV: 'production', HOME: '/root' },
+    },
+  );
   const cleanup = () => {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
     target.kill('SIGKILL');
   };
   let pid = 0;
   try {
     await new Promise<void>((resolve, reject) => {
-      target.stdout.on('data', (b: Buffer) => { if (b.includes('READY')) resolve(); });
+      target.stdout.on('data', (b: Buffer) => {
+        if (b.includes('READY')) resolve();
+      });
       target.on('exit', () => reject(new Error('the demo target did not start (is util-linux unshare installed?)')));
     });
     pid = Number(readFileSync(`/proc/${target.pid}/task/${target.pid}/children`, 'utf8').trim().split(' ')[0]);
 
     step(`A throwaway container: host pid ${pid}, made with unshare`);
-    const ours = namespacesOf(process.pid), theirs = namespacesOf(pid);
+    const ours = namespacesOf(process.pid),
+      theirs = namespacesOf(pid);
     for (const t of ['uts', 'net', 'ipc', 'pid', 'mnt', 'cgroup'] as const) {
       console.log(`  ${t.padEnd(6)} ours ${ours[t]!.inode}  theirs ${theirs[t]!.inode}`);
     }
 
     step("execFile(pid, 'sh', ['-c', ...]): a shell inside it, joining every namespace that differs from ours");
     let t0 = performance.now();
-    const { stdout } = await execFile(pid, 'sh', ['-c', 'echo "hostname: $(hostname)"; echo "my pid inside: $$"; echo "cwd: $(pwd)"; echo "APP_ENV=$APP_ENV"; echo "files: $(cat /mnt/secret.txt)"; echo "devices: $(ls /sys/class/net 2>/dev/null | tr "\\n" " ")"; ip -brief addr']);
+    const { stdout } = await execFile(pid, 'sh', [
+      '-c',
+      'echo "hostname: $(hostname)"; echo "my pid inside: $$"; echo "cwd: $(pwd)"; echo "APP_ENV=$APP_ENV"; echo "files: $(cat /mnt/secret.txt)"; echo "devices: $(ls /sys/class/net 2>/dev/null | tr "\\n" " ")"; ip -brief addr',
+    ]);
     const ms = performance.now() - t0;
     console.log(stdout.replace(/^/gm, '  ').trimEnd());
     console.log(`  (${ms.toFixed(1)} ms, no nsenter binary; env and cwd are the target's)`);
@@ -82,7 +108,9 @@ async function main(): Promise<void> {
     step("spawn(pid, 'sleep', ['60']) and kill(): the program is our direct child, killed through a pidfd");
     const child = spawn(pid, 'sleep', ['60']);
     await new Promise((r) => child.on('spawn', r));
-    console.log(`  host pid ${child.pid}, parent ${readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]} (us: ${process.pid})`);
+    console.log(
+      `  host pid ${child.pid}, parent ${readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]} (us: ${process.pid})`,
+    );
     child.kill();
     const [code, signal] = await new Promise<[number | null, string | null]>((r) => child.on('exit', (c, s) => r([c, s])));
     console.log(`  exit: code ${code}, signal ${signal}`);
@@ -92,7 +120,8 @@ async function main(): Promise<void> {
     // 100 UDP datagrams of 1000 bytes to a closed port on the container's loopback (each answered
     // by an ICMP error, counted too), sent by a Node run inside it
     // (this demo's mount namespace is a copy of the host's, so our node binary is visible there).
-    const send = "const s=require('dgram').createSocket('udp4');let n=0;const go=()=>s.send(Buffer.alloc(1000),9,'127.0.0.1',()=>++n<100?go():s.close());go()";
+    const send =
+      "const s=require('dgram').createSocket('udp4');let n=0;const go=()=>s.send(Buffer.alloc(1000),9,'127.0.0.1',()=>++n<100?go():s.close());go()";
     await execFile(pid, process.execPath, ['-e', send]);
     const after = readNetDev(pid);
     for (const dev of after.devices) {
@@ -104,14 +133,22 @@ async function main(): Promise<void> {
       step('What it really has: readCgroupStats(pid), not what `free` inside would claim');
       const s = readCgroupStats(pid);
       const mib = (n: number | null | undefined) => (n === null || n === undefined ? 'unlimited' : `${(n / 1048576).toFixed(1)} MiB`);
-      console.log(`  mode ${s.mode}; memory limit ${mib(s.memory?.limit)}, working set ${mib(s.memory?.workingSet)}, usage ${mib(s.memory?.usage)}`);
-      console.log(`  cpu limit ${s.cpu?.limitCores ?? 'unlimited'} cores; used ${((s.cpu?.usageNs ?? 0) / 1e6).toFixed(1)} ms of CPU so far`);
+      console.log(
+        `  mode ${s.mode}; memory limit ${mib(s.memory?.limit)}, working set ${mib(s.memory?.workingSet)}, usage ${mib(s.memory?.usage)}`,
+      );
+      console.log(
+        `  cpu limit ${s.cpu?.limitCores ?? 'unlimited'} cores; used ${((s.cpu?.usageNs ?? 0) / 1e6).toFixed(1)} ms of CPU so far`,
+      );
     }
   } finally {
     cleanup();
     for (const dir of cgroup?.dirs ?? []) {
       for (let i = 0; i < 100 && existsSync(dir); i++) {
-        try { rmdirSync(dir); } catch { await new Promise((r) => setTimeout(r, 20)); }
+        try {
+          rmdirSync(dir);
+        } catch {
+          await new Promise((r) => setTimeout(r, 20));
+        }
       }
     }
     step('Cleaned up: target killed, cgroup removed');

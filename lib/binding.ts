@@ -63,7 +63,12 @@ export interface RawChild {
   ref(): void;
   unref(): void;
   waitSync(opts: {
-    stdinFd: number; input?: Buffer; outFds: number[]; timeoutMs: number; killSignal: number; maxBuffer: number;
+    stdinFd: number;
+    input?: Buffer;
+    outFds: number[];
+    timeoutMs: number;
+    killSignal: number;
+    maxBuffer: number;
   }): RawWaitResult;
 }
 
@@ -103,8 +108,17 @@ export interface RawBinding {
 
 /** Flags for RawBinding.openat2. */
 export interface Openat2Constants {
-  O_RDONLY: number; O_PATH: number; O_DIRECTORY: number; O_NOFOLLOW: number; O_NONBLOCK: number; O_NOCTTY: number;
-  RESOLVE_NO_XDEV: number; RESOLVE_NO_MAGICLINKS: number; RESOLVE_NO_SYMLINKS: number; RESOLVE_BENEATH: number; RESOLVE_IN_ROOT: number;
+  O_RDONLY: number;
+  O_PATH: number;
+  O_DIRECTORY: number;
+  O_NOFOLLOW: number;
+  O_NONBLOCK: number;
+  O_NOCTTY: number;
+  RESOLVE_NO_XDEV: number;
+  RESOLVE_NO_MAGICLINKS: number;
+  RESOLVE_NO_SYMLINKS: number;
+  RESOLVE_BENEATH: number;
+  RESOLVE_IN_ROOT: number;
 }
 
 /** A pty pair from openPty: pid 0 = the host's /dev/ptmx, else the target's /dev/ptmx first. */

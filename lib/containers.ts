@@ -61,14 +61,21 @@ function checkOptions(options: unknown): { procRoot: string; roots: RuntimeRoots
   }
   const o = options as Record<string, unknown>;
   for (const key of ['procRoot', 'sysRoot'] as const) {
-    if (o[key] !== undefined && (typeof o[key] !== 'string' || o[key] === '')) throw new TypeError(`options.${key} must be a non-empty string, got ${describe(o[key])}`);
+    if (o[key] !== undefined && (typeof o[key] !== 'string' || o[key] === ''))
+      throw new TypeError(`options.${key} must be a non-empty string, got ${describe(o[key])}`);
   }
   return { procRoot: (o['procRoot'] as string | undefined) ?? '/proc', roots: runtimeRoots(o['runtimeRoots']) };
 }
 
 /** Adds what the runtimes' state files say to each container (in place). */
 function name(containers: Container[], roots: RuntimeRoots, procRoot: string): void {
-  const metas = lookupMeta(containers.map((c) => (c.pod ? { id: c.id, runtime: c.runtime, pids: c.pids, podUid: c.pod.uid } : { id: c.id, runtime: c.runtime, pids: c.pids })), roots, procRoot);
+  const metas = lookupMeta(
+    containers.map((c) =>
+      c.pod ? { id: c.id, runtime: c.runtime, pids: c.pids, podUid: c.pod.uid } : { id: c.id, runtime: c.runtime, pids: c.pids },
+    ),
+    roots,
+    procRoot,
+  );
   for (const c of containers) {
     const meta = metas.get(`${c.runtime}/${c.id}`);
     if (!meta) continue;
@@ -167,17 +174,26 @@ export function listContainers(options: ListContainersOptions = {}): Container[]
 
 /** How a container is shown in a list of candidates: id, name or pod, runtime, pid. */
 function label(c: Container): string {
-  const what = c.pod?.name !== undefined ? `${c.pod.namespace ?? '?'}/${c.pod.name}${c.name !== undefined ? `/${c.name}` : c.sandbox ? ' sandbox' : ''}` : c.name;
+  const what =
+    c.pod?.name !== undefined
+      ? `${c.pod.namespace ?? '?'}/${c.pod.name}${c.name !== undefined ? `/${c.name}` : c.sandbox ? ' sandbox' : ''}`
+      : c.name;
   return `${c.id.slice(0, 12)}${what !== undefined ? ` ${what}` : ''} (${c.runtime}, pid ${c.pid})`;
 }
 
 function pick(matches: Container[], what: string, total: number, none: string): Container {
   if (matches.length === 1) return matches[0]!;
   if (matches.length === 0) {
-    throw new NsError('ENSJOIN_NO_CONTAINER', `no container matches ${what}: ${none} (${total} container${total === 1 ? '' : 's'} on this host)`);
+    throw new NsError(
+      'ENSJOIN_NO_CONTAINER',
+      `no container matches ${what}: ${none} (${total} container${total === 1 ? '' : 's'} on this host)`,
+    );
   }
   const list = matches.slice(0, 10).map(label).join(', ');
-  throw new NsError('ENSJOIN_AMBIGUOUS_CONTAINER', `${what} matches ${matches.length} containers: ${list}${matches.length > 10 ? ', ...' : ''}; say which`);
+  throw new NsError(
+    'ENSJOIN_AMBIGUOUS_CONTAINER',
+    `${what} matches ${matches.length} containers: ${list}${matches.length > 10 ? ', ...' : ''}; say which`,
+  );
 }
 
 /**
@@ -194,7 +210,12 @@ export function findContainer(query: string, options: ListContainersOptions = {}
   if (exact.length > 0) return pick(exact, `container id '${query}'`, all.length, '');
   const named = all.filter((c) => c.name === query);
   if (named.length > 0) return pick(named, `container name '${query}'`, all.length, '');
-  return pick(all.filter((c) => c.id.startsWith(query)), `'${query}'`, all.length, 'no container has that name, id or id prefix');
+  return pick(
+    all.filter((c) => c.id.startsWith(query)),
+    `'${query}'`,
+    all.length,
+    'no container has that name, id or id prefix',
+  );
 }
 
 /** A Kubernetes pod target: the pod's name, and optionally its namespace and the container's name. */
@@ -218,13 +239,26 @@ export function findPodContainer(query: PodQuery, options: ListContainersOptions
   const where = `${query.namespace === undefined ? '' : `${query.namespace}/`}${query.pod}`;
   const namespaces = new Set(inPod.map((c) => c.pod?.namespace));
   if (namespaces.size > 1) {
-    const list = inPod.filter((c) => !c.sandbox).slice(0, 10).map(label).join(', ');
-    throw new NsError('ENSJOIN_AMBIGUOUS_CONTAINER', `pod '${query.pod}' is in ${namespaces.size} namespaces (${[...namespaces].join(', ')}): ${list}; say NAMESPACE/POD`);
+    const list = inPod
+      .filter((c) => !c.sandbox)
+      .slice(0, 10)
+      .map(label)
+      .join(', ');
+    throw new NsError(
+      'ENSJOIN_AMBIGUOUS_CONTAINER',
+      `pod '${query.pod}' is in ${namespaces.size} namespaces (${[...namespaces].join(', ')}): ${list}; say NAMESPACE/POD`,
+    );
   }
   const workloads = inPod.filter((c) => !c.sandbox);
   if (query.container !== undefined) {
-    return pick(workloads.filter((c) => c.name === query.container), `container '${query.container}' of pod '${where}'`, all.length,
-      workloads.length > 0 ? `the pod's containers are ${workloads.map((c) => c.name ?? c.id.slice(0, 12)).join(', ')}` : 'no such pod on this node');
+    return pick(
+      workloads.filter((c) => c.name === query.container),
+      `container '${query.container}' of pod '${where}'`,
+      all.length,
+      workloads.length > 0
+        ? `the pod's containers are ${workloads.map((c) => c.name ?? c.id.slice(0, 12)).join(', ')}`
+        : 'no such pod on this node',
+    );
   }
   return pick(workloads, `pod '${where}'`, all.length, inPod.length > 0 ? 'the pod has only its sandbox' : 'no such pod on this node');
 }

@@ -48,7 +48,9 @@ export function checkPrivileges(value: Privileges | undefined, inTargetRoot: boo
  */
 export function refuseTargetPrivilegesOnHostProgram(inTargetRoot: boolean, pidJoined: boolean): void {
   if (!inTargetRoot && pidJoined) {
-    throw new TypeError("privileges 'target' with a host program in the target's pid namespace would let the container ptrace a process whose root is the host's: join 'mnt' (or root: true), or leave out 'pid'");
+    throw new TypeError(
+      "privileges 'target' with a host program in the target's pid namespace would let the container ptrace a process whose root is the host's: join 'mnt' (or root: true), or leave out 'pid'",
+    );
   }
 }
 
@@ -73,7 +75,11 @@ function probeLsms(): string[] {
   } catch {
     // securityfs not mounted: ask the LSMs themselves.
     const out: string[] = [];
-    try { if (readText('/sys/module/apparmor/parameters/enabled').trim() === 'Y') out.push('apparmor'); } catch { /* not built */ }
+    try {
+      if (readText('/sys/module/apparmor/parameters/enabled').trim() === 'Y') out.push('apparmor');
+    } catch {
+      /* not built */
+    }
     if (existsSync('/sys/fs/selinux/enforce')) out.push('selinux');
     return out;
   }
@@ -132,7 +138,11 @@ export function targetCredentials(pid: number, sameUserNs: boolean): RawCreds {
   const s = targetStatus(pid);
   const set = (mask: string) => (sameUserNs ? mask : '0');
   return {
-    bounding: set(s.capBnd), permitted: set(s.capPrm), effective: set(s.capEff), inheritable: set(s.capInh), ambient: set(s.capAmb),
+    bounding: set(s.capBnd),
+    permitted: set(s.capPrm),
+    effective: set(s.capEff),
+    inheritable: set(s.capInh),
+    ambient: set(s.capAmb),
     noNewPrivs: s.noNewPrivs === true,
     lsm: targetExecLabel(pid),
   };

@@ -6,11 +6,19 @@ export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   switch (typeof value) {
-    case 'string': return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
-    case 'number': case 'boolean': case 'bigint': return String(value);
-    case 'undefined': return 'undefined';
-    case 'function': return 'a function';
-    case 'symbol': return 'a symbol';
-    default: return `an object {${Object.keys(value).slice(0, 4).join(', ')}}`;
+    case 'string':
+      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(value);
+    case 'undefined':
+      return 'undefined';
+    case 'function':
+      return 'a function';
+    case 'symbol':
+      return 'a symbol';
+    default:
+      return `an object {${Object.keys(value).slice(0, 4).join(', ')}}`;
   }
 }

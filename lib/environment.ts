@@ -17,12 +17,54 @@ export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
 
 /** Variables that load code or change how it is found: never from the target for a host binary. */
 const UNSAFE_NAMES = new Set([
-  'PATH', 'GCONV_PATH', 'GETCONF_DIR', 'GLIBC_TUNABLES', 'HOSTALIASES', 'LOCALDOMAIN', 'LOCPATH', 'MALLOC_TRACE',
-  'NIS_PATH', 'NLSPATH', 'RESOLV_HOST_CONF', 'RES_OPTIONS', 'TMPDIR', 'TZDIR',
-  'BASH_ENV', 'ENV', 'SHELLOPTS', 'BASHOPTS', 'PS4', 'IFS', 'CDPATH', 'GLOBIGNORE', 'PROMPT_COMMAND',
-  'PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP', 'PYTHONINSPECT', 'PERL5LIB', 'PERL5OPT', 'PERLLIB', 'RUBYLIB', 'RUBYOPT',
-  'NODE_OPTIONS', 'NODE_PATH', 'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'LUA_PATH', 'LUA_CPATH',
-  'GIT_EXEC_PATH', 'GIT_CONFIG', 'GIT_CONFIG_GLOBAL', 'GIT_SSH', 'GIT_SSH_COMMAND', 'EDITOR', 'VISUAL', 'PAGER', 'LESSOPEN',
+  'PATH',
+  'GCONV_PATH',
+  'GETCONF_DIR',
+  'GLIBC_TUNABLES',
+  'HOSTALIASES',
+  'LOCALDOMAIN',
+  'LOCPATH',
+  'MALLOC_TRACE',
+  'NIS_PATH',
+  'NLSPATH',
+  'RESOLV_HOST_CONF',
+  'RES_OPTIONS',
+  'TMPDIR',
+  'TZDIR',
+  'BASH_ENV',
+  'ENV',
+  'SHELLOPTS',
+  'BASHOPTS',
+  'PS4',
+  'IFS',
+  'CDPATH',
+  'GLOBIGNORE',
+  'PROMPT_COMMAND',
+  'PYTHONPATH',
+  'PYTHONHOME',
+  'PYTHONSTARTUP',
+  'PYTHONINSPECT',
+  'PERL5LIB',
+  'PERL5OPT',
+  'PERLLIB',
+  'RUBYLIB',
+  'RUBYOPT',
+  'NODE_OPTIONS',
+  'NODE_PATH',
+  'JAVA_TOOL_OPTIONS',
+  '_JAVA_OPTIONS',
+  'JDK_JAVA_OPTIONS',
+  'LUA_PATH',
+  'LUA_CPATH',
+  'GIT_EXEC_PATH',
+  'GIT_CONFIG',
+  'GIT_CONFIG_GLOBAL',
+  'GIT_SSH',
+  'GIT_SSH_COMMAND',
+  'EDITOR',
+  'VISUAL',
+  'PAGER',
+  'LESSOPEN',
 ]);
 const UNSAFE_PREFIXES = ['LD_', 'MALLOC_', 'BASH_FUNC_', 'DYLD_'];
 
@@ -32,7 +74,9 @@ export function isLoaderVariable(name: string): boolean {
 }
 
 function ours(): string[] {
-  return Object.entries(process.env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
+  return Object.entries(process.env)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${v}`);
 }
 
 function targetEnviron(pid: number): string[] {
@@ -42,7 +86,12 @@ function targetEnviron(pid: number): string[] {
   } catch (err) {
     const e = err as NsError;
     if (e.code === 'EACCES' || e.code === 'EPERM') {
-      throw NsError.fromErrno(E.EACCES, { syscall: 'open', path, pid, hint: 'reading the target environment needs ptrace read access; or pass env' });
+      throw NsError.fromErrno(E.EACCES, {
+        syscall: 'open',
+        path,
+        pid,
+        hint: 'reading the target environment needs ptrace read access; or pass env',
+      });
     }
     throw e;
   }
@@ -57,7 +106,10 @@ function targetEnviron(pid: number): string[] {
  * @throws NsError when the target's environ cannot be read
  */
 export function programEnvironment(
-  pid: number, option: Readonly<Record<string, string>> | 'target' | 'inherit' | undefined, inTargetRoot: boolean, extra: Readonly<Record<string, string>> = {},
+  pid: number,
+  option: Readonly<Record<string, string>> | 'target' | 'inherit' | undefined,
+  inTargetRoot: boolean,
+  extra: Readonly<Record<string, string>> = {},
 ): { envp: string[]; path: string } {
   let envp: string[];
   let path: string | undefined;

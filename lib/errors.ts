@@ -58,9 +58,7 @@ export class NsError extends Error {
    */
   static fromErrno(errnum: number, details: NsErrorDetails = {}): NsError {
     const code = errnoName(errnum);
-    const what = [details.syscall ?? 'error', details.namespace ? `(${details.namespace} namespace)` : '']
-      .filter(Boolean)
-      .join(' ');
+    const what = [details.syscall ?? 'error', details.namespace ? `(${details.namespace} namespace)` : ''].filter(Boolean).join(' ');
     let message = `${what} ${code}: ${describeErrno(code)}`;
     if (details.path !== undefined) message += `, ${details.path}`;
     if (details.pid !== undefined) message += ` [pid ${details.pid}]`;

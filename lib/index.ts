@@ -7,7 +7,17 @@ export type { Target, RootOptions } from './targets.js';
 export { NAMESPACE_TYPES, namespacesOf, listNamespaces } from './namespaces.js';
 export type { NamespaceType, NamespaceId, NamespaceInfo } from './namespaces.js';
 export { spawn, execFile, spawnSync, NsChildProcess, kernelSupport } from './spawn.js';
-export type { Kernel as KernelSupport, JoinOptions, ExecFileOptions, SpawnSyncOptions, SpawnSyncResult, ExecFileError, StdioEntry, PromiseWithChild, NsChildProcessEvents } from './spawn.js';
+export type {
+  Kernel as KernelSupport,
+  JoinOptions,
+  ExecFileOptions,
+  SpawnSyncOptions,
+  SpawnSyncResult,
+  ExecFileError,
+  StdioEntry,
+  PromiseWithChild,
+  NsChildProcessEvents,
+} from './spawn.js';
 export type { NetDevice, NetDevRx, NetDevTx } from './parse/netdev.js';
 export { readNetDev } from './net/netdev.js';
 export type { NetDevSample, NetDevStat, ReadNetDevOptions } from './net/netdev.js';
@@ -20,7 +30,18 @@ export { readCgroupStats } from './cgroup/stats.js';
 export type { CgroupPathSpec } from './cgroup/stats.js';
 export { cgroupRates, sampleCgroup } from './cgroup/sampler.js';
 export type { SampleOptions } from './cgroup/sampler.js';
-export type { CgroupMode, CgroupLocation, CgroupStats, CgroupCpu, CgroupMemory, CgroupIo, CgroupIoDevice, CgroupRates, Pressure, PressureLine } from './cgroup/types.js';
+export type {
+  CgroupMode,
+  CgroupLocation,
+  CgroupStats,
+  CgroupCpu,
+  CgroupMemory,
+  CgroupIo,
+  CgroupIoDevice,
+  CgroupRates,
+  Pressure,
+  PressureLine,
+} from './cgroup/types.js';
 export type { Privileges } from './credentials.js';
 export { listContainers, findContainer, findPodContainer } from './containers.js';
 export type { Container, ContainerRuntime, PodQos, PodQuery, ListContainersOptions } from './containers.js';

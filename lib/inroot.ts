@@ -40,11 +40,21 @@ export function openDirInRoot(rootFd: number, rel: string, label = rel, pid?: nu
  */
 export function readTextBeneath(dirFd: number, name: string, label: string, pid?: number, limit = READ_LIMIT): string {
   const c = openFlags();
-  const fd = openat2(dirFd, name, c.O_RDONLY | c.O_NONBLOCK | c.O_NOCTTY | c.O_NOFOLLOW,
-    c.RESOLVE_BENEATH | c.RESOLVE_NO_SYMLINKS | c.RESOLVE_NO_MAGICLINKS | c.RESOLVE_NO_XDEV, label, pid);
+  const fd = openat2(
+    dirFd,
+    name,
+    c.O_RDONLY | c.O_NONBLOCK | c.O_NOCTTY | c.O_NOFOLLOW,
+    c.RESOLVE_BENEATH | c.RESOLVE_NO_SYMLINKS | c.RESOLVE_NO_MAGICLINKS | c.RESOLVE_NO_XDEV,
+    label,
+    pid,
+  );
   try {
     if (!fstatSync(fd).isFile()) {
-      throw new NsError('EINVAL', `${label} is not a regular file; not read${pid === undefined ? '' : ` [pid ${pid}]`}`, { syscall: 'openat2', path: label, ...(pid === undefined ? {} : { pid }) });
+      throw new NsError('EINVAL', `${label} is not a regular file; not read${pid === undefined ? '' : ` [pid ${pid}]`}`, {
+        syscall: 'openat2',
+        path: label,
+        ...(pid === undefined ? {} : { pid }),
+      });
     }
     return readFdText(fd, label, pid, limit);
   } finally {

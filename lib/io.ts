@@ -60,7 +60,11 @@ export function readFdText(fd: number, path: string, pid?: number, limit = READ_
     used += n;
     total += n;
     if (total > limit) {
-      throw new NsError('EFBIG', `${path} exceeded ${limit} bytes; not read further (the target may have made it huge)${pid === undefined ? '' : ` [pid ${pid}]`}`, { ...where, syscall: 'read' });
+      throw new NsError(
+        'EFBIG',
+        `${path} exceeded ${limit} bytes; not read further (the target may have made it huge)${pid === undefined ? '' : ` [pid ${pid}]`}`,
+        { ...where, syscall: 'read' },
+      );
     }
   }
   if (parts.length === 0) return scratch.toString('utf8', 0, used);

@@ -14,8 +14,14 @@ export const NAMESPACE_TYPES: readonly NamespaceType[] = ['cgroup', 'ipc', 'mnt'
 
 /** The CLONE_NEW* flag of each type, as setns(2) takes it. */
 export const NAMESPACE_FLAGS: Readonly<Record<NamespaceType, number>> = {
-  user: 0x10000000, cgroup: 0x02000000, ipc: 0x08000000, uts: 0x04000000,
-  net: 0x40000000, pid: 0x20000000, mnt: 0x00020000, time: 0x00000080,
+  user: 0x10000000,
+  cgroup: 0x02000000,
+  ipc: 0x08000000,
+  uts: 0x04000000,
+  net: 0x40000000,
+  pid: 0x20000000,
+  mnt: 0x00020000,
+  time: 0x00000080,
 };
 
 /** One namespace of a process: its inode number (equal inodes = the same namespace). */
@@ -23,7 +29,6 @@ export interface NamespaceId {
   /** Inode of the namespace on the nsfs filesystem. */
   inode: number;
 }
-
 
 /**
  * The inode of /proc/PID/ns/TYPE (the `[N]` of its link `type:[N]`); undefined when this kernel has
@@ -38,7 +43,9 @@ export function readNsInode(procRoot: string, pid: number | 'self', type: Namesp
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') return undefined;
     throw NsError.fromNodeError(e, {
-      syscall: 'readlink', path, ...(pid === 'self' ? {} : { pid }),
+      syscall: 'readlink',
+      path,
+      ...(pid === 'self' ? {} : { pid }),
       ...(e.code === 'EACCES' || e.code === 'EPERM' ? { hint: PTRACE_HINT } : {}),
     });
   }
@@ -114,7 +121,10 @@ export function listNamespaces(roots: RootOptions = {}): NamespaceInfo[] {
   } catch (err) {
     throw NsError.fromNodeError(err as NodeJS.ErrnoException, { syscall: 'scandir', path: procRoot });
   }
-  const pids = names.filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
+  const pids = names
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .sort((a, b) => a - b);
   for (const pid of pids) {
     for (const type of NAMESPACE_TYPES) {
       let inode: number | undefined;
@@ -137,9 +147,14 @@ export function listNamespaces(roots: RootOptions = {}): NamespaceInfo[] {
 // the 15-character comm.
 function commandOf(procRoot: string, pid: number): string {
   try {
-    const cmdline = readText(`${procRoot}/${pid}/cmdline`, pid, 64 * 1024).replace(/\0+$/, '').split('\0').join(' ');
+    const cmdline = readText(`${procRoot}/${pid}/cmdline`, pid, 64 * 1024)
+      .replace(/\0+$/, '')
+      .split('\0')
+      .join(' ');
     if (cmdline) return cmdline;
-  } catch { /* gone, or EFBIG */ }
+  } catch {
+    /* gone, or EFBIG */
+  }
   try {
     return readText(`${procRoot}/${pid}/comm`, pid).trim();
   } catch {

@@ -14,13 +14,23 @@ export interface NativeFailure {
 
 /** Whether an addon result is a NativeFailure. */
 export function isNativeFailure(value: unknown): value is NativeFailure {
-  return typeof value === 'object' && value !== null
-    && typeof (value as NativeFailure).step === 'string' && typeof (value as NativeFailure).errno === 'number';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as NativeFailure).step === 'string' &&
+    typeof (value as NativeFailure).errno === 'number'
+  );
 }
 
 // Steps that are stages of a system call rather than its name (the small calls' and spawn's).
 const STEP_SYSCALL: Readonly<Record<string, string>> = {
-  open_ns: 'open', open_root: 'open', open_ptmx: 'open', open_slave: 'open', open_cwd: 'open', open_cgroup: 'open', open_proc: 'open',
+  open_ns: 'open',
+  open_root: 'open',
+  open_ptmx: 'open',
+  open_slave: 'open',
+  open_cwd: 'open',
+  open_cgroup: 'open',
+  open_proc: 'open',
   cgroup: 'write',
   // The check that the pid still names the process anchored by pidfd_open.
   pidfd_send_signal: 'pidfd_open',

@@ -47,7 +47,8 @@ export function checkPtySize(value: unknown, what: string): { cols: number; rows
     throw new TypeError(`${what} must be true or { cols, rows }`);
   }
   const v = value as Record<string, unknown>;
-  for (const key of Object.keys(v)) if (key !== 'cols' && key !== 'rows') throw new TypeError(`${what}: unknown key ${JSON.stringify(key)}`);
+  for (const key of Object.keys(v))
+    if (key !== 'cols' && key !== 'rows') throw new TypeError(`${what}: unknown key ${JSON.stringify(key)}`);
   const dim = (x: unknown, name: string, dflt: number): number => {
     if (x === undefined) return dflt;
     if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > 65535) {
@@ -71,7 +72,8 @@ export function openPtyFor(pid: number, size: { cols: number; rows: number }): {
     info: {
       path: `/dev/pts/${r.index}`,
       source: r.source,
-      fallbackReason: pid > 0 && r.source === 'host' ? `${errnoName(r.fallbackErrno)}${r.fallbackWhat ? ` (${r.fallbackWhat})` : ''}` : null,
+      fallbackReason:
+        pid > 0 && r.source === 'host' ? `${errnoName(r.fallbackErrno)}${r.fallbackWhat ? ` (${r.fallbackWhat})` : ''}` : null,
     },
   };
 }

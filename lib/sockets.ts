@@ -63,7 +63,8 @@ interface Resolved {
 
 function checkTimeout(v: unknown): number {
   if (v === undefined) return -1;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1) throw new RangeError(`timeout must be an integer 0 to 2^31-1 ms, got ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1)
+    throw new RangeError(`timeout must be an integer 0 to 2^31-1 ms, got ${describe(v)}`);
   return v;
 }
 
@@ -92,10 +93,14 @@ function ipv6Bytes(addr: string): Buffer {
   }
   const [head = '', tail] = text.split('::');
   const words = (s: string) => (s === '' ? [] : s.split(':').map((w) => parseInt(w, 16)));
-  const h = words(head), t = tail === undefined ? [] : words(tail);
+  const h = words(head),
+    t = tail === undefined ? [] : words(tail);
   const all = tail === undefined ? h : [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t];
   all.forEach((w, i) => out.writeUInt16BE(w, i * 2));
-  if (v4) tailV4.forEach((b, i) => { out[12 + i] = b; });
+  if (v4)
+    tailV4.forEach((b, i) => {
+      out[12 + i] = b;
+    });
   return out;
 }
 
@@ -111,7 +116,8 @@ function zoneIndex(pid: number, zone: string): number {
 
 async function resolveEndpoint(target: unknown, options: unknown, op: 'connect' | 'bind'): Promise<Resolved> {
   const pid = resolveTarget(target);
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`options must be { host?, port } or { path }, got ${describe(options)}`);
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw new TypeError(`options must be { host?, port } or { path }, got ${describe(options)}`);
   const o = options as Record<string, unknown>;
   const known = op === 'connect' ? ['host', 'port', 'family', 'path', 'timeout'] : ['host', 'port', 'family', 'path', 'backlog'];
   for (const key of Object.keys(o)) if (!known.includes(key)) throw new TypeError(`unknown option ${describe(key)}`);
@@ -127,7 +133,8 @@ async function resolveEndpoint(target: unknown, options: unknown, op: 'connect' 
   }
   if (o.family !== undefined && o.family !== 4 && o.family !== 6) throw new TypeError(`family must be 4 or 6, got ${describe(o.family)}`);
   const given = o.host ?? (op === 'connect' ? '127.0.0.1' : '::');
-  if (typeof given !== 'string' || given.length === 0 || given.includes('\0')) throw new TypeError(`host must be a non-empty string, got ${describe(given)}`);
+  if (typeof given !== 'string' || given.length === 0 || given.includes('\0'))
+    throw new TypeError(`host must be a non-empty string, got ${describe(given)}`);
   let host = given;
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   let zone = '';
@@ -136,7 +143,8 @@ async function resolveEndpoint(target: unknown, options: unknown, op: 'connect' 
     zone = host.slice(pct + 1);
     host = host.slice(0, pct);
   }
-  let address = host, family = isIP(host);
+  let address = host,
+    family = isIP(host);
   if (family === 0) {
     // Resolved on the host: the target's /etc/hosts and resolvers are not consulted.
     const found = await lookup(host, o.family === undefined ? {} : { family: o.family as 4 | 6 });
@@ -152,9 +160,11 @@ async function resolveEndpoint(target: unknown, options: unknown, op: 'connect' 
 
 // Hints of socketIn's own steps; nativeError adds the shared ones (ESRCH, ptrace access).
 function socketHint({ step, errno }: NativeFailure): string | undefined {
-  if (step === 'setns' && (errno === E.EPERM || errno === E.EACCES)) return "joining the target's network namespace needs CAP_SYS_ADMIN in its user namespace; run as root";
+  if (step === 'setns' && (errno === E.EPERM || errno === E.EACCES))
+    return "joining the target's network namespace needs CAP_SYS_ADMIN in its user namespace; run as root";
   if (step === 'connect' && errno === E.ECONNREFUSED) return "nothing listens there in the target's network namespace";
-  if (step === 'open' && errno === E.ENOTSOCK) return "that path is not a socket in the target's root (symlinks are followed inside that root only)";
+  if (step === 'open' && errno === E.ENOTSOCK)
+    return "that path is not a socket in the target's root (symlinks are followed inside that root only)";
   if (step === 'open' && errno === E.ENOSYS) return 'Unix socket paths in a target need openat2 (Linux >= 5.6)';
   return undefined;
 }

@@ -13,15 +13,27 @@ import { checkOptions, splitArguments } from './spawn/options.js';
 import { makePlan } from './spawn/plan.js';
 import { runSync } from './spawn/sync.js';
 import type {
-  ExecFileError, ExecFileOptions, InternalSwitches, JoinOptions, PromiseWithChild, SpawnSyncOptions, SpawnSyncResult,
+  ExecFileError,
+  ExecFileOptions,
+  InternalSwitches,
+  JoinOptions,
+  PromiseWithChild,
+  SpawnSyncOptions,
+  SpawnSyncResult,
 } from './spawn/types.js';
 
 export { NsChildProcess } from './spawn/child.js';
 export type { NsChildProcessEvents } from './spawn/child-base.js';
 export { kernelSupport, type Kernel } from './spawn/kernel.js';
 export type {
-  ExecFileError, ExecFileOptions, InternalSwitches, JoinOptions, PromiseWithChild, SpawnSyncOptions,
-  SpawnSyncResult, StdioEntry,
+  ExecFileError,
+  ExecFileOptions,
+  InternalSwitches,
+  JoinOptions,
+  PromiseWithChild,
+  SpawnSyncOptions,
+  SpawnSyncResult,
+  StdioEntry,
 } from './spawn/types.js';
 
 /**
@@ -53,7 +65,13 @@ export function spawn(target: Target, file: string, args?: readonly string[] | J
 }
 
 /** spawn() with nsjoin's internal switches (not public: lib/spawn/internal.ts). @internal */
-export function spawnInternal(target: Target, file: string, args: readonly string[] | null | undefined, options: JoinOptions | undefined, switches: InternalSwitches | undefined): NsChildProcess {
+export function spawnInternal(
+  target: Target,
+  file: string,
+  args: readonly string[] | null | undefined,
+  options: JoinOptions | undefined,
+  switches: InternalSwitches | undefined,
+): NsChildProcess {
   const checked = checkOptions('spawn', file, args, options);
   const internal = checkInternal(switches, checked.stdio.length);
   const pid = targetPid(target);
@@ -73,15 +91,61 @@ type ExecOutput = { stdout: string | Buffer; stderr: string | Buffer };
  * `(error, stdout, stderr)` and the NsChildProcess is returned.
  * @throws TypeError/RangeError synchronously for bad arguments.
  */
-export function execFile<O extends ExecFileOptions & { encoding: 'buffer' | null }>(target: Target, file: string, args: readonly string[] | null | undefined, options: O): PromiseWithChild<{ stdout: Buffer; stderr: Buffer }>;
-export function execFile<O extends ExecFileOptions & { encoding: 'buffer' | null }>(target: Target, file: string, options: O): PromiseWithChild<{ stdout: Buffer; stderr: Buffer }>;
-export function execFile(target: Target, file: string, args?: readonly string[] | null, options?: (ExecFileOptions & { encoding?: BufferEncoding }) | null): PromiseWithChild<{ stdout: string; stderr: string }>;
-export function execFile(target: Target, file: string, options: (ExecFileOptions & { encoding?: BufferEncoding }) | null): PromiseWithChild<{ stdout: string; stderr: string }>;
-export function execFile(target: Target, file: string, args: readonly string[] | null | undefined, options: ExecFileOptions | null | undefined): PromiseWithChild<{ stdout: string | Buffer; stderr: string | Buffer }>;
-export function execFile<O extends ExecFileOptions & { encoding: 'buffer' | null }>(target: Target, file: string, args: readonly string[] | null | undefined, options: O, callback: ExecCallback<Buffer>): NsChildProcess;
-export function execFile(target: Target, file: string, args: readonly string[] | null | undefined, options: (ExecFileOptions & { encoding?: BufferEncoding }) | null | undefined, callback: ExecCallback<string>): NsChildProcess;
-export function execFile(target: Target, file: string, args: readonly string[] | null | undefined, options: ExecFileOptions | null | undefined, callback: ExecCallback<string | Buffer>): NsChildProcess;
-export function execFile(target: Target, file: string, args: readonly string[] | null | undefined, callback: ExecCallback<string>): NsChildProcess;
+export function execFile<O extends ExecFileOptions & { encoding: 'buffer' | null }>(
+  target: Target,
+  file: string,
+  args: readonly string[] | null | undefined,
+  options: O,
+): PromiseWithChild<{ stdout: Buffer; stderr: Buffer }>;
+export function execFile<O extends ExecFileOptions & { encoding: 'buffer' | null }>(
+  target: Target,
+  file: string,
+  options: O,
+): PromiseWithChild<{ stdout: Buffer; stderr: Buffer }>;
+export function execFile(
+  target: Target,
+  file: string,
+  args?: readonly string[] | null,
+  options?: (ExecFileOptions & { encoding?: BufferEncoding }) | null,
+): PromiseWithChild<{ stdout: string; stderr: string }>;
+export function execFile(
+  target: Target,
+  file: string,
+  options: (ExecFileOptions & { encoding?: BufferEncoding }) | null,
+): PromiseWithChild<{ stdout: string; stderr: string }>;
+export function execFile(
+  target: Target,
+  file: string,
+  args: readonly string[] | null | undefined,
+  options: ExecFileOptions | null | undefined,
+): PromiseWithChild<{ stdout: string | Buffer; stderr: string | Buffer }>;
+export function execFile<O extends ExecFileOptions & { encoding: 'buffer' | null }>(
+  target: Target,
+  file: string,
+  args: readonly string[] | null | undefined,
+  options: O,
+  callback: ExecCallback<Buffer>,
+): NsChildProcess;
+export function execFile(
+  target: Target,
+  file: string,
+  args: readonly string[] | null | undefined,
+  options: (ExecFileOptions & { encoding?: BufferEncoding }) | null | undefined,
+  callback: ExecCallback<string>,
+): NsChildProcess;
+export function execFile(
+  target: Target,
+  file: string,
+  args: readonly string[] | null | undefined,
+  options: ExecFileOptions | null | undefined,
+  callback: ExecCallback<string | Buffer>,
+): NsChildProcess;
+export function execFile(
+  target: Target,
+  file: string,
+  args: readonly string[] | null | undefined,
+  callback: ExecCallback<string>,
+): NsChildProcess;
 export function execFile(target: Target, file: string, callback: ExecCallback<string>): NsChildProcess;
 export function execFile(target: Target, file: string, ...rest: unknown[]): PromiseWithChild<ExecOutput> | NsChildProcess {
   const a = splitArguments(rest[0], rest[1], rest[2]);
@@ -91,13 +155,16 @@ export function execFile(target: Target, file: string, ...rest: unknown[]): Prom
   const { child, done } = execFileCore(target, file, a.args as readonly string[], a.options as ExecFileOptions, undefined);
   if (typeof a.callback === 'function') {
     const cb = a.callback as ExecCallback<string | Buffer>;
-    done.then(({ stdout, stderr }) => cb(null, stdout, stderr), (e: ExecFileError<string | Buffer>) => {
-      // As Node's callback: the outputs are its arguments, not fields of the error.
-      const { stdout, stderr } = e;
-      delete e.stdout;
-      delete e.stderr;
-      cb(e, stdout!, stderr!);
-    });
+    done.then(
+      ({ stdout, stderr }) => cb(null, stdout, stderr),
+      (e: ExecFileError<string | Buffer>) => {
+        // As Node's callback: the outputs are its arguments, not fields of the error.
+        const { stdout, stderr } = e;
+        delete e.stdout;
+        delete e.stderr;
+        cb(e, stdout!, stderr!);
+      },
+    );
     return child;
   }
   return Object.assign(done, { child });
@@ -108,20 +175,47 @@ Object.defineProperty(execFile, promisify.custom, { value: execFile, enumerable:
 export declare namespace execFile {
   /** The type of `util.promisify(execFile)`: the promise forms of execFile. */
   const __promisify__: {
-    <O extends ExecFileOptions & { encoding: 'buffer' | null }>(target: Target, file: string, args: readonly string[] | null | undefined, options: O): PromiseWithChild<{ stdout: Buffer; stderr: Buffer }>;
-    (target: Target, file: string, args?: readonly string[] | null, options?: (ExecFileOptions & { encoding?: BufferEncoding }) | null): PromiseWithChild<{ stdout: string; stderr: string }>;
-    (target: Target, file: string, args: readonly string[] | null | undefined, options: ExecFileOptions | null | undefined): PromiseWithChild<{ stdout: string | Buffer; stderr: string | Buffer }>;
+    <O extends ExecFileOptions & { encoding: 'buffer' | null }>(
+      target: Target,
+      file: string,
+      args: readonly string[] | null | undefined,
+      options: O,
+    ): PromiseWithChild<{ stdout: Buffer; stderr: Buffer }>;
+    (
+      target: Target,
+      file: string,
+      args?: readonly string[] | null,
+      options?: (ExecFileOptions & { encoding?: BufferEncoding }) | null,
+    ): PromiseWithChild<{ stdout: string; stderr: string }>;
+    (
+      target: Target,
+      file: string,
+      args: readonly string[] | null | undefined,
+      options: ExecFileOptions | null | undefined,
+    ): PromiseWithChild<{ stdout: string | Buffer; stderr: string | Buffer }>;
   };
 }
 
-function execFileCore(target: Target, file: string, args: readonly string[] | null | undefined, options: ExecFileOptions | null | undefined, switches: InternalSwitches | undefined) {
+function execFileCore(
+  target: Target,
+  file: string,
+  args: readonly string[] | null | undefined,
+  options: ExecFileOptions | null | undefined,
+  switches: InternalSwitches | undefined,
+) {
   const checked = checkOptions('execFile', file, args, options);
   const internal = checkInternal(switches, checked.stdio.length);
   return runExecFile(targetPid(target), checked, internal);
 }
 
 /** execFile() (promise form, utf8 unless `encoding` says otherwise) with nsjoin's internal switches. @internal */
-export function execFileInternal(target: Target, file: string, args: readonly string[], options: ExecFileOptions, switches: InternalSwitches): PromiseWithChild<ExecOutput> {
+export function execFileInternal(
+  target: Target,
+  file: string,
+  args: readonly string[],
+  options: ExecFileOptions,
+  switches: InternalSwitches,
+): PromiseWithChild<ExecOutput> {
   const { child, done } = execFileCore(target, file, args, options, switches);
   return Object.assign(done, { child });
 }
@@ -132,12 +226,36 @@ export function execFileInternal(target: Target, file: string, args: readonly st
  * timeouts, maxBuffer overruns) is reported in `error`, not thrown.
  * @throws TypeError/RangeError for bad arguments.
  */
-export function spawnSync(target: Target, file: string, args: readonly string[] | null | undefined, options: SpawnSyncOptions & { encoding: BufferEncoding }): SpawnSyncResult<string>;
+export function spawnSync(
+  target: Target,
+  file: string,
+  args: readonly string[] | null | undefined,
+  options: SpawnSyncOptions & { encoding: BufferEncoding },
+): SpawnSyncResult<string>;
 export function spawnSync(target: Target, file: string, options: SpawnSyncOptions & { encoding: BufferEncoding }): SpawnSyncResult<string>;
-export function spawnSync(target: Target, file: string, args?: readonly string[] | null, options?: SpawnSyncOptions & { encoding?: 'buffer' | null }): SpawnSyncResult<Buffer>;
-export function spawnSync(target: Target, file: string, options: SpawnSyncOptions & { encoding?: 'buffer' | null }): SpawnSyncResult<Buffer>;
-export function spawnSync(target: Target, file: string, args?: readonly string[] | null, options?: SpawnSyncOptions): SpawnSyncResult<string | Buffer>;
-export function spawnSync(target: Target, file: string, args?: readonly string[] | null | SpawnSyncOptions, options?: SpawnSyncOptions): SpawnSyncResult<string | Buffer> {
+export function spawnSync(
+  target: Target,
+  file: string,
+  args?: readonly string[] | null,
+  options?: SpawnSyncOptions & { encoding?: 'buffer' | null },
+): SpawnSyncResult<Buffer>;
+export function spawnSync(
+  target: Target,
+  file: string,
+  options: SpawnSyncOptions & { encoding?: 'buffer' | null },
+): SpawnSyncResult<Buffer>;
+export function spawnSync(
+  target: Target,
+  file: string,
+  args?: readonly string[] | null,
+  options?: SpawnSyncOptions,
+): SpawnSyncResult<string | Buffer>;
+export function spawnSync(
+  target: Target,
+  file: string,
+  args?: readonly string[] | null | SpawnSyncOptions,
+  options?: SpawnSyncOptions,
+): SpawnSyncResult<string | Buffer> {
   const a = splitArguments(args, options);
   const o = checkOptions('spawnSync', file, a.args, a.options);
   return runSync(targetPid(target), o, NO_INTERNAL);

@@ -10,7 +10,11 @@ import { closeFd } from './fd.js';
 
 /** Why the program did not start: the addon's step name (a credential step by its own name,
  *  such as 'capset' or 'setuid'), errno and step argument. */
-export interface StartFailure { step: string; errno: number; arg: number }
+export interface StartFailure {
+  step: string;
+  errno: number;
+  arg: number;
+}
 
 const REPORT_BYTES = 16;
 
@@ -33,7 +37,9 @@ export function watchStart(fd: number, done: (failure: StartFailure | null) => v
   const chunks: Buffer[] = [];
   const s = new Socket({ fd, readable: true, writable: false });
   s.on('data', (b: Buffer) => chunks.push(b));
-  s.on('error', () => { /* read errors end it like EOF; the exit is reported all the same */ });
+  s.on('error', () => {
+    /* read errors end it like EOF; the exit is reported all the same */
+  });
   s.once('close', () => done(decodeStart(Buffer.concat(chunks))));
   return s;
 }

@@ -50,7 +50,10 @@ export interface CpuView {
   cpuset: number[];
 }
 
-const roots = (o: RootOptions): { procRoot: string; sysRoot: string } => ({ procRoot: o.procRoot ?? '/proc', sysRoot: o.sysRoot ?? '/sys' });
+const roots = (o: RootOptions): { procRoot: string; sysRoot: string } => ({
+  procRoot: o.procRoot ?? '/proc',
+  sysRoot: o.sysRoot ?? '/sys',
+});
 
 function hostMeminfo(procRoot: string): Record<string, number> {
   return parseMeminfo(readText(`${procRoot}/meminfo`), `${procRoot}/meminfo`);
@@ -224,7 +227,10 @@ export interface CpuUsage {
  * @throws what `cpuView` throws; NsError ENOENT when the cgroup has no CPU accounting; RangeError
  *   for a bad interval; the abort reason when `signal` aborts
  */
-export async function cpuUsage(target: Target, options: RootOptions & { intervalMs?: number; signal?: AbortSignal } = {}): Promise<CpuUsage> {
+export async function cpuUsage(
+  target: Target,
+  options: RootOptions & { intervalMs?: number; signal?: AbortSignal } = {},
+): Promise<CpuUsage> {
   const pid = resolveTarget(target, options);
   const view = cpuView(pid, options);
   const rates = await sampleCgroup(pid, options);
@@ -239,4 +245,3 @@ export async function cpuUsage(target: Target, options: RootOptions & { interval
     view,
   };
 }
-

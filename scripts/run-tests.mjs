@@ -16,7 +16,9 @@ const files = readdirSync(dir)
   .filter((name) => /\.test\.ts$/.test(name) && filters.some((f) => name.includes(f)) && statSync(join(dir, name)).isFile())
   .map((name) => join(dir, name))
   .sort();
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 const broken = [];
 for (const file of files) {
   const started = Date.now();
@@ -27,13 +29,25 @@ for (const file of files) {
       env: { ...process.env, FORCE_COLOR: '0' },
     });
     let out = '';
-    child.stdout.on('data', (b) => { out += b; process.stdout.write(b); });
-    const timer = setTimeout(() => { process.stdout.write(`\n! ${file}: timed out\n`); child.kill('SIGKILL'); }, perFileTimeoutMs);
-    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, out }); });
+    child.stdout.on('data', (b) => {
+      out += b;
+      process.stdout.write(b);
+    });
+    const timer = setTimeout(() => {
+      process.stdout.write(`\n! ${file}: timed out\n`);
+      child.kill('SIGKILL');
+    }, perFileTimeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, out });
+    });
   });
   const num = (label) => Number(out.match(new RegExp(`^\\s*${label}:\\s+(\\d+)`, 'm'))?.[1] ?? 0);
-  const total = num('Total'), ok = num('Passed'), skip = num('Skipped');
-  passed += ok; skipped += skip;
+  const total = num('Total'),
+    ok = num('Passed'),
+    skip = num('Skipped');
+  passed += ok;
+  skipped += skip;
   // uvu's Total leaves skipped tests out; a file whose tests all skip (each with its reason) is
   // skipped, not failed; a file that registers nothing at all failed.
   let bad = Math.max(0, total - ok);

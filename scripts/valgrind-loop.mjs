@@ -14,10 +14,31 @@ let full = true;
 
 function spec(stdio, execPaths, argv) {
   return {
-    pid, pidfd: full ? b.pidfdOpen(pid) : -1, nsMask: 0x04000000 | 0x40000000, setnsPidfd: true, closeRange: true,
-    root: false, cwd: null, cwdFromTarget: false, verifyCwd: false, cwdFallbackToRoot: false, freshSysfs: false, freshProc: false,
-    setsid: false, ctty: -1, dieWithParent: false, uid: -1, gid: -1, setGroups: false, groupsOptional: false, groups: [], stdio,
-    cgroupProcs: [], argv, envp: ['PATH=/usr/bin:/bin', 'X=' + 'y'.repeat(100)], execPaths,
+    pid,
+    pidfd: full ? b.pidfdOpen(pid) : -1,
+    nsMask: 0x04000000 | 0x40000000,
+    setnsPidfd: true,
+    closeRange: true,
+    root: false,
+    cwd: null,
+    cwdFromTarget: false,
+    verifyCwd: false,
+    cwdFallbackToRoot: false,
+    freshSysfs: false,
+    freshProc: false,
+    setsid: false,
+    ctty: -1,
+    dieWithParent: false,
+    uid: -1,
+    gid: -1,
+    setGroups: false,
+    groupsOptional: false,
+    groups: [],
+    stdio,
+    cgroupProcs: [],
+    argv,
+    envp: ['PATH=/usr/bin:/bin', 'X=' + 'y'.repeat(100)],
+    execPaths,
   };
 }
 // The start pipe once the program has exec'd or exited: '' (execve worked) or the failed step.
@@ -60,12 +81,23 @@ function partial(i) {
   closeSync(r);
   closeSync(w);
   if (res.step !== 'pidfd_open') throw new Error(`unexpected ${JSON.stringify(res)}`);
-  try { new b.Child(-1); } catch { /* expected */ }
-  try { b.spawn({ ...s, pidfd: -1, argv: [1] }); } catch { /* expected */ }
+  try {
+    new b.Child(-1);
+  } catch {
+    /* expected */
+  }
+  try {
+    b.spawn({ ...s, pidfd: -1, argv: [1] });
+  } catch {
+    /* expected */
+  }
   return Promise.resolve();
 }
 for (let i = 0; i < n; i++) {
-  if (!full) { await partial(i); continue; }
+  if (!full) {
+    await partial(i);
+    continue;
+  }
   await once(i);
   // A start failure every tenth run: the error path frees what it made too.
   if (i % 10 === 0) {
@@ -79,4 +111,6 @@ for (let i = 0; i < n; i++) {
     if (step !== 'execve') throw new Error(`expected an execve failure, got '${step}'`);
   }
 }
-console.log(`valgrind-loop: ${n} runs done (${full ? 'full native path' : 'decoding and early failures only: this valgrind lacks pidfd_open'})`);
+console.log(
+  `valgrind-loop: ${n} runs done (${full ? 'full native path' : 'decoding and early failures only: this valgrind lacks pidfd_open'})`,
+);

@@ -42,8 +42,13 @@ test('v2 capture: the snapshot shows the limits it was made with (64M, 0.5 cores
   const s = readCgroupStats(114, V2);
   assert.is(s.mode, 'v2');
   assert.equal(s.cpu, {
-    usageNs: 1729273000, userNs: 1116822000, systemNs: 612450000,
-    limitCores: 0.5, quotaUs: 50000, periodUs: 100000, weight: 100,
+    usageNs: 1729273000,
+    userNs: 1116822000,
+    systemNs: 612450000,
+    limitCores: 0.5,
+    quotaUs: 50000,
+    periodUs: 100000,
+    weight: 100,
     throttled: { periods: 59, throttledPeriods: 32, throttledNs: 2302535000 },
   });
   const m = s.memory!;
@@ -58,7 +63,10 @@ test('v2 capture: the snapshot shows the limits it was made with (64M, 0.5 cores
   assert.is(m.stat['file_mapped'], 0);
   assert.equal(s.io, {
     devices: [{ major: 254, minor: 0, readBytes: 16777216, writeBytes: 8388608, readOps: 16, writeOps: 8 }],
-    readBytes: 16777216, writeBytes: 8388608, readOps: 16, writeOps: 8,
+    readBytes: 16777216,
+    writeBytes: 8388608,
+    readOps: 16,
+    writeOps: 8,
   });
   assert.equal(s.pids, { current: 7, limit: 100 });
   assert.is(s.pressure!.cpu!.some.totalNs, 1548370000);
@@ -133,11 +141,13 @@ const tmpfs = '31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
 
 test('co-mounted cpu,cpuacct, ":" in the path, escaped mount point', () => {
   const t = fake({
-    'proc/self/mountinfo': tmpfs +
+    'proc/self/mountinfo':
+      tmpfs +
       '32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct\n' +
       '33 31 0:30 / /sys/fs/cgroup/my\\040memory rw,relatime - cgroup cgroup rw,memory\n' +
       '34 31 0:31 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd\n',
-    'proc/77/cgroup': '3:name=systemd:/system.slice/containerd.service\n2:memory:/kubepods/pod1/cri-containerd:abc\n1:cpu,cpuacct:/kubepods/pod1/cri-containerd:abc\n0::/\n',
+    'proc/77/cgroup':
+      '3:name=systemd:/system.slice/containerd.service\n2:memory:/kubepods/pod1/cri-containerd:abc\n1:cpu,cpuacct:/kubepods/pod1/cri-containerd:abc\n0::/\n',
   });
   const loc = cgroupOf(77, t);
   const cg = `${t.sysRoot}/fs/cgroup`;
@@ -151,7 +161,9 @@ test('co-mounted cpu,cpuacct, ":" in the path, escaped mount point', () => {
 
 test('bind-mounted sub-hierarchy: the mount root is taken off the path; the widest mount wins', () => {
   const inside = fake({
-    'proc/self/mountinfo': tmpfs + '40 31 0:32 /docker/abc /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory\n' +
+    'proc/self/mountinfo':
+      tmpfs +
+      '40 31 0:32 /docker/abc /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory\n' +
       '41 31 0:33 /docker/abc /sys/fs/cgroup ro - cgroup2 cgroup2 rw\n',
     'proc/9/cgroup': '4:memory:/docker/abc/sub\n0::/docker/abc\n',
   });
@@ -160,7 +172,9 @@ test('bind-mounted sub-hierarchy: the mount root is taken off the path; the wide
   assert.is(a.controllers['memory'], `${inside.sysRoot}/fs/cgroup/memory/sub`);
   assert.is(a.unified, `${inside.sysRoot}/fs/cgroup`);
   const both = fake({
-    'proc/self/mountinfo': tmpfs + '40 31 0:32 /docker/abc /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory\n' +
+    'proc/self/mountinfo':
+      tmpfs +
+      '40 31 0:32 /docker/abc /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory\n' +
       '42 1 0:32 / /host/memory rw - cgroup cgroup rw,memory\n',
     'proc/9/cgroup': '4:memory:/docker/abc\n',
   });
@@ -174,18 +188,25 @@ test('bind-mounted sub-hierarchy: the mount root is taken off the path; the wide
 
 test('effective limits: a parent limit applies to the child (v1 and v2 trees)', () => {
   const v1 = fake({
-    'proc/self/mountinfo': tmpfs + '35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n' +
+    'proc/self/mountinfo':
+      tmpfs +
+      '35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n' +
       '36 31 0:33 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n37 31 0:34 / /sys/fs/cgroup/cpuacct rw - cgroup cgroup rw,cpuacct\n',
     'proc/5/cgroup': '3:cpuacct:/a/b\n2:cpu:/a/b\n1:memory:/a/b\n',
     'sys/fs/cgroup/memory/memory.limit_in_bytes': '9223372036854771712\n',
     'sys/fs/cgroup/memory/a/memory.limit_in_bytes': '33554432\n',
     'sys/fs/cgroup/memory/a/b/memory.limit_in_bytes': '9223372036854771712\n',
     'sys/fs/cgroup/memory/a/b/memory.usage_in_bytes': '10000000\n',
-    'sys/fs/cgroup/memory/a/b/memory.stat': 'cache 5\ninactive_file 999\ntotal_cache 3000000\ntotal_rss 6000000\ntotal_inactive_file 2000000\ntotal_inactive_file_extra 1\nhierarchical_memory_limit 9223372036854771712\n',
-    'sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1\n', 'sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n',
-    'sys/fs/cgroup/cpu/a/cpu.cfs_quota_us': '150000\n', 'sys/fs/cgroup/cpu/a/cpu.cfs_period_us': '100000\n',
-    'sys/fs/cgroup/cpu/a/b/cpu.cfs_quota_us': '-1\n', 'sys/fs/cgroup/cpu/a/b/cpu.cfs_period_us': '100000\n',
-    'sys/fs/cgroup/cpuacct/a/b/cpuacct.usage': '123456789\n', 'sys/fs/cgroup/cpuacct/a/b/cpuacct.stat': 'user 7\nsystem 3\n',
+    'sys/fs/cgroup/memory/a/b/memory.stat':
+      'cache 5\ninactive_file 999\ntotal_cache 3000000\ntotal_rss 6000000\ntotal_inactive_file 2000000\ntotal_inactive_file_extra 1\nhierarchical_memory_limit 9223372036854771712\n',
+    'sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1\n',
+    'sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n',
+    'sys/fs/cgroup/cpu/a/cpu.cfs_quota_us': '150000\n',
+    'sys/fs/cgroup/cpu/a/cpu.cfs_period_us': '100000\n',
+    'sys/fs/cgroup/cpu/a/b/cpu.cfs_quota_us': '-1\n',
+    'sys/fs/cgroup/cpu/a/b/cpu.cfs_period_us': '100000\n',
+    'sys/fs/cgroup/cpuacct/a/b/cpuacct.usage': '123456789\n',
+    'sys/fs/cgroup/cpuacct/a/b/cpuacct.stat': 'user 7\nsystem 3\n',
   });
   const s = readCgroupStats(5, v1);
   assert.is(s.memory!.limit, 32 * 1024 * 1024);
@@ -198,9 +219,12 @@ test('effective limits: a parent limit applies to the child (v1 and v2 trees)', 
     'proc/self/mountinfo': '27 23 0:24 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n',
     'proc/5/cgroup': '0::/a/b\n',
     'sys/fs/cgroup/a/b/cgroup.controllers': 'memory pids\n',
-    'sys/fs/cgroup/a/memory.max': '50331648\n', 'sys/fs/cgroup/a/pids.max': '20\n',
-    'sys/fs/cgroup/a/b/memory.max': 'max\n', 'sys/fs/cgroup/a/b/pids.max': '30\n',
-    'sys/fs/cgroup/a/b/memory.current': '4096\n', 'sys/fs/cgroup/a/b/pids.current': '1\n',
+    'sys/fs/cgroup/a/memory.max': '50331648\n',
+    'sys/fs/cgroup/a/pids.max': '20\n',
+    'sys/fs/cgroup/a/b/memory.max': 'max\n',
+    'sys/fs/cgroup/a/b/pids.max': '30\n',
+    'sys/fs/cgroup/a/b/memory.current': '4096\n',
+    'sys/fs/cgroup/a/b/pids.current': '1\n',
     'sys/fs/cgroup/a/b/memory.stat': 'anon 4096\nfile 8192\ninactive_file 8192\n',
     'sys/fs/cgroup/a/b/memory.events': 'oom 0\noom_kill 0\n',
   });
@@ -232,11 +256,15 @@ test('a file that should be there but cannot be read is an NsError, not a zero',
   } catch (err) {
     assert.instance(err, NsError);
   }
-  assert.throws(() => cgroupOf('5' as never, t), (e: unknown) => e instanceof TypeError);
+  assert.throws(
+    () => cgroupOf('5' as never, t),
+    (e: unknown) => e instanceof TypeError,
+  );
 });
 
 const snap = (t: number, usageNs: number, periods: number, throttled: number, rb: number): CgroupStats => ({
-  mode: 'v2', timestampNs: t,
+  mode: 'v2',
+  timestampNs: t,
   cpu: { usageNs, limitCores: 0.5, quotaUs: 50000, periodUs: 100000, throttled: { periods, throttledPeriods: throttled, throttledNs: 0 } },
   memory: { usage: 100, limit: 1000, workingSet: 60, oom: { kills: 0 }, stat: {} },
   io: { devices: [], readBytes: rb, writeBytes: 0, readOps: 0, writeOps: 0 },
@@ -251,7 +279,10 @@ test('cgroupRates: cores, % of limit, throttled share, IO per second; resets nev
   const reset = cgroupRates(snap(0, 5e9, 100, 50, 9999), snap(1e9, 1e8, 3, 1, 10));
   assert.is(reset.cpu!.cores, 0);
   assert.is(reset.io!.readBytesPerSec, 0);
-  assert.throws(() => cgroupRates(snap(5, 0, 0, 0, 0), snap(5, 0, 0, 0, 0)), (e: unknown) => e instanceof RangeError);
+  assert.throws(
+    () => cgroupRates(snap(5, 0, 0, 0, 0), snap(5, 0, 0, 0, 0)),
+    (e: unknown) => e instanceof RangeError,
+  );
 });
 
 test.run();

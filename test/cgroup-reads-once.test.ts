@@ -20,7 +20,9 @@ test('a snapshot by pid reads no file twice (cfs_quota_us/cfs_period_us once eac
     const p = await runIn(cg, 'sleep 1000');
     try {
       readCgroupStats(p.pid); // the first call opens the watch and reads mountinfo
-      const rec = record(() => { readCgroupStats(p.pid); });
+      const rec = record(() => {
+        readCgroupStats(p.pid);
+      });
       const seen = new Map<string, number>();
       for (const f of rec.read) seen.set(f, (seen.get(f) ?? 0) + 1);
       const twice = [...seen].filter(([, n]) => n > 1).map(([f, n]) => `${f} x${n}`);
@@ -41,8 +43,14 @@ test('a cgroup hierarchy mounted, unmounted and mounted elsewhere between two ca
   const a = mkdtempSync(join(tmpdir(), 'nsjoin-mnt-a-'));
   const b = mkdtempSync(join(tmpdir(), 'nsjoin-mnt-b-'));
   const mounted = new Set<string>();
-  const mount = (dir: string) => { execFileSync('mount', ['-t', 'cgroup', '-o', `none,name=${name}`, name, dir]); mounted.add(dir); };
-  const umount = (dir: string) => { execFileSync('umount', [dir]); mounted.delete(dir); };
+  const mount = (dir: string) => {
+    execFileSync('mount', ['-t', 'cgroup', '-o', `none,name=${name}`, name, dir]);
+    mounted.add(dir);
+  };
+  const umount = (dir: string) => {
+    execFileSync('umount', [dir]);
+    mounted.delete(dir);
+  };
   const where = () => cgroupOf(process.pid).controllers[`name=${name}`];
   try {
     const before = readMounts();
@@ -54,13 +62,24 @@ test('a cgroup hierarchy mounted, unmounted and mounted elsewhere between two ca
       umount(a);
       mount(b);
       assert.is(where(), b, `round ${i}: moved to b`);
-      assert.not.ok(readMounts().some((m) => m.mountPoint === a), 'a is gone from the table');
+      assert.not.ok(
+        readMounts().some((m) => m.mountPoint === a),
+        'a is gone from the table',
+      );
       umount(b);
-      assert.not.ok(readMounts().some((m) => m.mountPoint === b), 'b is gone from the table');
+      assert.not.ok(
+        readMounts().some((m) => m.mountPoint === b),
+        'b is gone from the table',
+      );
     }
     assert.is.not(readMounts(), before, 'the table was parsed again after the changes');
   } finally {
-    for (const dir of mounted) try { execFileSync('umount', [dir]); } catch { /* already */ }
+    for (const dir of mounted)
+      try {
+        execFileSync('umount', [dir]);
+      } catch {
+        /* already */
+      }
     rmdirSync(a);
     rmdirSync(b);
   }
@@ -72,7 +91,11 @@ test('the watched mountinfo fd closed behind our back and its number reused: a c
   let mounted = false;
   readMounts();
   const watch = readdirSync('/proc/self/fd').find((fd) => {
-    try { return readlinkSync(`/proc/self/fd/${fd}`) === `/proc/${process.pid}/mountinfo`; } catch { return false; }
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === `/proc/${process.pid}/mountinfo`;
+    } catch {
+      return false;
+    }
   });
   assert.ok(watch !== undefined, 'a watched mountinfo fd is open');
   closeSync(Number(watch));

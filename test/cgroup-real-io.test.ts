@@ -16,7 +16,9 @@ import { testIf } from './helpers/skip.js';
 const vmDisk = process.env.NSJOIN_KERNEL_DISK;
 const file = vmDisk ?? `/var/tmp/nsjoin-test-io-${process.pid}`;
 const at = vmDisk ? { w: ' seek=32', r: ' skip=32' } : { w: '', r: '' };
-const removeFile = (): void => { if (!vmDisk) rmSync(file, { force: true }); };
+const removeFile = (): void => {
+  if (!vmDisk) rmSync(file, { force: true });
+};
 process.on('exit', removeFile);
 const MiB = 1024 * 1024;
 
@@ -35,39 +37,52 @@ async function ddIn(cg: TestCgroup, args: string): Promise<void> {
   assert.equal(await p.exited, { code: 0, signal: null }, `dd ${args}`);
 }
 
-const on = (s: CgroupStats, disk: string) => s.io?.devices.find((d) => `${d.major}:${d.minor}` === disk) ?? { readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0 };
+const on = (s: CgroupStats, disk: string) =>
+  s.io?.devices.find((d) => `${d.major}:${d.minor}` === disk) ?? { readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0 };
 
 const disk = vmDisk ? readFileSync(`/sys/block/${vmDisk.replace(/^\/dev\//, '')}/dev`, 'utf8').trim() : diskOf('/var/tmp');
-testIf(disk ? '' : '/var/tmp is not on a block device here, so there is no block IO to account', 'dd oflag=direct / iflag=direct: 8 MiB written and read show in io', async () => {
-  const cg = makeCgroup('io', ['blkio']);
-  try {
-    const spec = { path: cg.dirs['blkio'] ?? cg.dirs['io']!, version: cg.version };
-    const s0 = readCgroupStats(spec);
-    await ddIn(cg, `if=/dev/zero of=${file} oflag=direct${at.w}`);
-    const s1 = readCgroupStats(spec);
-    const unruled = on(s1, disk!).writeBytes - on(s0, disk!).writeBytes;
-    if (cg.version === 1) {
-      console.log(`  v1 blkio without a throttle rule on ${disk}: ${unruled} bytes counted for an 8 MiB direct write${unruled === 0 ? ' (not accounted: no throttle rule was ever set on this device since boot)' : ' (blk-throttle is already active on this device)'}`);
-      cg.set('blkio.throttle.write_bps_device', `${disk} ${1024 * MiB}`);
-      cg.set('blkio.throttle.read_bps_device', `${disk} ${1024 * MiB}`);
-    } else {
-      assert.ok(unruled >= 8 * MiB, `v2 io.stat wbytes went up by ${unruled}`);
+testIf(
+  disk ? '' : '/var/tmp is not on a block device here, so there is no block IO to account',
+  'dd oflag=direct / iflag=direct: 8 MiB written and read show in io',
+  async () => {
+    const cg = makeCgroup('io', ['blkio']);
+    try {
+      const spec = { path: cg.dirs['blkio'] ?? cg.dirs['io']!, version: cg.version };
+      const s0 = readCgroupStats(spec);
+      await ddIn(cg, `if=/dev/zero of=${file} oflag=direct${at.w}`);
+      const s1 = readCgroupStats(spec);
+      const unruled = on(s1, disk!).writeBytes - on(s0, disk!).writeBytes;
+      if (cg.version === 1) {
+        console.log(
+          `  v1 blkio without a throttle rule on ${disk}: ${unruled} bytes counted for an 8 MiB direct write${unruled === 0 ? ' (not accounted: no throttle rule was ever set on this device since boot)' : ' (blk-throttle is already active on this device)'}`,
+        );
+        cg.set('blkio.throttle.write_bps_device', `${disk} ${1024 * MiB}`);
+        cg.set('blkio.throttle.read_bps_device', `${disk} ${1024 * MiB}`);
+      } else {
+        assert.ok(unruled >= 8 * MiB, `v2 io.stat wbytes went up by ${unruled}`);
+      }
+      const before = readCgroupStats(spec);
+      await ddIn(cg, `if=/dev/zero of=${file} oflag=direct conv=notrunc${at.w}`);
+      await ddIn(cg, `if=${file} of=/dev/null iflag=direct${at.r}`);
+      const after = readCgroupStats(spec);
+      const a = on(after, disk!);
+      const b = on(before, disk!);
+      console.log(
+        `  ${disk}: +${a.writeBytes - b.writeBytes} bytes written in ${a.writeOps - b.writeOps} ops, +${a.readBytes - b.readBytes} read in ${a.readOps - b.readOps} ops`,
+      );
+      assert.ok(a.writeBytes - b.writeBytes >= 8 * MiB, 'written bytes counted');
+      assert.ok(a.readBytes - b.readBytes >= 8 * MiB, 'read bytes counted');
+      assert.ok(a.writeOps > b.writeOps && a.readOps > b.readOps, 'operations counted');
+      assert.is(
+        after.io!.writeBytes,
+        after.io!.devices.reduce((n, d) => n + d.writeBytes, 0),
+        'totals are the sum of the devices',
+      );
+    } finally {
+      await cg.remove();
+      removeFile();
     }
-    const before = readCgroupStats(spec);
-    await ddIn(cg, `if=/dev/zero of=${file} oflag=direct conv=notrunc${at.w}`);
-    await ddIn(cg, `if=${file} of=/dev/null iflag=direct${at.r}`);
-    const after = readCgroupStats(spec);
-    const a = on(after, disk!);
-    const b = on(before, disk!);
-    console.log(`  ${disk}: +${a.writeBytes - b.writeBytes} bytes written in ${a.writeOps - b.writeOps} ops, +${a.readBytes - b.readBytes} read in ${a.readOps - b.readOps} ops`);
-    assert.ok(a.writeBytes - b.writeBytes >= 8 * MiB, 'written bytes counted');
-    assert.ok(a.readBytes - b.readBytes >= 8 * MiB, 'read bytes counted');
-    assert.ok(a.writeOps > b.writeOps && a.readOps > b.readOps, 'operations counted');
-    assert.is(after.io!.writeBytes, after.io!.devices.reduce((n, d) => n + d.writeBytes, 0), 'totals are the sum of the devices');
-  } finally {
-    await cg.remove();
-    removeFile();
-  }
-});
+  },
+);
 
 test.run();

@@ -63,16 +63,30 @@ test('our numbers equal the raw files read by hand', async () => {
   const fill = vmDisk ? `dd if=${vmDisk} of=/dev/null bs=1M skip=16 count=4` : `dd if=/dev/zero of=${cache} bs=1M count=4 conv=fsync`;
   const p = await runIn(cg, `/bin/sh -c "${fill} 2>/dev/null; exec sleep 1000"`);
   cleanups.push(() => p.kill());
-  for (let i = 0; i < 500 && readFileSync(`/proc/${p.pid}/comm`, 'utf8').trim() !== 'sleep'; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 500 && readFileSync(`/proc/${p.pid}/comm`, 'utf8').trim() !== 'sleep'; i++)
+    await new Promise((r) => setTimeout(r, 10));
   const num = (f: string): number => Number(cg.read(f).trim());
-  const kv = (f: string): Record<string, number> => Object.fromEntries(cg.read(f).trim().split('\n').map((l) => l.split(' ')).map(([k, v]) => [k, Number(v)]));
+  const kv = (f: string): Record<string, number> =>
+    Object.fromEntries(
+      cg
+        .read(f)
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' '))
+        .map(([k, v]) => [k, Number(v)]),
+    );
   // Live counters move between any two reads: ours must lie between a hand read before and after.
   const usageFile = cg.version === 2 ? 'memory.current' : 'memory.usage_in_bytes';
   const cpuUsageHand = () => (cg.version === 2 ? kv('cpu.stat')['usage_usec']! * 1000 : num('cpuacct.usage'));
   const periodsHand = () => kv('cpu.stat')['nr_periods']!;
   // memory.stat's inactive_file by hand (v1: total_inactive_file).
   const inactiveHand = () => kv('memory.stat')[cg.version === 2 ? 'inactive_file' : 'total_inactive_file']!;
-  const before = { cpu: cpuUsageHand(), mem: num(usageFile), periods: periodsHand(), mapped: cg.version === 2 ? kv('memory.stat')['file_mapped'] : 0 };
+  const before = {
+    cpu: cpuUsageHand(),
+    mem: num(usageFile),
+    periods: periodsHand(),
+    mapped: cg.version === 2 ? kv('memory.stat')['file_mapped'] : 0,
+  };
   const s = readCgroupStats(p.pid);
   const after = { cpu: cpuUsageHand(), mem: num(usageFile), periods: periodsHand() };
   const between = (v: number, a: number, b: number) => v >= Math.min(a, b) && v <= Math.max(a, b);
@@ -90,13 +104,19 @@ test('our numbers equal the raw files read by hand', async () => {
     assert.ok(s.memory!.workingSet < s.memory!.usage, 'the working set leaves the inactive file cache out');
   }
   assert.ok(between(s.cpu!.usageNs, before.cpu, after.cpu), 'cpu usage between two hand reads');
-  assert.ok(between(s.memory!.usage, before.mem, after.mem), `memory usage ${s.memory!.usage} between hand reads ${before.mem} and ${after.mem}`);
+  assert.ok(
+    between(s.memory!.usage, before.mem, after.mem),
+    `memory usage ${s.memory!.usage} between hand reads ${before.mem} and ${after.mem}`,
+  );
   assert.ok(between(s.cpu!.throttled!.periods, before.periods, after.periods), 'nr_periods between two hand reads');
   if (cg.version === 2) {
     const stat = kv('memory.stat');
     assert.is(s.memory!.limit, num('memory.max'));
     // A live counter: between the hand read before our snapshot and the one after it.
-    assert.ok(between(s.memory!.stat['file_mapped']!, before.mapped!, stat['file_mapped']!), `file_mapped ${s.memory!.stat['file_mapped']} between ${before.mapped} and ${stat['file_mapped']}`);
+    assert.ok(
+      between(s.memory!.stat['file_mapped']!, before.mapped!, stat['file_mapped']!),
+      `file_mapped ${s.memory!.stat['file_mapped']} between ${before.mapped} and ${stat['file_mapped']}`,
+    );
     assert.is(cg.read('cpu.max').trim(), `${s.cpu!.quotaUs} ${s.cpu!.periodUs}`);
     assert.is(s.memory!.oom.kills, kv('memory.events')['oom_kill']);
   } else {
@@ -105,7 +125,12 @@ test('our numbers equal the raw files read by hand', async () => {
     assert.is(s.memory!.cache, stat['total_cache']);
     assert.is(s.memory!.anon, stat['total_rss']);
     assert.is(s.memory!.stat['total_rss_huge'], stat['total_rss_huge']);
-    assert.is(s.memory!.stat['hierarchical_memsw_limit'] === Infinity || s.memory!.stat['hierarchical_memsw_limit'] === undefined || s.memory!.stat['hierarchical_memsw_limit']! < 2 ** 62, true);
+    assert.is(
+      s.memory!.stat['hierarchical_memsw_limit'] === Infinity ||
+        s.memory!.stat['hierarchical_memsw_limit'] === undefined ||
+        s.memory!.stat['hierarchical_memsw_limit']! < 2 ** 62,
+      true,
+    );
     assert.is(s.memory!.stat['hierarchical_memory_limit'], 48 * 1024 * 1024, 'the kernel agrees on the effective limit');
     assert.is(s.memory!.peak, num('memory.max_usage_in_bytes'));
     assert.is(s.memory!.oom.kills, kv('memory.oom_control')['oom_kill']);

@@ -26,7 +26,12 @@ test('allocating past memory 64M: the kernel kills it and oom.kills goes up by o
     // Buffer.alloc(n, 1) writes every page, so the memory is really charged.
     const hog = await runIn(cg, `${process.execPath} -e "const a = []; for (;;) a.push(Buffer.alloc(1 << 20, 1));"`);
     let timer: NodeJS.Timeout | undefined;
-    const end = await Promise.race([hog.exited, new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), 60_000); })]);
+    const end = await Promise.race([
+      hog.exited,
+      new Promise<'timeout'>((r) => {
+        timer = setTimeout(() => r('timeout'), 60_000);
+      }),
+    ]);
     clearTimeout(timer);
     if (end === 'timeout') hog.kill();
     assert.equal(end, { code: null, signal: 'SIGKILL' }, 'killed by the kernel');

@@ -12,7 +12,9 @@ import { makeCgroup, runIn, setLimits } from './helpers/cgroup.js';
 
 // A tenth of a core: even on a loaded machine (load 6 on 2 CPUs gives a busy loop ~0.3 cores) the
 // loop asks for more than its quota, so periods are throttled; at half a core they often were not.
-const QUOTA_US = 10000, PERIOD_US = 100000, WINDOW_MS = 2000;
+const QUOTA_US = 10000,
+  PERIOD_US = 100000,
+  WINDOW_MS = 2000;
 
 test('a busy loop under quota 10000/100000: throttled in the window, never above 0.1 cores + one period', async () => {
   const cg = makeCgroup('burn', ['cpu', 'cpuacct']);
@@ -26,9 +28,14 @@ test('a busy loop under quota 10000/100000: throttled in the window, never above
     const windowS = r.intervalNs / 1e9;
     const slices = (Number(readFileSync('/proc/sys/kernel/sched_cfs_bandwidth_slice_us', 'utf8')) || 5000) * 1e-6 * 2;
     const most = QUOTA_US / PERIOD_US + (QUOTA_US * 1e-6 + slices) / windowS;
-    console.log(`  cores ${r.cpu!.cores.toFixed(3)} (at most ${most.toFixed(3)}), ${r.cpu!.percentOfLimit!.toFixed(1)}% of the limit, throttled share ${r.cpu!.throttledShare}, over ${(r.intervalNs / 1e6).toFixed(0)} ms`);
+    console.log(
+      `  cores ${r.cpu!.cores.toFixed(3)} (at most ${most.toFixed(3)}), ${r.cpu!.percentOfLimit!.toFixed(1)}% of the limit, throttled share ${r.cpu!.throttledShare}, over ${(r.intervalNs / 1e6).toFixed(0)} ms`,
+    );
     assert.ok(r.cpu!.cores > 0 && r.cpu!.cores <= most, `cores ${r.cpu!.cores}, at most ${most}`);
-    assert.ok(Math.abs(r.cpu!.percentOfLimit! - (r.cpu!.cores / 0.1) * 100) < 1e-6, `percent ${r.cpu!.percentOfLimit} of cores ${r.cpu!.cores}`);
+    assert.ok(
+      Math.abs(r.cpu!.percentOfLimit! - (r.cpu!.cores / 0.1) * 100) < 1e-6,
+      `percent ${r.cpu!.percentOfLimit} of cores ${r.cpu!.cores}`,
+    );
     assert.ok(r.next.cpu!.throttled!.throttledPeriods > r.prev.cpu!.throttled!.throttledPeriods, 'throttled periods went up in the window');
     assert.ok(r.cpu!.throttledShare! > 0, `throttled share ${r.cpu!.throttledShare}`);
     assert.ok(r.next.cpu!.throttled!.throttledNs > 0);
@@ -41,13 +48,21 @@ test('a busy loop under quota 10000/100000: throttled in the window, never above
 
 test('sampleCgroup validates its interval and honours an abort signal', async () => {
   let err: unknown;
-  try { await sampleCgroup(process.pid, { intervalMs: 0 }); } catch (e) { err = e; }
+  try {
+    await sampleCgroup(process.pid, { intervalMs: 0 });
+  } catch (e) {
+    err = e;
+  }
   assert.instance(err, RangeError);
   const ac = new AbortController();
   const p = sampleCgroup(process.pid, { intervalMs: 10_000, signal: ac.signal });
   ac.abort();
   err = undefined;
-  try { await p; } catch (e) { err = e; }
+  try {
+    await p;
+  } catch (e) {
+    err = e;
+  }
   assert.is((err as Error).name, 'AbortError');
 });
 

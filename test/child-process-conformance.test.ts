@@ -20,29 +20,53 @@ const node: Spawn = (f, a, o) => cp.spawn(f, a, o as cp.SpawnOptions);
 const ours: Spawn = (f, a, o) => ns.spawn(ME, f, a, o as ns.JoinOptions);
 
 /** What a caller sees of a spawn: its events in order, with their arguments, and its output. */
-async function observe(child: cp.ChildProcess | ns.NsChildProcess, act?: (c: typeof child) => void): Promise<{ events: unknown[]; out: string; fields: unknown }> {
+async function observe(
+  child: cp.ChildProcess | ns.NsChildProcess,
+  act?: (c: typeof child) => void,
+): Promise<{ events: unknown[]; out: string; fields: unknown }> {
   const events: unknown[] = [];
   let out = '';
   child.on('spawn', () => events.push('spawn'));
   child.on('exit', (code, signal) => events.push(['exit', code, signal]));
   // NsError is ours (a deliberate difference): Node's is a plain Error.
-  child.on('error', (e: NodeJS.ErrnoException) => events.push(['error', e.name === 'NsError' ? 'Error' : e.name, e.code, e.errno, e.path, (e as { spawnargs?: string[] }).spawnargs]));
-  child.stdout?.on('data', (b) => { out += b; });
+  child.on('error', (e: NodeJS.ErrnoException) =>
+    events.push(['error', e.name === 'NsError' ? 'Error' : e.name, e.code, e.errno, e.path, (e as { spawnargs?: string[] }).spawnargs]),
+  );
+  child.stdout?.on('data', (b) => {
+    out += b;
+  });
   child.stdout?.on('end', () => events.push('stdout end'));
   child.stderr?.on('end', () => events.push('stderr end'));
   act?.(child);
-  await new Promise<void>((resolve) => child.on('close', (code, signal) => { events.push(['close', code, signal]); resolve(); }));
+  await new Promise<void>((resolve) =>
+    child.on('close', (code, signal) => {
+      events.push(['close', code, signal]);
+      resolve();
+    }),
+  );
   // Stream 'end' and the process events interleave by chance across the two: compare each in order.
   const streams = events.filter((e) => typeof e === 'string' && e.endsWith(' end'));
   const proc = events.filter((e) => !(typeof e === 'string' && e.endsWith(' end')));
   return {
-    events: [proc, streams.sort()], out,
-    fields: { exitCode: child.exitCode, signalCode: child.signalCode, killed: child.killed, spawnfile: child.spawnfile, spawnargs: child.spawnargs,
-      stdio: child.stdio.map((s) => s === null ? null : typeof s) },
+    events: [proc, streams.sort()],
+    out,
+    fields: {
+      exitCode: child.exitCode,
+      signalCode: child.signalCode,
+      killed: child.killed,
+      spawnfile: child.spawnfile,
+      spawnargs: child.spawnargs,
+      stdio: child.stdio.map((s) => (s === null ? null : typeof s)),
+    },
   };
 }
 
-async function same(file: string, args: string[], options: object = {}, act?: (c: cp.ChildProcess | ns.NsChildProcess) => void): Promise<void> {
+async function same(
+  file: string,
+  args: string[],
+  options: object = {},
+  act?: (c: cp.ChildProcess | ns.NsChildProcess) => void,
+): Promise<void> {
   const a = await observe(node(file, args, options), act);
   const b = await observe(ours(file, args, options), act);
   assert.equal(b, a);
@@ -65,7 +89,8 @@ test('spawn: a missing program is an async error with exitCode -2, ends its stre
 
 test('spawn: timeout and killSignal, AbortSignal', async () => {
   await same('sleep', ['5'], { timeout: 50, killSignal: 'SIGINT' });
-  const ac1 = new AbortController(), ac2 = new AbortController();
+  const ac1 = new AbortController(),
+    ac2 = new AbortController();
   const a = await observe(node('sleep', ['5'], { signal: ac1.signal }), (c) => c.on('spawn', () => ac1.abort()));
   const b = await observe(ours('sleep', ['5'], { signal: ac2.signal }), (c) => c.on('spawn', () => ac2.abort()));
   assert.equal(b, a);
@@ -81,7 +106,12 @@ test('spawn: Node option names: shell, detached, uid/gid, env coerced, URL cwd, 
     await same('sh', ['-c', 'id -u; id -g; id -G'], { uid: 65534, gid: 65534 });
     await same('sh', ['-c', 'echo $N $B $U'], { env: { N: 42, B: true, U: undefined, PATH: process.env.PATH } });
     await same('pwd', [], { cwd: pathToFileURL(dir) });
-    await same('sh', ['-c', 'echo x'], { stdio: ['overlapped', 'overlapped', 'pipe'], windowsHide: true, windowsVerbatimArguments: false, serialization: 'json' });
+    await same('sh', ['-c', 'echo x'], {
+      stdio: ['overlapped', 'overlapped', 'pipe'],
+      windowsHide: true,
+      windowsVerbatimArguments: false,
+      serialization: 'json',
+    });
     const a = await observe(cp.spawn('pwd', { cwd: dir }));
     const b = await observe(ns.spawn(ME, 'pwd', { cwd: dir }));
     assert.equal(b, a);
@@ -113,7 +143,11 @@ test('kill: unknown signals are ERR_UNKNOWN_SIGNAL TypeErrors, as Node (names, 4
     const c = make();
     await once(c, 'spawn');
     for (const sig of ['BOGUS', 40, 'SIGRTMIN']) {
-      assert.throws(() => c.kill(sig as NodeJS.Signals), (e: NodeJS.ErrnoException) => e instanceof TypeError && e.code === 'ERR_UNKNOWN_SIGNAL', String(sig));
+      assert.throws(
+        () => c.kill(sig as NodeJS.Signals),
+        (e: NodeJS.ErrnoException) => e instanceof TypeError && e.code === 'ERR_UNKNOWN_SIGNAL',
+        String(sig),
+      );
     }
     assert.is(c.kill(0), true);
     assert.is(c.killed, true);
@@ -121,7 +155,10 @@ test('kill: unknown signals are ERR_UNKNOWN_SIGNAL TypeErrors, as Node (names, 4
     await once(c, 'close');
     assert.is(c.kill(), false);
   }
-  assert.throws(() => ns.spawn(ME, 'true', [], { killSignal: 'SIGNOPE' as never }), (e: NodeJS.ErrnoException) => e.code === 'ERR_UNKNOWN_SIGNAL');
+  assert.throws(
+    () => ns.spawn(ME, 'true', [], { killSignal: 'SIGNOPE' as never }),
+    (e: NodeJS.ErrnoException) => e.code === 'ERR_UNKNOWN_SIGNAL',
+  );
 });
 
 const nodeExecFile = promisify(cp.execFile);
@@ -131,17 +168,31 @@ function errorFields(e: unknown): unknown {
   const x = e as Record<string, unknown> & Error;
   const start = typeof x.code === 'string' && x.syscall !== undefined;
   return {
-    ctor: x.constructor.name === 'NsError' ? 'Error' : x.constructor.name, errName: x.name === 'NsError' ? 'Error' : x.name,
+    ctor: x.constructor.name === 'NsError' ? 'Error' : x.constructor.name,
+    errName: x.name === 'NsError' ? 'Error' : x.name,
     // A start failure's message names the step (deliberate difference); the rest must match.
     message: start ? undefined : x.message,
-    code: x.code, errno: x.errno, killed: x.killed, signal: x.signal, cmd: x.cmd, path: x.path, spawnargs: x.spawnargs,
-    stdout: x.stdout, stderr: x.stderr,
+    code: x.code,
+    errno: x.errno,
+    killed: x.killed,
+    signal: x.signal,
+    cmd: x.cmd,
+    path: x.path,
+    spawnargs: x.spawnargs,
+    stdout: x.stdout,
+    stderr: x.stderr,
   };
 }
 
 async function sameExecFile(file: string, args: string[], options: object = {}): Promise<void> {
-  const a = await nodeExecFile(file, args, options as cp.ExecFileOptions).then((r) => ({ ok: { ...r } }), (e) => ({ err: errorFields(e) }));
-  const b = await ns.execFile(ME, file, args, options as ns.ExecFileOptions).then((r) => ({ ok: { ...r } }), (e) => ({ err: errorFields(e) }));
+  const a = await nodeExecFile(file, args, options as cp.ExecFileOptions).then(
+    (r) => ({ ok: { ...r } }),
+    (e) => ({ err: errorFields(e) }),
+  );
+  const b = await ns.execFile(ME, file, args, options as ns.ExecFileOptions).then(
+    (r) => ({ ok: { ...r } }),
+    (e) => ({ err: errorFields(e) }),
+  );
   assert.equal(b, a, `${file} ${args.join(' ')}`);
 }
 
@@ -168,40 +219,73 @@ test('execFile: PromiseWithChild, util.promisify(execFile), the callback form, (
   assert.equal(await ns.execFile(ME, 'pwd', { cwd: '/' }), { stdout: '/\n', stderr: '' });
   assert.equal(await ns.execFile(ME, 'pwd', null, null), { stdout: `${process.cwd()}\n`, stderr: '' });
   const viaCallback = await new Promise<unknown[]>((resolve) => {
-    const child = ns.execFile(ME, 'sh', ['-c', 'echo o; exit 4'], {}, (err, out, errOut) => resolve([errorFields(err), out, errOut, child instanceof ns.NsChildProcess]));
+    const child = ns.execFile(ME, 'sh', ['-c', 'echo o; exit 4'], {}, (err, out, errOut) =>
+      resolve([errorFields(err), out, errOut, child instanceof ns.NsChildProcess]),
+    );
   });
   const nodeCallback = await new Promise<unknown[]>((resolve) => {
-    const child = cp.execFile('sh', ['-c', 'echo o; exit 4'], {}, (err, out, errOut) => resolve([errorFields(err), out, errOut, child instanceof cp.ChildProcess]));
+    const child = cp.execFile('sh', ['-c', 'echo o; exit 4'], {}, (err, out, errOut) =>
+      resolve([errorFields(err), out, errOut, child instanceof cp.ChildProcess]),
+    );
   });
   assert.equal(viaCallback, nodeCallback);
 });
 
 test('failures after the argument checks are asynchronous: a dead target, an unknown container', async () => {
-  const dead = cp.spawnSync('true').pid!;   // reaped: no such process (pids are not reused this fast)
+  const dead = cp.spawnSync('true').pid!; // reaped: no such process (pids are not reused this fast)
   const c = ns.spawn(dead, 'true');
   const err = await new Promise<NodeJS.ErrnoException>((resolve) => c.on('error', resolve));
   assert.is(err.code, 'ESRCH');
   await once(c, 'close');
   assert.is(c.stdout === null, false, 'streams exist, as for any start failure');
-  await ns.execFile(dead, 'true').then(() => assert.unreachable(), (e: NodeJS.ErrnoException) => assert.is(e.code, 'ESRCH'));
-  await ns.execFile({ container: 'no-such-container-anywhere' }, 'true').then(() => assert.unreachable(), (e: NodeJS.ErrnoException) => assert.ok(typeof e.code === 'string'));
+  await ns.execFile(dead, 'true').then(
+    () => assert.unreachable(),
+    (e: NodeJS.ErrnoException) => assert.is(e.code, 'ESRCH'),
+  );
+  await ns.execFile({ container: 'no-such-container-anywhere' }, 'true').then(
+    () => assert.unreachable(),
+    (e: NodeJS.ErrnoException) => assert.ok(typeof e.code === 'string'),
+  );
   const r = ns.spawnSync(dead, 'true');
   assert.is((r.error as NodeJS.ErrnoException).code, 'ESRCH');
   // The shape of this Node's own start failure (stdout null up to Node 20, undefined from 22).
   const node = cp.spawnSync('/nonexistent/nsjoin-conformance');
-  assert.equal([r.status, r.signal, r.output, r.pid, r.stdout, r.stderr], [node.status, node.signal, node.output, node.pid, node.stdout, node.stderr]);
+  assert.equal(
+    [r.status, r.signal, r.output, r.pid, r.stdout, r.stderr],
+    [node.status, node.signal, node.output, node.pid, node.stdout, node.stderr],
+  );
   // Argument errors stay synchronous TypeErrors, as in Node.
-  assert.throws(() => ns.spawn(dead, 'true', [], { bogus: 1 } as never), (e: unknown) => e instanceof TypeError);
-  assert.throws(() => ns.execFile(dead, 'true', [], { stdio: 'pipe' } as never), (e: unknown) => e instanceof TypeError);
-  assert.throws(() => ns.spawn(dead, 'true', [], { stdio: ['ipc'] }), (e: unknown) => e instanceof TypeError);
+  assert.throws(
+    () => ns.spawn(dead, 'true', [], { bogus: 1 } as never),
+    (e: unknown) => e instanceof TypeError,
+  );
+  assert.throws(
+    () => ns.execFile(dead, 'true', [], { stdio: 'pipe' } as never),
+    (e: unknown) => e instanceof TypeError,
+  );
+  assert.throws(
+    () => ns.spawn(dead, 'true', [], { stdio: ['ipc'] }),
+    (e: unknown) => e instanceof TypeError,
+  );
 });
 
 /** spawnSync's result with the fields compared (a start failure's syscall/message are ours). */
 function syncFields(r: cp.SpawnSyncReturns<string | Buffer> | ns.SpawnSyncResult<string | Buffer>): unknown {
   const e = r.error as (NodeJS.ErrnoException & { spawnargs?: string[] }) | undefined;
   return {
-    status: r.status, signal: r.signal, pid: r.pid === 0 ? 0 : 'pid', output: r.output, stdout: r.stdout, stderr: r.stderr,
-    error: e && { code: e.code, errno: e.errno, path: e.path, spawnargs: e.spawnargs, syscall: e.syscall?.startsWith('spawnSync') ? e.syscall : undefined },
+    status: r.status,
+    signal: r.signal,
+    pid: r.pid === 0 ? 0 : 'pid',
+    output: r.output,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    error: e && {
+      code: e.code,
+      errno: e.errno,
+      path: e.path,
+      spawnargs: e.spawnargs,
+      syscall: e.syscall?.startsWith('spawnSync') ? e.syscall : undefined,
+    },
   };
 }
 
@@ -228,7 +312,13 @@ test('spawnSync: output, inherit/ignore nulls, start failure, timeout, maxBuffer
   // (The program lives on after its output, so that the kill is what ends it in both.)
   const a = cp.spawnSync('sh', ['-c', 'head -c 5000 /dev/zero; exec sleep 5'], { maxBuffer: 100 });
   const b = ns.spawnSync(ME, 'sh', ['-c', 'head -c 5000 /dev/zero; exec sleep 5'], { maxBuffer: 100 });
-  const shape = (r: typeof a | typeof b) => [r.status, r.signal, (r.error as NodeJS.ErrnoException).code, (r.error as { spawnargs?: string[] }).spawnargs, r.stdout!.length >= 100];
+  const shape = (r: typeof a | typeof b) => [
+    r.status,
+    r.signal,
+    (r.error as NodeJS.ErrnoException).code,
+    (r.error as { spawnargs?: string[] }).spawnargs,
+    r.stdout!.length >= 100,
+  ];
   assert.equal(shape(b), shape(a));
   assert.is(b.stdout!.length, 100);
 });
@@ -237,7 +327,10 @@ test('spawnSync: output, inherit/ignore nulls, start failure, timeout, maxBuffer
 function script(body: string): { status: number | null; ms: number; stdout: string; stderr: string } {
   const lib = new URL('../lib/index.ts', import.meta.url).href;
   const file = join(mkdtempSync(join(tmpdir(), 'nsjoin-cp-')), 'script.mts');
-  writeFileSync(file, `import * as cp from 'node:child_process'; import * as ns from '${lib}';\nconst t0 = Date.now(); process.on('exit', () => console.log('ms', Date.now() - t0));\n${body}`);
+  writeFileSync(
+    file,
+    `import * as cp from 'node:child_process'; import * as ns from '${lib}';\nconst t0 = Date.now(); process.on('exit', () => console.log('ms', Date.now() - t0));\n${body}`,
+  );
   try {
     const r = cp.spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 30_000 });
     // Measured from the script's first line: tsx's start-up is not the program's lifetime.
@@ -261,7 +354,8 @@ test('unref(): piped streams keep Node alive until the program ends; without pip
 
 test('EPIPE on stdin with no error listener is thrown, as Node', () => {
   // The program closes its stdin and lives on: our writes get EPIPE.
-  const body = (fn: string) => `const c = ${fn}('sh', ['-c', 'exec 0<&-; sleep 1'], {}); c.on('spawn', () => setTimeout(() => c.stdin.write(Buffer.alloc(1 << 16)), 200));`;
+  const body = (fn: string) =>
+    `const c = ${fn}('sh', ['-c', 'exec 0<&-; sleep 1'], {}); c.on('spawn', () => setTimeout(() => c.stdin.write(Buffer.alloc(1 << 16)), 200));`;
   const a = script(body('cp.spawn'));
   const b = script(body('((f, a, o) => ns.spawn(process.pid, f, a, o))'));
   assert.equal([b.status, /EPIPE|ERR_STREAM_DESTROYED/.exec(b.stderr)?.[0]], [a.status, /EPIPE|ERR_STREAM_DESTROYED/.exec(a.stderr)?.[0]]);

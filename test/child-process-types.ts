@@ -4,10 +4,19 @@
 import type * as cp from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
-import { execFile, spawn, spawnSync, type ExecFileError, type ExecFileOptions, type JoinOptions, type NsChildProcess, type SpawnSyncOptions } from '../lib/index.js';
+import {
+  execFile,
+  spawn,
+  spawnSync,
+  type ExecFileError,
+  type ExecFileOptions,
+  type JoinOptions,
+  type NsChildProcess,
+  type SpawnSyncOptions,
+} from '../lib/index.js';
 
 declare const target: number;
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const is = <T extends true>(_: T): void => {};
 
 // NsChildProcess where a ChildProcess is expected.
@@ -20,7 +29,9 @@ again.on('exit', (code, signal) => {
   is<Equal<typeof code, number | null>>(true);
   is<Equal<typeof signal, NodeJS.Signals | null>>(true);
 });
-again.once('error', (err) => { is<Equal<typeof err, Error>>(true); });
+again.once('error', (err) => {
+  is<Equal<typeof err, Error>>(true);
+});
 // The stdio tuple.
 const [i0, o1, e2] = again.stdio;
 is<Equal<typeof i0, Writable | null>>(true);
@@ -35,15 +46,26 @@ declare const syncOptions: cp.SpawnSyncOptions;
 const asJoin: JoinOptions = spawnOptions;
 const asExec: ExecFileOptions = execFileOptions;
 const asSync: SpawnSyncOptions = syncOptions;
-void asJoin; void asExec; void asSync;
-spawn(target, 'ls', { detached: true, shell: true, uid: 0, gid: 0, windowsHide: true, serialization: 'json', stdio: ['overlapped', process.stdout, 'inherit'] });
+void asJoin;
+void asExec;
+void asSync;
+spawn(target, 'ls', {
+  detached: true,
+  shell: true,
+  uid: 0,
+  gid: 0,
+  windowsHide: true,
+  serialization: 'json',
+  stdio: ['overlapped', process.stdout, 'inherit'],
+});
 // @ts-expect-error: names Node does not know are refused
 spawn(target, 'ls', [], { bogus: true });
 
 // execFile: a PromiseWithChild, a callback form, util.promisify.
 const p: cp.PromiseWithChild<{ stdout: string; stderr: string }> = execFile(target, 'ls', ['-l']);
 const viaPromisify: cp.PromiseWithChild<{ stdout: string; stderr: string }> = promisify(execFile)(target, 'ls', ['-l']);
-void p; void viaPromisify;
+void p;
+void viaPromisify;
 const asNodeCallback: cp.ChildProcess = execFile(target, 'ls', [], {}, (err, stdout) => {
   const nodeErr: cp.ExecFileException | null = err;
   is<Equal<typeof stdout, string>>(true);

@@ -25,19 +25,27 @@ test.before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'nsjoin-cli-'));
   runner = join(dir, 'nsjoin-exec.mjs');
   // What lib/cli/main.ts does for `nsjoin exec ...`, plus a pid file so the test can signal it.
-  writeFileSync(runner, `import { writeFileSync } from 'node:fs';
+  writeFileSync(
+    runner,
+    `import { writeFileSync } from 'node:fs';
 if (process.env.NSJOIN_PIDFILE) writeFileSync(process.env.NSJOIN_PIDFILE, String(process.pid));
 const m = await import(${JSON.stringify(join(process.cwd(), 'lib/cli/exec.ts'))});
 const [command, ...rest] = process.argv.slice(2);
 if (command !== 'exec') throw new Error('only exec');
 try { process.exitCode = await m.execCommand(rest); }
 catch (e) { process.stderr.write('nsjoin: ' + e.message + '\\n'); process.exitCode = 1; }
-`);
+`,
+  );
 });
 test.after(async () => {
   for (const s of sessions) await run('tmux', ['-L', socket, 'kill-session', '-t', s]).catch(() => {});
   await run('tmux', ['-L', socket, 'kill-server']).catch(() => {});
-  for (const pid of cliPids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  for (const pid of cliPids)
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   t?.kill();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -56,15 +64,27 @@ async function waitPane(s: string, re: RegExp, ms = DEADLINE_MS): Promise<string
     await sleep(50);
   }
 }
-const nodeCmd = (pidfile: string, args: string) =>
-  `env NSJOIN_PIDFILE=${pidfile} ${process.execPath} --import tsx ${runner} ${args}`;
+const nodeCmd = (pidfile: string, args: string) => `env NSJOIN_PIDFILE=${pidfile} ${process.execPath} --import tsx ${runner} ${args}`;
 
 test('-it under tmux: a shell with a terminal, size that follows the window, ^C, exit status, terminal restored', async () => {
   const s = 'it';
   sessions.push(s);
   const pidfile = join(dir, 'it.pid');
-  await tmux('-f', '/dev/null', 'new-session', '-d', '-s', s, '-x', '80', '-y', '24', '-c', process.cwd(),
-    `${nodeCmd(pidfile, `exec -it -t ${t.pid} -- sh`)}; echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo; sleep 600`);
+  await tmux(
+    '-f',
+    '/dev/null',
+    'new-session',
+    '-d',
+    '-s',
+    s,
+    '-x',
+    '80',
+    '-y',
+    '24',
+    '-c',
+    process.cwd(),
+    `${nodeCmd(pidfile, `exec -it -t ${t.pid} -- sh`)}; echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo; sleep 600`,
+  );
   await waitPane(s, /^#\s*$/m);
   const size = async () => (await tmux('display', '-p', '-t', s, '#{pane_height} #{pane_width}')).trim();
   await tmux('send-keys', '-t', s, 'clear; tty; hostname; echo term=$TERM; stty size', 'Enter');
@@ -93,13 +113,24 @@ test('-it under tmux: a shell with a terminal, size that follows the window, ^C,
   assert.match(text, /(^|\s)icanon echo(\s|$)/m);
 });
 
-test('-it: killing the CLI hangs up the program\'s terminal, so the shell does not live on', async () => {
+test("-it: killing the CLI hangs up the program's terminal, so the shell does not live on", async () => {
   const s = 'hup';
   sessions.push(s);
   const pidfile = join(dir, 'hup.pid');
   // Only uts is joined, so $$ inside is the shell's host pid.
-  await tmux('-f', '/dev/null', 'new-session', '-d', '-s', s, '-x', '80', '-y', '24',
-    `${nodeCmd(pidfile, `exec -it -u -t ${t.pid} -- sh`)}; sleep 600`);
+  await tmux(
+    '-f',
+    '/dev/null',
+    'new-session',
+    '-d',
+    '-s',
+    s,
+    '-x',
+    '80',
+    '-y',
+    '24',
+    `${nodeCmd(pidfile, `exec -it -u -t ${t.pid} -- sh`)}; sleep 600`,
+  );
   await waitPane(s, /^[#$]\s*$/m);
   await tmux('send-keys', '-t', s, 'echo shellpid=$$', 'Enter');
   const shellPid = Number((await waitPane(s, /shellpid=\d+/)).match(/shellpid=(\d+)/)![1]);
@@ -114,14 +145,20 @@ test('-it: killing the CLI hangs up the program\'s terminal, so the shell does n
 
 test('TERM INT HUP QUIT USR1 USR2 WINCH sent to the CLI reach the program; its status is ours', async () => {
   const pidfile = join(dir, 'sig.pid');
-  const script = 'for s in INT HUP QUIT USR1 USR2 WINCH; do trap "echo got-$s" $s; done; trap "echo got-TERM; exit 9" TERM; echo ready; while :; do sleep 0.05; done';
+  const script =
+    'for s in INT HUP QUIT USR1 USR2 WINCH; do trap "echo got-$s" $s; done; trap "echo got-TERM; exit 9" TERM; echo ready; while :; do sleep 0.05; done';
   const cli = spawnCb(process.execPath, ['--import', 'tsx', runner, 'exec', '-t', String(t.pid), '--', 'sh', '-c', script], {
-    env: { ...process.env, NSJOIN_PIDFILE: pidfile }, stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NSJOIN_PIDFILE: pidfile },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   cliPids.add(cli.pid!);
   let out = '';
-  cli.stdout!.on('data', (b) => { out += b; });
-  cli.on('exit', (c, sg) => { out += ` [cli exit ${c} ${sg}]`; });
+  cli.stdout!.on('data', (b) => {
+    out += b;
+  });
+  cli.on('exit', (c, sg) => {
+    out += ` [cli exit ${c} ${sg}]`;
+  });
   const until = async (re: RegExp) => {
     const start = Date.now();
     while (!re.test(out)) {
@@ -140,7 +177,7 @@ test('TERM INT HUP QUIT USR1 USR2 WINCH sent to the CLI reach the program; its s
   assert.match(out, /got-TERM/);
 });
 
-test('exec arguments: -it is one word (docker\'s), -i alone is --ipc; usage errors', () => {
+test("exec arguments: -it is one word (docker's), -i alone is --ipc; usage errors", () => {
   const it = parseExecArgs(['-it', '-t', '42'])!;
   assert.is(it.tty, true);
   assert.is(it.interactive, true);

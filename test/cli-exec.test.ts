@@ -14,7 +14,11 @@ let containerPid: number;
 const ID = `e0ec${(process.pid % 0x10000).toString(16).padStart(4, '0')}${'13579bdf02468ace'.repeat(4)}`.slice(0, 64);
 
 test.before(async () => {
-  target = await startTarget({ ns: ['uts', 'net', 'ipc', 'pid', 'mnt'], setup: 'hostname nsjoin-cli-exec; mkdir -p /tmp/nsjoin-cli-wd', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', NSJOIN_MARK: 'target' } });
+  target = await startTarget({
+    ns: ['uts', 'net', 'ipc', 'pid', 'mnt'],
+    setup: 'hostname nsjoin-cli-exec; mkdir -p /tmp/nsjoin-cli-wd',
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', NSJOIN_MARK: 'target' },
+  });
   rt = makeRuntimeCgroups('cli-exec', [`docker/${ID}`], ['memory', 'pids']);
   containerPid = await rt.start(`docker/${ID}`, `unshare --uts sh -c 'hostname nsjoin-ctr; exec sleep 100000'`);
 });
@@ -25,7 +29,7 @@ test.after(async () => {
 
 const T = (): string => String(target.pid);
 
-test('-u: the program sees the target\'s hostname; stdout is inherited; status 0', async () => {
+test("-u: the program sees the target's hostname; stdout is inherited; status 0", async () => {
   const r = await nsjoin(['exec', '-t', T(), '-u', '--', 'hostname']);
   assert.is(r.stderr, '');
   assert.is(r.status, 0);
@@ -38,7 +42,7 @@ test('the exit status is passed through; a signal is 128+N', async () => {
   assert.is((await nsjoin(['exec', '-t', T(), '-a', '--', '/bin/sh', '-c', 'kill -KILL $$'])).status, 137);
 });
 
-test('-n: only the target\'s network namespace (its lo) is visible', async () => {
+test("-n: only the target's network namespace (its lo) is visible", async () => {
   const r = await nsjoin(['exec', '-t', T(), '-n', '--', 'readlink', '/proc/self/ns/net']);
   assert.is(r.stdout.trim(), readlinkSync(`/proc/${target.pid}/ns/net`));
   const uts = await nsjoin(['exec', '-t', T(), '-n', '--', 'readlink', '/proc/self/ns/uts']);
@@ -46,7 +50,19 @@ test('-n: only the target\'s network namespace (its lo) is visible', async () =>
 });
 
 test('-p -m: inside the pid namespace (small pid) and the mount namespace; -w sets the cwd', async () => {
-  const r = await nsjoin(['exec', '-t', T(), '-p', '-m', '-w', '/tmp/nsjoin-cli-wd', '--', '/bin/sh', '-c', 'echo $$; pwd; readlink /proc/self/ns/mnt']);
+  const r = await nsjoin([
+    'exec',
+    '-t',
+    T(),
+    '-p',
+    '-m',
+    '-w',
+    '/tmp/nsjoin-cli-wd',
+    '--',
+    '/bin/sh',
+    '-c',
+    'echo $$; pwd; readlink /proc/self/ns/mnt',
+  ]);
   assert.is(r.status, 0, r.stderr);
   const [pid, cwd, mnt] = r.stdout.trim().split('\n');
   assert.ok(Number(pid) < 50, `pid inside: ${pid}`);
@@ -54,8 +70,11 @@ test('-p -m: inside the pid namespace (small pid) and the mount namespace; -w se
   assert.is(mnt, readlinkSync(`/proc/${target.pid}/ns/mnt`));
 });
 
-test('-S/-G set the ids; the target\'s environment is used, never ours', async () => {
-  const r = await nsjoin(['exec', '-t', T(), '-a', '-S', '65534', '-G', '65534', '--', '/bin/sh', '-c', 'id -u; id -g; echo $NSJOIN_MARK'], { env: { ...process.env, NSJOIN_MARK: 'caller' } });
+test("-S/-G set the ids; the target's environment is used, never ours", async () => {
+  const r = await nsjoin(
+    ['exec', '-t', T(), '-a', '-S', '65534', '-G', '65534', '--', '/bin/sh', '-c', 'id -u; id -g; echo $NSJOIN_MARK'],
+    { env: { ...process.env, NSJOIN_MARK: 'caller' } },
+  );
   assert.is(r.stdout, '65534\n65534\ntarget\n');
 });
 
@@ -83,12 +102,20 @@ test('the program does not outlive a SIGKILLed nsjoin (no pty, so no hangup to r
   const { spawn: nodeSpawn } = await import('node:child_process');
   const { readFileSync } = await import('node:fs');
   const { BIN } = await import('./helpers/cli.js');
-  const cli = nodeSpawn(process.execPath, [BIN, 'exec', '-t', T(), '-a', '--', '/bin/sh', '-c', 'echo $PPID; exec sleep 1000'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const cli = nodeSpawn(process.execPath, [BIN, 'exec', '-t', T(), '-a', '--', '/bin/sh', '-c', 'echo $PPID; exec sleep 1000'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   await new Promise((r) => cli.stdout!.once('data', r));
   const children = () => readFileSync(`/proc/${cli.pid}/task/${cli.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   // The joiner may still be in the list for a moment (the program runs before the CLI reaps it):
   // wait for the child that became `sleep`.
-  const comm = (pid: number) => { try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { return ''; } };
+  const comm = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      return '';
+    }
+  };
   let program = 0;
   for (let i = 0; i < 200 && !program; i++) {
     program = children().find((pid) => comm(pid) === 'sleep') ?? 0;
@@ -101,7 +128,9 @@ test('the program does not outlive a SIGKILLed nsjoin (no pty, so no hangup to r
   for (let i = 0; i < 200 && alive; i++) {
     try {
       alive = !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${program}/stat`, 'utf8'));
-    } catch { alive = false; }
+    } catch {
+      alive = false;
+    }
     if (alive) await new Promise((r) => setTimeout(r, 10));
   }
   assert.not.ok(alive, `program ${program} still runs after the CLI was killed`);

@@ -24,7 +24,9 @@ test.before(async () => {
   pid = await rt.start(PATH, `unshare --net --uts sleep 100000`);
   await rt.start(`docker/${ID2}`);
 });
-test.after(async () => { await rt.remove(); });
+test.after(async () => {
+  await rt.remove();
+});
 
 function oneLineError(r: { status: number | null; stdout: string; stderr: string }, pattern: RegExp): void {
   assert.is(r.status, 1, `exit status: ${r.stderr}`);
@@ -38,7 +40,14 @@ function oneLineError(r: { status: number | null; stdout: string; stderr: string
 test('ps --json lists the container with its runtime, oldest pid, memory limit and CPU', async () => {
   const r = await nsjoin(['ps', '--json', '-i', '200']);
   assert.is(r.status, 0, r.stderr);
-  const rows = JSON.parse(r.stdout) as Array<{ id: string; runtime: string; pid: number; pids: number[]; memory: { limit: number; used: number } | null; cpu: { cores: number } | null }>;
+  const rows = JSON.parse(r.stdout) as Array<{
+    id: string;
+    runtime: string;
+    pid: number;
+    pids: number[];
+    memory: { limit: number; used: number } | null;
+    cpu: { cores: number } | null;
+  }>;
   const row = rows.find((x) => x.id === ID);
   assert.ok(row, r.stdout);
   assert.is(row.runtime, 'docker');
@@ -88,19 +97,30 @@ test('stats: CPU, memory against the 64Mi limit, pids against 50, network; --jso
   assert.match(r.stdout, /^PIDs\s+1 \/ 50$/m);
   assert.match(r.stdout, /^Net\s+rx 0B\/s  tx 0B\/s  \(no interface but lo\)$/m);
   const j = await nsjoin(['stats', '--json', '-i', '100', ID.slice(0, 10)]);
-  const s = JSON.parse(j.stdout) as { pid: number; container: { id: string }; stats: { memory: { limit: number } }; rates: { cpu: { cores: number } } };
+  const s = JSON.parse(j.stdout) as {
+    pid: number;
+    container: { id: string };
+    stats: { memory: { limit: number } };
+    rates: { cpu: { cores: number } };
+  };
   assert.is(s.pid, pid);
   assert.is(s.container.id, ID);
   assert.is(s.stats.memory.limit, 64 * MiB);
   assert.type(s.rates.cpu.cores, 'number');
 });
 
-test('net: the container\'s own interfaces, ip -s link style; --json', async () => {
+test("net: the container's own interfaces, ip -s link style; --json", async () => {
   const r = await nsjoin(['net', ID.slice(0, 10)]);
   assert.is(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^1: lo\n    RX:\s+bytes packets errors dropped fifo frame mcast\n\s+\d+(\s+\d+){6}\n    TX:\s+bytes packets errors dropped fifo carrier collsns\n\s+\d+(\s+\d+){6}\n$/);
+  assert.match(
+    r.stdout,
+    /^1: lo\n    RX:\s+bytes packets errors dropped fifo frame mcast\n\s+\d+(\s+\d+){6}\n    TX:\s+bytes packets errors dropped fifo carrier collsns\n\s+\d+(\s+\d+){6}\n$/,
+  );
   const j = JSON.parse((await nsjoin(['net', '--json', String(pid)])).stdout) as { devices: Array<{ name: string }>; netns: number };
-  assert.equal(j.devices.map((d) => d.name), ['lo']);
+  assert.equal(
+    j.devices.map((d) => d.name),
+    ['lo'],
+  );
   assert.is(`net:[${j.netns}]`, readlinkSync(`/proc/${pid}/ns/net`));
 });
 
@@ -127,7 +147,12 @@ test('an unknown container is one line on stderr and exit status 1, for every co
 
 test('an ambiguous prefix lists the matches in one line', async () => {
   const r = await nsjoin(['free', PFX]);
-  oneLineError(r, new RegExp(`matches 2 containers: .*${ID.slice(0, 12)}.*${ID2.slice(0, 12)}|matches 2 containers: .*${ID2.slice(0, 12)}.*${ID.slice(0, 12)}`));
+  oneLineError(
+    r,
+    new RegExp(
+      `matches 2 containers: .*${ID.slice(0, 12)}.*${ID2.slice(0, 12)}|matches 2 containers: .*${ID2.slice(0, 12)}.*${ID.slice(0, 12)}`,
+    ),
+  );
 });
 
 test('usage errors and gone processes are one line too', async () => {
@@ -139,7 +164,9 @@ test('usage errors and gone processes are one line too', async () => {
 });
 
 test('a command that needs root says so when run as another user', async () => {
-  const r = await nsjoin(['exec', '-t', String(pid), '-u', '--', 'true'], { wrap: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] });
+  const r = await nsjoin(['exec', '-t', String(pid), '-u', '--', 'true'], {
+    wrap: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'],
+  });
   oneLineError(r, /needs root/);
 });
 

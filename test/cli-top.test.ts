@@ -14,7 +14,13 @@ let rt: RuntimeCgroups;
 let pid: number;
 
 const tmux = (...args: string[]): string => execFileSync('tmux', ['-u', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-const killSession = (): void => { try { tmux('kill-session', '-t', SESSION); } catch { /* not running */ } };
+const killSession = (): void => {
+  try {
+    tmux('kill-session', '-t', SESSION);
+  } catch {
+    /* not running */
+  }
+};
 process.on('exit', killSession);
 
 test.before(async () => {
@@ -32,14 +38,27 @@ test.after(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('top shows CPU against the quota, memory against the limit, sparklines; q quits with 0', async () => {
-  tmux('new-session', '-d', '-s', SESSION, '-x', '120', '-y', '24', `${process.execPath} ${BIN} top -i 500 ${ID.slice(0, 9)}; echo "EXIT=$?"; sleep 600`);
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    SESSION,
+    '-x',
+    '120',
+    '-y',
+    '24',
+    `${process.execPath} ${BIN} top -i 500 ${ID.slice(0, 9)}; echo "EXIT=$?"; sleep 600`,
+  );
   let screen = '';
   for (let i = 0; i < 60; i++) {
     await sleep(300);
     screen = tmux('capture-pane', '-p', '-t', SESSION);
     if ((screen.match(/^ {8}[▁▂▃▄▅▆▇█]{4,}$/gm) ?? []).length >= 4) break;
   }
-  assert.match(screen, new RegExp(`^nsjoin top - ${ID.slice(0, 12)} \\(docker, pid ${pid}\\)  cgroup ${hostMode()}  every 0.5s  q quits$`, 'm'));
+  assert.match(
+    screen,
+    new RegExp(`^nsjoin top - ${ID.slice(0, 12)} \\(docker, pid ${pid}\\)  cgroup ${hostMode()}  every 0.5s  q quits$`, 'm'),
+  );
   assert.match(screen, /^CPU\s+[\d.]+%\s+[\d.]+ of 0\.5 cores quota\s+[\d.]+% of quota\s+throttled [\d.]+%$/m);
   assert.match(screen, /^Memory\s+\S+ of 64Mi\s+[\d.]+%\s+cache \S+\s+OOM kills 0$/m);
   assert.match(screen, /^IO\s+read \S+\/s\s+write \S+\/s$/m);
@@ -62,7 +81,10 @@ test('top shows CPU against the quota, memory against the limit, sparklines; q q
 test('top --json -n 3 prints three JSON lines and exits', async () => {
   const r = await nsjoin(['top', '--json', '-n', '3', '-i', '500', ID.slice(0, 9)], { timeoutMs: 120_000 }); // node starts slowly under TCG
   assert.is(r.status, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { pid: number; rates: { cpu: { cores: number } }; memory: { total: number } });
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { pid: number; rates: { cpu: { cores: number } }; memory: { total: number } });
   assert.is(lines.length, 3);
   for (const l of lines) {
     assert.is(l.pid, pid);

@@ -22,11 +22,18 @@ const states = fileURLToPath(new URL('./fixtures/runtimes', import.meta.url));
 const manifest = JSON.parse(readFileSync(join(states, 'manifest.json'), 'utf8')) as {
   docker: { id: string; pid: number; name: string; image: string };
   podman: { id: string; pid: number; name: string; image: string };
-  containerd: { pod: { uid: string; name: string; namespace: string; qos: string }; sandbox: { id: string; pid: number; image: string }; workload: { id: string; pid: number; name: string; image: string } };
+  containerd: {
+    pod: { uid: string; name: string; namespace: string; qos: string };
+    sandbox: { id: string; pid: number; image: string };
+    workload: { id: string; pid: number; name: string; image: string };
+  };
 };
 const runtimeRoots = {
-  dockerRoot: join(states, 'docker'), podmanRoots: [join(states, 'podman')], containerdStateRoots: [join(states, 'containerd')],
-  crioRoots: [join(states, 'crio')], kubeletLogRoot: join(states, 'kubelet'),
+  dockerRoot: join(states, 'docker'),
+  podmanRoots: [join(states, 'podman')],
+  containerdStateRoots: [join(states, 'containerd')],
+  crioRoots: [join(states, 'crio')],
+  kubeletLogRoot: join(states, 'kubelet'),
 };
 const read = (who: string, file: string): string => readFileSync(join(captures, who, file), 'utf8');
 const WHO = ['host', 'docker', 'podman', 'containerd-sandbox', 'containerd-workload'];
@@ -39,14 +46,19 @@ test('every captured mountinfo and cgroup file parses (nsfs roots, overlay optio
     assert.ok(parseProcCgroup(read(who, 'cgroup')).length >= 10, who);
   }
   const host = parseMountinfo(read('host', 'mountinfo'));
-  assert.ok(host.some((m) => m.fsType === 'nsfs' && /^net:\[\d+\]$/.test(m.root)), 'docker\'s netns bind mounts');
+  assert.ok(
+    host.some((m) => m.fsType === 'nsfs' && /^net:\[\d+\]$/.test(m.root)),
+    "docker's netns bind mounts",
+  );
 });
 
-test('each container\'s cgroup: runtime, id and pod from the path; directories from the host\'s mountinfo', () => {
+test("each container's cgroup: runtime, id and pod from the path; directories from the host's mountinfo", () => {
   const host = parseMountinfo(read('host', 'mountinfo'));
   const want: Record<string, [string, string]> = {
-    docker: ['docker', manifest.docker.id], podman: ['podman', manifest.podman.id],
-    'containerd-sandbox': ['unknown', manifest.containerd.sandbox.id], 'containerd-workload': ['unknown', manifest.containerd.workload.id],
+    docker: ['docker', manifest.docker.id],
+    podman: ['podman', manifest.podman.id],
+    'containerd-sandbox': ['unknown', manifest.containerd.sandbox.id],
+    'containerd-workload': ['unknown', manifest.containerd.workload.id],
   };
   for (const [who, [runtime, id]] of Object.entries(want)) {
     const entries = parseProcCgroup(read(who, 'cgroup'));
@@ -57,13 +69,19 @@ test('each container\'s cgroup: runtime, id and pod from the path; directories f
     assert.is(loc.mode, 'hybrid');
     assert.is(loc.controllers['memory'], `/sys/fs/cgroup/memory${match!.cgroup}`, who);
   }
-  assert.equal(parseContainerCgroup(parseProcCgroup(read('containerd-workload', 'cgroup'))[0]!.path)?.pod, { uid: manifest.containerd.pod.uid, qos: 'burstable' });
+  assert.equal(parseContainerCgroup(parseProcCgroup(read('containerd-workload', 'cgroup'))[0]!.path)?.pod, {
+    uid: manifest.containerd.pod.uid,
+    qos: 'burstable',
+  });
 });
 
 /** A /proc tree of the captured processes under the pids they had (the runtimes' pid files name them). */
 const PIDS: Record<string, number> = {
-  host: 1, docker: manifest.docker.pid, podman: manifest.podman.pid,
-  'containerd-sandbox': manifest.containerd.sandbox.pid, 'containerd-workload': manifest.containerd.workload.pid,
+  host: 1,
+  docker: manifest.docker.pid,
+  podman: manifest.podman.pid,
+  'containerd-sandbox': manifest.containerd.sandbox.pid,
+  'containerd-workload': manifest.containerd.workload.pid,
 };
 function procTree(who = WHO, extra: Record<number, string> = {}): string {
   const root = mkdtempSync(join(tmpdir(), 'nsjoin-captured-proc-'));
@@ -88,15 +106,57 @@ test('listContainers names each captured container as its runtime does; pod from
     const p = m.podman.pid;
     const sb = m.containerd.sandbox.pid;
     const wl = m.containerd.workload.pid;
-    assert.equal(by(m.docker.id), { id: m.docker.id, runtime: 'docker', pid: d, pids: [d], cgroup: `/docker/${m.docker.id}`, name: m.docker.name, image: m.docker.image });
-    assert.equal(by(m.podman.id), { id: m.podman.id, runtime: 'podman', pid: p, pids: [p], cgroup: `/libpod_parent/libpod-${m.podman.id}`, name: m.podman.name, image: m.podman.image });
+    assert.equal(by(m.docker.id), {
+      id: m.docker.id,
+      runtime: 'docker',
+      pid: d,
+      pids: [d],
+      cgroup: `/docker/${m.docker.id}`,
+      name: m.docker.name,
+      image: m.docker.image,
+    });
+    assert.equal(by(m.podman.id), {
+      id: m.podman.id,
+      runtime: 'podman',
+      pid: p,
+      pids: [p],
+      cgroup: `/libpod_parent/libpod-${m.podman.id}`,
+      name: m.podman.name,
+      image: m.podman.image,
+    });
     const pod = { uid: m.containerd.pod.uid, qos: 'burstable', name: m.containerd.pod.name, namespace: m.containerd.pod.namespace };
-    assert.equal(by(m.containerd.sandbox.id), { id: m.containerd.sandbox.id, runtime: 'containerd', pid: sb, pids: [sb], cgroup: `/kubepods/burstable/pod${pod.uid}/${m.containerd.sandbox.id}`, image: m.containerd.sandbox.image, pod, sandbox: true });
-    assert.equal(by(m.containerd.workload.id), { id: m.containerd.workload.id, runtime: 'containerd', pid: wl, pids: [wl], cgroup: `/kubepods/burstable/pod${pod.uid}/${m.containerd.workload.id}`, name: 'app', image: m.containerd.workload.image, pod });
+    assert.equal(by(m.containerd.sandbox.id), {
+      id: m.containerd.sandbox.id,
+      runtime: 'containerd',
+      pid: sb,
+      pids: [sb],
+      cgroup: `/kubepods/burstable/pod${pod.uid}/${m.containerd.sandbox.id}`,
+      image: m.containerd.sandbox.image,
+      pod,
+      sandbox: true,
+    });
+    assert.equal(by(m.containerd.workload.id), {
+      id: m.containerd.workload.id,
+      runtime: 'containerd',
+      pid: wl,
+      pids: [wl],
+      cgroup: `/kubepods/burstable/pod${pod.uid}/${m.containerd.workload.id}`,
+      name: 'app',
+      image: m.containerd.workload.image,
+      pod,
+    });
     assert.is(all.length, 4);
     // without state files: the same containers, unnamed, and the pod's runtime unknown
     const bare = listContainers({ procRoot, runtimeRoots: false });
-    assert.equal(bare.map((c) => [c.runtime, c.name]).sort(), [['docker', undefined], ['podman', undefined], ['unknown', undefined], ['unknown', undefined]].sort());
+    assert.equal(
+      bare.map((c) => [c.runtime, c.name]).sort(),
+      [
+        ['docker', undefined],
+        ['podman', undefined],
+        ['unknown', undefined],
+        ['unknown', undefined],
+      ].sort(),
+    );
   } finally {
     rmSync(procRoot, { recursive: true, force: true });
   }
@@ -110,21 +170,36 @@ test('targets by name, by pod, and ambiguity', () => {
     assert.is(findContainer(manifest.docker.name, o).pid, manifest.docker.pid);
     assert.is(findContainer(manifest.podman.name, o).pid, manifest.podman.pid);
     assert.is(resolveTarget({ container: manifest.podman.name }, o), manifest.podman.pid);
-    assert.is(resolveTarget({ pod: 'shop-web' }, o), wl, 'the pod\'s one container, not its sandbox');
+    assert.is(resolveTarget({ pod: 'shop-web' }, o), wl, "the pod's one container, not its sandbox");
     assert.is(resolveTarget({ pod: 'shop-web', namespace: 'shop', container: 'app' }, o), wl);
     assert.is(findPodContainer({ pod: 'shop-web', namespace: 'shop' }, o).name, 'app');
     assert.is(resolveTarget({ container: 'app' }, o), wl);
-    assert.throws(() => resolveTarget({ pod: 'shop-web', namespace: 'other' }, o), (e: unknown) => e instanceof NsError && e.code === 'ENSJOIN_NO_CONTAINER' && /no such pod/.test(e.message));
-    assert.throws(() => resolveTarget({ pod: 'shop-web', container: 'db' }, o), (e: unknown) => e instanceof NsError && e.code === 'ENSJOIN_NO_CONTAINER' && /containers are app/.test(e.message));
-    assert.throws(() => resolveTarget({ pod: 'shop-web', namespace: 'a/b' }, o), (e: unknown) => e instanceof TypeError);
-    assert.throws(() => resolveTarget({ pod: 'shop-web', extra: 1 }, o), (e: unknown) => e instanceof TypeError);
-    assert.throws(() => resolveTarget({ container: 'x y' }, o), (e: unknown) => e instanceof TypeError);
+    assert.throws(
+      () => resolveTarget({ pod: 'shop-web', namespace: 'other' }, o),
+      (e: unknown) => e instanceof NsError && e.code === 'ENSJOIN_NO_CONTAINER' && /no such pod/.test(e.message),
+    );
+    assert.throws(
+      () => resolveTarget({ pod: 'shop-web', container: 'db' }, o),
+      (e: unknown) => e instanceof NsError && e.code === 'ENSJOIN_NO_CONTAINER' && /containers are app/.test(e.message),
+    );
+    assert.throws(
+      () => resolveTarget({ pod: 'shop-web', namespace: 'a/b' }, o),
+      (e: unknown) => e instanceof TypeError,
+    );
+    assert.throws(
+      () => resolveTarget({ pod: 'shop-web', extra: 1 }, o),
+      (e: unknown) => e instanceof TypeError,
+    );
+    assert.throws(
+      () => resolveTarget({ container: 'x y' }, o),
+      (e: unknown) => e instanceof TypeError,
+    );
   } finally {
     rmSync(procRoot, { recursive: true, force: true });
   }
 });
 
-test('a hostile container\'s nested cgroup named like another container never takes its name or its place', () => {
+test("a hostile container's nested cgroup named like another container never takes its name or its place", () => {
   const m = manifest;
   // the docker container made cgroups below its own, named as the pod's workload and the podman container
   const nestedWl = `0::/docker/${m.docker.id}/kubepods/burstable/pod${m.containerd.pod.uid}/${m.containerd.workload.id}\n`;
@@ -145,23 +220,31 @@ test('a hostile container\'s nested cgroup named like another container never ta
     const spoof = listContainers(o).find((c) => c.id === m.podman.id);
     assert.ok(spoof);
     assert.equal(spoof.pids, [7]);
-    assert.is(spoof.name, undefined, 'podman\'s name for it is not given to pid 7');
+    assert.is(spoof.name, undefined, "podman's name for it is not given to pid 7");
     assert.is(spoof.image, undefined);
-    assert.throws(() => findContainer(m.podman.name, o), (e: unknown) => e instanceof NsError && e.code === 'ENSJOIN_NO_CONTAINER');
+    assert.throws(
+      () => findContainer(m.podman.name, o),
+      (e: unknown) => e instanceof NsError && e.code === 'ENSJOIN_NO_CONTAINER',
+    );
   } finally {
     rmSync(procRoot, { recursive: true, force: true });
   }
 });
 
-test('the CLI\'s TARGET: pid, name or id prefix, NAMESPACE/POD[/CONTAINER]', () => {
+test("the CLI's TARGET: pid, name or id prefix, NAMESPACE/POD[/CONTAINER]", () => {
   assert.is(parseTarget('4242', 'x'), 4242);
   assert.equal(parseTarget('web1', 'x'), { container: 'web1' });
   assert.equal(parseTarget('shop/web', 'x'), { namespace: 'shop', pod: 'web' });
   assert.equal(parseTarget('shop/web/app', 'x'), { namespace: 'shop', pod: 'web', container: 'app' });
-  for (const bad of ['a/b/c/d', 'shop/', '/web', 'a//b', '']) assert.throws(() => parseTarget(bad, 'x'), (e: unknown) => e instanceof UsageError, bad);
+  for (const bad of ['a/b/c/d', 'shop/', '/web', 'a//b', ''])
+    assert.throws(
+      () => parseTarget(bad, 'x'),
+      (e: unknown) => e instanceof UsageError,
+      bad,
+    );
 });
 
-test('listContainers checks its options\' types', () => {
+test("listContainers checks its options' types", () => {
   assert.throws(() => listContainers({ procRoot: 5 } as never), /options.procRoot must be a non-empty string/);
   assert.throws(() => listContainers('/proc' as never), /options must be an object/);
   assert.throws(() => listContainers({ runtimeRoots: { dockerRoot: 'x' } }), /runtimeRoots.dockerRoot must be an absolute path/);

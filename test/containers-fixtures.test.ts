@@ -15,7 +15,14 @@ const UID = '0e7b2f6a-91c4-4d5e-8f3a-2b1c9d8e7f60';
 test('v2 systemd layouts: each runtime, pod uid and QoS class', () => {
   const all = listContainers({ procRoot });
   const by = (x: string) => all.find((c) => c.id === x);
-  assert.equal(by(id('1c')), { id: id('1c'), runtime: 'containerd', pid: 100, pids: [100], cgroup: `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID.replace(/-/g, '_')}.slice/cri-containerd-${id('1c')}.scope`, pod: { uid: UID, qos: 'burstable' } });
+  assert.equal(by(id('1c')), {
+    id: id('1c'),
+    runtime: 'containerd',
+    pid: 100,
+    pids: [100],
+    cgroup: `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID.replace(/-/g, '_')}.slice/cri-containerd-${id('1c')}.scope`,
+    pod: { uid: UID, qos: 'burstable' },
+  });
   assert.equal(by(id('2d'))?.runtime, 'cri-o');
   assert.equal(by(id('2d'))?.pod, { uid: UID, qos: 'besteffort' });
   assert.equal(by(id('3e'))?.pod, { uid: UID, qos: 'guaranteed' });
@@ -43,22 +50,40 @@ test('hybrid: docker paths in the v1 lines are found though the 0:: line is a se
 
 test('services, helpers, vanished and malformed entries are skipped; nothing else is listed', () => {
   const all = listContainers({ procRoot });
-  assert.equal(all.map((c) => c.id).sort(), [id('1c'), `${'1c'.repeat(31)}ff`, id('2d'), id('3e'), id('4f'), id('5a'), id('6b'), id('7c'), 'deb-test', 'web1'].sort());
+  assert.equal(
+    all.map((c) => c.id).sort(),
+    [id('1c'), `${'1c'.repeat(31)}ff`, id('2d'), id('3e'), id('4f'), id('5a'), id('6b'), id('7c'), 'deb-test', 'web1'].sort(),
+  );
   assert.not.ok(all.some((c) => c.pids.some((p) => [108, 109, 110, 130, 131].includes(p))));
 });
 
 test('{ container } through a procRoot: prefix, ambiguity, unknown', () => {
   assert.is(resolveTarget({ container: '3e3e' }, { procRoot }), 102);
-  assert.throws(() => resolveTarget({ container: 'nope' }, { procRoot }), (e: unknown) => e instanceof NsError && e.code === 'ENSJOIN_NO_CONTAINER');
+  assert.throws(
+    () => resolveTarget({ container: 'nope' }, { procRoot }),
+    (e: unknown) => e instanceof NsError && e.code === 'ENSJOIN_NO_CONTAINER',
+  );
   // pid 140 is docker-1c1c...1cff: it shares 62 digits with the containerd container's id
-  assert.throws(() => resolveTarget({ container: '1c1c1c' }, { procRoot }), (e: unknown) =>
-    e instanceof NsError && e.code === 'ENSJOIN_AMBIGUOUS_CONTAINER' && e.message.includes('(containerd, pid 100)') && e.message.includes('(docker, pid 140)'));
+  assert.throws(
+    () => resolveTarget({ container: '1c1c1c' }, { procRoot }),
+    (e: unknown) =>
+      e instanceof NsError &&
+      e.code === 'ENSJOIN_AMBIGUOUS_CONTAINER' &&
+      e.message.includes('(containerd, pid 100)') &&
+      e.message.includes('(docker, pid 140)'),
+  );
   assert.is(resolveTarget({ container: id('1c') }, { procRoot }), 100, 'an exact id is never ambiguous');
-  assert.throws(() => resolveTarget({ container: '' }, { procRoot }), (e: unknown) => e instanceof TypeError);
+  assert.throws(
+    () => resolveTarget({ container: '' }, { procRoot }),
+    (e: unknown) => e instanceof TypeError,
+  );
 });
 
 test('a missing procRoot is an NsError, not a crash', () => {
-  assert.throws(() => listContainers({ procRoot: '/nonexistent-proc' }), (e: unknown) => e instanceof NsError && e.code === 'ENOENT');
+  assert.throws(
+    () => listContainers({ procRoot: '/nonexistent-proc' }),
+    (e: unknown) => e instanceof NsError && e.code === 'ENOENT',
+  );
 });
 
 test('{ container } works in a process that imports lib/targets alone (no registration by side effect)', () => {

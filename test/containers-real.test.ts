@@ -8,7 +8,7 @@ import { namespacesOf } from '../lib/namespaces.js';
 import { resolveTarget } from '../lib/targets.js';
 import { makeRuntimeCgroups, type RuntimeCgroups } from './helpers/runtime-cgroups.js';
 
-const hex = (seed: string): string => (seed.repeat(64)).slice(0, 64);
+const hex = (seed: string): string => seed.repeat(64).slice(0, 64);
 const UID = '5a1c3e7f-2b4d-4e6f-8a9b-0c1d2e3f4a5b';
 const UID_ = UID.replace(/-/g, '_');
 
@@ -24,10 +24,22 @@ const layouts: Array<{ path: string; runtime: Container['runtime']; id: string; 
   { path: `kubepods/pod${UID}/${hex('a3')}`, runtime: 'unknown', id: hex('a3'), pod: { uid: UID, qos: 'guaranteed' } },
   {
     path: `kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_}.slice/cri-containerd-${hex('b1')}.scope`,
-    runtime: 'containerd', id: hex('b1'), pod: { uid: UID, qos: 'burstable' },
+    runtime: 'containerd',
+    id: hex('b1'),
+    pod: { uid: UID, qos: 'burstable' },
   },
-  { path: `kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${UID_}.slice/crio-${hex('b2')}.scope`, runtime: 'cri-o', id: hex('b2'), pod: { uid: UID, qos: 'besteffort' } },
-  { path: `kubepods.slice/kubepods-pod${UID_}.slice/cri-containerd-${hex('b3')}.scope`, runtime: 'containerd', id: hex('b3'), pod: { uid: UID, qos: 'guaranteed' } },
+  {
+    path: `kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${UID_}.slice/crio-${hex('b2')}.scope`,
+    runtime: 'cri-o',
+    id: hex('b2'),
+    pod: { uid: UID, qos: 'besteffort' },
+  },
+  {
+    path: `kubepods.slice/kubepods-pod${UID_}.slice/cri-containerd-${hex('b3')}.scope`,
+    runtime: 'containerd',
+    id: hex('b3'),
+    pod: { uid: UID, qos: 'guaranteed' },
+  },
   { path: 'lxc/nsjoin-lxc1', runtime: 'lxc', id: 'nsjoin-lxc1' },
   { path: 'machine.slice/machine-nsjoin\\x2dnspawn.scope', runtime: 'systemd-nspawn', id: 'nsjoin-nspawn' },
 ];
@@ -36,10 +48,15 @@ let rt: RuntimeCgroups;
 const pids = new Map<string, number>();
 
 test.before(async () => {
-  rt = makeRuntimeCgroups('rt', layouts.map((l) => l.path));
+  rt = makeRuntimeCgroups(
+    'rt',
+    layouts.map((l) => l.path),
+  );
   for (const l of layouts) pids.set(l.path, await rt.start(l.path));
 });
-test.after(async () => { await rt.remove(); });
+test.after(async () => {
+  await rt.remove();
+});
 
 test('every runtime, layout, pod uid and QoS class is recognised, with the right pid', () => {
   const found = listContainers();
@@ -59,7 +76,10 @@ test('pid is the oldest process; pids lists every process; a sub-cgroup belongs 
   const second = await rt.start(l.path);
   const c = findContainer(l.id);
   assert.is(c.pid, pids.get(l.path));
-  assert.equal(c.pids, [pids.get(l.path)!, second].sort((a, b) => a - b));
+  assert.equal(
+    c.pids,
+    [pids.get(l.path)!, second].sort((a, b) => a - b),
+  );
 });
 
 test('{ container } resolves a unique prefix to the oldest pid, and works as a target for the other APIs', () => {

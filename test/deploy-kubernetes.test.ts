@@ -37,7 +37,7 @@ test('a schema violation is caught (the validation is not a no-op)', () => {
 test('DaemonSet: host pid namespace, not privileged, all capabilities dropped but two, read-only mounts', () => {
   const pod = ds.spec!.template.spec!;
   assert.is(pod.hostPID, true);
-  assert.not.ok(pod.hostNetwork, 'own network namespace: the node\'s is told apart from the containers\'');
+  assert.not.ok(pod.hostNetwork, "own network namespace: the node's is told apart from the containers'");
   const c = pod.containers[0]!;
   assert.is(c.securityContext!.privileged, false);
   assert.is(c.securityContext!.allowPrivilegeEscalation, false);
@@ -48,14 +48,17 @@ test('DaemonSet: host pid namespace, not privileged, all capabilities dropped bu
   assert.ok(mounts.length >= 5);
   for (const m of mounts) assert.is(m.readOnly, true, `${m.mountPath} read-only`);
   for (const path of ['/sys/fs/cgroup', '/var/log/pods', '/var/lib/docker/containers', '/run/containerd']) {
-    assert.ok(mounts.some((m) => m.mountPath === path), `${path} mounted`);
+    assert.ok(
+      mounts.some((m) => m.mountPath === path),
+      `${path} mounted`,
+    );
   }
   for (const v of pod.volumes!) assert.ok(v.hostPath, `${v.name} is a host path`);
   assert.equal(c.args, ['serve', '--listen', '0.0.0.0:9101']);
   assert.is(c.ports![0]!.containerPort, 9101);
 });
 
-test('Service and ServiceMonitor: the exporter\'s port, honorLabels: true', () => {
+test("Service and ServiceMonitor: the exporter's port, honorLabels: true", () => {
   assert.equal(svc.spec!.selector, ds.spec!.selector.matchLabels);
   assert.is(svc.spec!.ports![0]!.targetPort, 'metrics');
   assert.equal(sm.spec.selector.matchLabels, svc.metadata!.labels);

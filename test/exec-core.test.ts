@@ -30,12 +30,23 @@ test('the fallbacks are in force when asked for', () => {
 });
 
 test('the program sees the target: hostname, devices, pid numbering, files, env and cwd', async () => {
-  const child = spawn(t.pid, 'sh', ['-c', [
-    'hostname', 'echo pid=$$', 'ls /sys/class/net 2>/dev/null | tr "\\n" " "; echo', 'ip -o link show | cut -d: -f2 | tr -d " " | tr "\\n" ","; echo',
-    'cat /mnt/secret', 'pwd', 'echo var=$TARGET_VAR', 'echo home=${NSJOIN_HOST_ONLY:-unset}',
-  ].join('; ')]);
+  const child = spawn(t.pid, 'sh', [
+    '-c',
+    [
+      'hostname',
+      'echo pid=$$',
+      'ls /sys/class/net 2>/dev/null | tr "\\n" " "; echo',
+      'ip -o link show | cut -d: -f2 | tr -d " " | tr "\\n" ","; echo',
+      'cat /mnt/secret',
+      'pwd',
+      'echo var=$TARGET_VAR',
+      'echo home=${NSJOIN_HOST_ONLY:-unset}',
+    ].join('; '),
+  ]);
   let out = '';
-  child.stdout!.on('data', (b) => { out += b; });
+  child.stdout!.on('data', (b) => {
+    out += b;
+  });
   const [code] = await new Promise<[number | null, string | null]>((res) => child.on('close', (c, s) => res([c, s])));
   assert.is(code, 0);
   const lines = out.trim().split('\n');
@@ -43,17 +54,29 @@ test('the program sees the target: hostname, devices, pid numbering, files, env 
   const innerPid = Number(lines[1]!.slice(4));
   assert.ok(innerPid > 1 && innerPid < 100, `small pid inside: ${innerPid}`);
   assert.ok(child.pid! > 0 && child.pid !== innerPid, `host pid ${child.pid} differs from ${innerPid}`);
-  assert.equal(lines[3]!.split(',').filter(Boolean).map((n) => n.split('@')[0]).sort(), ['lo', 'nsjveth0', 'nsjveth1']);
+  assert.equal(
+    lines[3]!
+      .split(',')
+      .filter(Boolean)
+      .map((n) => n.split('@')[0])
+      .sort(),
+    ['lo', 'nsjveth0', 'nsjveth1'],
+  );
   assert.is(lines[4], 'only-here');
   assert.is(lines[5], '/mnt/work');
   assert.is(lines[6], 'var=from-target');
   assert.is(lines[7], 'home=unset');
 });
 
-test('/proc/self/ns of the program equals the target\'s, all eight', async () => {
-  const { stdout } = await execFile(t.pid, 'sh', ['-c', 'for n in cgroup ipc mnt net pid time uts user; do readlink /proc/self/ns/$n; done'], {
-    // /proc inside is the target's own procfs, mounted for its pid namespace.
-  });
+test("/proc/self/ns of the program equals the target's, all eight", async () => {
+  const { stdout } = await execFile(
+    t.pid,
+    'sh',
+    ['-c', 'for n in cgroup ipc mnt net pid time uts user; do readlink /proc/self/ns/$n; done'],
+    {
+      // /proc inside is the target's own procfs, mounted for its pid namespace.
+    },
+  );
   const theirs = namespacesOf(t.pid);
   const want = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'uts', 'user'].map((n) => `${n}:[${theirs[n as 'net']!.inode}]`);
   assert.equal(stdout.trim().split('\n'), want);
@@ -64,9 +87,18 @@ test('/proc/self/ns of the program equals the target\'s, all eight', async () =>
 });
 
 test('joining only net leaves uts, mnt and pid ours', async () => {
-  const { stdout } = await execFile(t.pid, '/bin/sh', ['-c', 'hostname; ls /sys/class/net >/dev/null; ip -o link show | cut -d: -f2 | cut -d@ -f1 | tr -d " " | sort | tr "\\n" ,; echo; readlink /proc/self/ns/net /proc/self/ns/uts /proc/self/ns/mnt'], {
-    namespaces: ['net'], env: 'inherit',
-  });
+  const { stdout } = await execFile(
+    t.pid,
+    '/bin/sh',
+    [
+      '-c',
+      'hostname; ls /sys/class/net >/dev/null; ip -o link show | cut -d: -f2 | cut -d@ -f1 | tr -d " " | sort | tr "\\n" ,; echo; readlink /proc/self/ns/net /proc/self/ns/uts /proc/self/ns/mnt',
+    ],
+    {
+      namespaces: ['net'],
+      env: 'inherit',
+    },
+  );
   const [host, links, net, uts, mnt] = stdout.trim().split('\n');
   assert.is(host, readFileSync('/proc/sys/kernel/hostname', 'utf8').trim());
   assert.is(links, 'lo,nsjveth0,nsjveth1,');
@@ -76,9 +108,15 @@ test('joining only net leaves uts, mnt and pid ours', async () => {
 });
 
 test('joining only uts: the target hostname, our network and files', async () => {
-  const { stdout } = await execFile(t.pid, 'sh', ['-c', 'hostname; readlink /proc/self/ns/net; test -e /mnt/secret && echo seen || echo unseen'], {
-    namespaces: ['uts'], env: 'inherit',
-  });
+  const { stdout } = await execFile(
+    t.pid,
+    'sh',
+    ['-c', 'hostname; readlink /proc/self/ns/net; test -e /mnt/secret && echo seen || echo unseen'],
+    {
+      namespaces: ['uts'],
+      env: 'inherit',
+    },
+  );
   assert.equal(stdout.trim().split('\n'), ['nsjoin-target', readlinkSync('/proc/self/ns/net'), 'unseen']);
 });
 
@@ -88,7 +126,10 @@ test('without mnt the cwd is ours by default, as child_process', async () => {
 });
 
 test('an explicit cwd is inside the target; env object and inherit', async () => {
-  let r = await execFile(t.pid, 'sh', ['-c', 'pwd; echo $A; echo ${TARGET_VAR:-none}'], { cwd: '/mnt', env: { A: 'b', PATH: '/usr/bin:/bin' } });
+  let r = await execFile(t.pid, 'sh', ['-c', 'pwd; echo $A; echo ${TARGET_VAR:-none}'], {
+    cwd: '/mnt',
+    env: { A: 'b', PATH: '/usr/bin:/bin' },
+  });
   assert.equal(r.stdout.trim().split('\n'), ['/mnt', 'b', 'none']);
   process.env.NSJOIN_TEST_MARK = 'host-value';
   r = await execFile(t.pid, 'sh', ['-c', 'echo $NSJOIN_TEST_MARK'], { env: 'inherit' });
@@ -124,7 +165,8 @@ test('kill() reaches the program itself: its host pid is gone afterwards', async
   const pid = c.pid!;
   // A vfork parent resumes as soon as the new program's memory is in place, a moment before the
   // kernel renames the task: wait for the name rather than read it once.
-  for (let i = 0; i < 100 && !readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('sleep'); i++) await new Promise((r) => setTimeout(r, 5));
+  for (let i = 0; i < 100 && !readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('sleep'); i++)
+    await new Promise((r) => setTimeout(r, 5));
   assert.match(readFileSync(`/proc/${pid}/comm`, 'utf8'), /sleep/);
   assert.ok(c.kill('SIGTERM'));
   const [, sig] = await new Promise<[number | null, string | null]>((res) => c.on('exit', (a, b) => res([a, b])));

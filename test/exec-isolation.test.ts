@@ -20,18 +20,32 @@ async function target(opts: Parameters<typeof startTarget>[0]): Promise<Target> 
   return t;
 }
 
-function runNode(script: string, opts: { extraFds?: number; uid?: number; wrap?: string[] } = {}): Promise<{ code: number | null; out: string; err: string }> {
+function runNode(
+  script: string,
+  opts: { extraFds?: number; uid?: number; wrap?: string[] } = {},
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const stdio: Array<'pipe' | 'ignore'> = ['ignore', 'pipe', 'pipe'];
     for (let i = 0; i < (opts.extraFds ?? 0); i++) stdio.push('pipe');
     // Another uid may not read the checkout (a clone under /root): it runs the compiled copy.
     const cmd = [...(opts.wrap ?? []), process.execPath, '--import', 'tsx', '--input-type=module', '-e', script];
-    const c = opts.uid === undefined
-      ? nodeSpawn(cmd[0]!, cmd.slice(1), { stdio, cwd: new URL('..', import.meta.url).pathname })
-      : nodeSpawn(process.execPath, ['--input-type=module', '-e', againstCopy(script)], { stdio, cwd: publicCopy().root, uid: opts.uid, gid: opts.uid });
-    let out = '', err = '';
-    c.stdout!.on('data', (b) => { out += b; });
-    c.stderr!.on('data', (b) => { err += b; });
+    const c =
+      opts.uid === undefined
+        ? nodeSpawn(cmd[0]!, cmd.slice(1), { stdio, cwd: new URL('..', import.meta.url).pathname })
+        : nodeSpawn(process.execPath, ['--input-type=module', '-e', againstCopy(script)], {
+            stdio,
+            cwd: publicCopy().root,
+            uid: opts.uid,
+            gid: opts.uid,
+          });
+    let out = '',
+      err = '';
+    c.stdout!.on('data', (b) => {
+      out += b;
+    });
+    c.stderr!.on('data', (b) => {
+      err += b;
+    });
     c.on('close', (code) => resolve({ code, out, err }));
   });
 }
@@ -56,7 +70,8 @@ test('with 100 extra fds in the parent, inherited ones too, the program sees onl
 
 test("user: 'target' runs with the target's uid, gid and groups", async () => {
   const t = await target({ ns: ['uts', 'pid', 'mnt'], exec: 'setpriv --reuid 1234 --regid 2345 --groups 3456,3457 sleep 100000' });
-  for (let i = 0; i < 100 && !/Uid:\s+1234/.test(readFileSync(`/proc/${t.pid}/status`, 'utf8')); i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 100 && !/Uid:\s+1234/.test(readFileSync(`/proc/${t.pid}/status`, 'utf8')); i++)
+    await new Promise((r) => setTimeout(r, 20));
   const { stdout } = await execFile(t.pid, 'id', [], { user: 'target', env: { PATH } });
   assert.is(stdout.trim(), 'uid=1234 gid=2345 groups=2345,3456,3457');
   const own = await execFile(t.pid, 'id', ['-u'], { user: { uid: 42, gid: 43 }, env: { PATH } });
@@ -96,7 +111,9 @@ test("the cwd stays inside the target root: symlinked, removed, and outside the 
   const jail = await target({
     ns: ['mnt', 'pid'],
     setup: [
-      'mount -t tmpfs tmpfs /mnt', 'mkdir -p /mnt/r/usr /mnt/r/proc /mnt/r/outside-marker', 'mount --bind /usr /mnt/r/usr',
+      'mount -t tmpfs tmpfs /mnt',
+      'mkdir -p /mnt/r/usr /mnt/r/proc /mnt/r/outside-marker',
+      'mount --bind /usr /mnt/r/usr',
       'ln -s usr/bin /mnt/r/bin; ln -s usr/lib /mnt/r/lib; ln -s usr/lib64 /mnt/r/lib64; ln -s /../../.. /mnt/r/esc',
       'mkdir /mnt/outside; cd /mnt/outside',
     ].join('; '),
@@ -171,7 +188,11 @@ test('a dead pid: ESRCH, nothing started', async () => {
   const pid = t.pid;
   t.kill();
   for (let i = 0; i < 100; i++) {
-    try { readFileSync(`/proc/${pid}/stat`); } catch { break; }
+    try {
+      readFileSync(`/proc/${pid}/stat`);
+    } catch {
+      break;
+    }
     await new Promise((r) => setTimeout(r, 10));
   }
   // As child_process delivers start failures: an 'error' event, never a throw.
@@ -181,13 +202,17 @@ test('a dead pid: ESRCH, nothing started', async () => {
   assert.is((e as NsError).code, 'ESRCH');
   assert.is((e as NsError).pid, pid);
   assert.is(child.pid, undefined, 'nothing started');
-  await execFile(pid, 'true').then(() => assert.unreachable(), (err: NsError) => assert.is(err.code, 'ESRCH'));
+  await execFile(pid, 'true').then(
+    () => assert.unreachable(),
+    (err: NsError) => assert.is(err.code, 'ESRCH'),
+  );
 });
 
 test('an unprivileged caller gets EPERM naming CAP_SYS_ADMIN', async () => {
   // A target owned by uid 65534 (so ptrace access is there) in namespaces owned by the host.
   const t = await target({ ns: ['uts', 'net'], exec: 'setpriv --reuid 65534 --regid 65534 --clear-groups sleep 100000' });
-  for (let i = 0; i < 100 && !/Uid:\s+65534/.test(readFileSync(`/proc/${t.pid}/status`, 'utf8')); i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 100 && !/Uid:\s+65534/.test(readFileSync(`/proc/${t.pid}/status`, 'utf8')); i++)
+    await new Promise((r) => setTimeout(r, 20));
   const script = `
     import { execFile } from './lib/index.ts';
     try { await execFile(${t.pid}, 'true', [], { env: {} }); console.log('started'); }
@@ -200,11 +225,14 @@ test('an unprivileged caller gets EPERM naming CAP_SYS_ADMIN', async () => {
   assert.match(res.message, /CAP_SYS_ADMIN/);
 });
 
-test("a credential step that fails arrives as an NsError named after it, from spawn and spawnSync", async () => {
+test('a credential step that fails arrives as an NsError named after it, from spawn and spawnSync', async () => {
   // The target's user namespace denies setgroups (map-root-user): explicit ids must fail there.
   const t = await target({ ns: ['user', 'uts', 'mnt', 'pid'] });
   const user = { uid: 5, gid: 5 };
-  const e = await execFile(t.pid, 'id', [], { user, env: { PATH } }).then(() => null, (err: NsError) => err);
+  const e = await execFile(t.pid, 'id', [], { user, env: { PATH } }).then(
+    () => null,
+    (err: NsError) => err,
+  );
   assert.instance(e, NsError);
   assert.is(e!.code, 'EPERM');
   assert.is(e!.syscall, 'setgroups');

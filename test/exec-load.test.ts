@@ -6,7 +6,9 @@ import { execFile, spawn } from '../lib/index.js';
 import { startTarget, type Target } from './helpers/target.js';
 
 let t: Target;
-test.before(async () => { t = await startTarget({ ns: ['uts', 'net', 'ipc', 'pid', 'mnt', 'cgroup'] }); });
+test.before(async () => {
+  t = await startTarget({ ns: ['uts', 'net', 'ipc', 'pid', 'mnt', 'cgroup'] });
+});
 test.after(() => t?.kill());
 
 // Under TCG in the kernel rig everything is ~10x slower: fewer runs prove the same there.
@@ -14,14 +16,29 @@ const SEQUENTIAL = process.env.NSJOIN_KERNEL_VM ? 300 : 1000;
 const CONCURRENT = process.env.NSJOIN_KERNEL_VM ? 100 : 200;
 // Each fd with what it is: no fd may be left open by nsjoin, while Node itself may close fds it
 // opened lazily (Node 22 and 24 do), so the check is "nothing new", not an equal count.
-const fds = () => readdirSync('/proc/self/fd').flatMap((fd) => { try { return [`${fd} ${readlinkSync(`/proc/self/fd/${fd}`)}`]; } catch { return []; } });
+const fds = () =>
+  readdirSync('/proc/self/fd').flatMap((fd) => {
+    try {
+      return [`${fd} ${readlinkSync(`/proc/self/fd/${fd}`)}`];
+    } catch {
+      return [];
+    }
+  });
 const added = (before: string[]) => fds().filter((fd) => !before.includes(fd));
 /** Our children that are not test targets, and how many of them are zombies. */
 function children(): { all: number[]; zombies: number[] } {
-  const all = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
+  const all = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number)
     .filter((p) => p !== t.outerPid);
   const zombies = all.filter((p) => {
-    try { return / Z /.test(readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\)/, ')')); } catch { return false; }
+    try {
+      return / Z /.test(readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\)/, ')'));
+    } catch {
+      return false;
+    }
   });
   return { all, zombies };
 }

@@ -19,10 +19,13 @@ const CASES: Record<string, [number, string]> = {
   exit: [50, `spawn(process.pid, 'true'); process.exit(0);`],
   exitLater: [10, `const c = spawn(process.pid, 'true'); c.on('spawn', () => setTimeout(() => process.exit(0), Math.random() * 3));`],
   // A worker that spawns and ends (its environment is torn down while the process lives on).
-  worker: [10, `const { Worker } = await import('node:worker_threads');
+  worker: [
+    10,
+    `const { Worker } = await import('node:worker_threads');
     const w = new Worker(\`import('\${process.argv[1]}').then(({ spawn }) => { spawn(process.pid, 'sleep', ['0.05']).unref(); })\`, { eval: true });
     w.on('error', (e) => { console.error(e); process.exitCode = 1; });
-    await new Promise((r) => w.on('exit', r));`],
+    await new Promise((r) => w.on('exit', r));`,
+  ],
 };
 
 function runCase(body: string): { status: number | null; signal: string | null; stdout: string; stderr: string } {
@@ -44,14 +47,30 @@ for (const [name, [runs, body]] of Object.entries(CASES)) {
 }
 
 test('a throwing exit listener reaches uncaughtException, as with child_process', () => {
-  const plain = spawnSync(process.execPath, ['--input-type=module', '-e', `import { spawn } from 'node:child_process';
+  const plain = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import { spawn } from 'node:child_process';
     process.on('uncaughtException', (e) => { console.log('caught', e.message); });
-    spawn('true').on('exit', () => { throw new Error('from-listener'); });`], { encoding: 'utf8' });
+    spawn('true').on('exit', () => { throw new Error('from-listener'); });`,
+    ],
+    { encoding: 'utf8' },
+  );
   assert.is(plain.status, 0);
   assert.is(plain.stdout.trim(), 'caught from-listener');
-  const again = spawnSync(process.execPath, ['--input-type=module', '-e', `import { spawn } from ${JSON.stringify(DIST)};
+  const again = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import { spawn } from ${JSON.stringify(DIST)};
     process.on('uncaughtException', (e) => { console.log('caught', e.message); });
-    spawn(process.pid, 'true').on('exit', () => { throw new Error('from-listener'); });`], { encoding: 'utf8' });
+    spawn(process.pid, 'true').on('exit', () => { throw new Error('from-listener'); });`,
+    ],
+    { encoding: 'utf8' },
+  );
   assert.is(again.status, 0, again.stderr);
   assert.is(again.stdout.trim(), plain.stdout.trim());
 });

@@ -9,14 +9,23 @@ import { closeFd } from '../lib/fd.js';
 test('closes an addon fd; a second close is EBADF', () => {
   const [r, w] = binding().pipe() as [number, number];
   closeFd(r);
-  assert.throws(() => fstatSync(r), (e: NodeJS.ErrnoException) => e.code === 'EBADF');
-  assert.throws(() => closeFd(r), (e: NodeJS.ErrnoException) => e.code === 'EBADF' && e.syscall === 'close');
+  assert.throws(
+    () => fstatSync(r),
+    (e: NodeJS.ErrnoException) => e.code === 'EBADF',
+  );
+  assert.throws(
+    () => closeFd(r),
+    (e: NodeJS.ErrnoException) => e.code === 'EBADF' && e.syscall === 'close',
+  );
   closeFd(w);
 });
 
 test('bad arguments are a TypeError, nothing is closed', () => {
   for (const bad of [undefined, -1, 1.5, 'x', 2 ** 31]) {
-    assert.throws(() => binding().closeFd(bad as number), (e: Error & { code?: string }) => e instanceof TypeError && e.code === 'ERR_INVALID_ARG_TYPE');
+    assert.throws(
+      () => binding().closeFd(bad as number),
+      (e: Error & { code?: string }) => e instanceof TypeError && e.code === 'ERR_INVALID_ARG_TYPE',
+    );
   }
   fstatSync(0);
 });

@@ -54,10 +54,25 @@ test('directories resolve inside the root: absolute and .. symlinks do not leave
 test('files beneath a directory fd: regular files only, no symlinks, no way up, bounded', () => {
   const etc = openat2(-100, join(root, 'etc'), openFlags().O_PATH | openFlags().O_DIRECTORY, 0);
   try {
-    assert.is(code(() => readTextBeneath(etc, 'link', 'link')), 'ELOOP', 'a symlink');
-    assert.is(code(() => readTextBeneath(etc, '../../name', 'up')), 'EXDEV', 'a way up');
-    assert.is(code(() => readTextBeneath(etc, 'fifo', 'fifo')), 'EINVAL', 'a FIFO: opened without blocking, then refused');
-    assert.is(code(() => readTextBeneath(etc, 'big', 'big', undefined, 100_000)), 'EFBIG');
+    assert.is(
+      code(() => readTextBeneath(etc, 'link', 'link')),
+      'ELOOP',
+      'a symlink',
+    );
+    assert.is(
+      code(() => readTextBeneath(etc, '../../name', 'up')),
+      'EXDEV',
+      'a way up',
+    );
+    assert.is(
+      code(() => readTextBeneath(etc, 'fifo', 'fifo')),
+      'EINVAL',
+      'a FIFO: opened without blocking, then refused',
+    );
+    assert.is(
+      code(() => readTextBeneath(etc, 'big', 'big', undefined, 100_000)),
+      'EFBIG',
+    );
     assert.is(readTextBeneath(etc, 'big', 'big').length, 200_000);
   } finally {
     closeSync(etc);
@@ -67,7 +82,11 @@ test('files beneath a directory fd: regular files only, no symlinks, no way up, 
 test('readText: past the limit EFBIG naming the size; the next reads are whole', () => {
   const big = join(root, 'etc/big');
   let err: unknown;
-  try { readText(big, 7, 65_536); } catch (e) { err = e; }
+  try {
+    readText(big, 7, 65_536);
+  } catch (e) {
+    err = e;
+  }
   assert.instance(err, NsError);
   assert.is((err as NsError).code, 'EFBIG');
   assert.is((err as NsError).pid, 7);

@@ -35,9 +35,22 @@ if (whyNot) {
     const runroot = join(dir, 'run');
     const netdir = join(dir, 'net');
     mkdirSync(netdir);
-    const global = ['--root', root, '--runroot', runroot, '--network-config-dir', netdir, '--storage-driver', 'vfs',
-      '--cgroup-manager', 'cgroupfs', '--events-backend', 'file'];
-    const podman = (...args: string[]): string => execFileSync('podman', [...global, ...args], { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    const global = [
+      '--root',
+      root,
+      '--runroot',
+      runroot,
+      '--network-config-dir',
+      netdir,
+      '--storage-driver',
+      'vfs',
+      '--cgroup-manager',
+      'cgroupfs',
+      '--events-backend',
+      'file',
+    ];
+    const podman = (...args: string[]): string =>
+      execFileSync('podman', [...global, ...args], { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
     const name = `nsjoin-v2-${process.pid}`;
     try {
       // The image: busybox-static and a few applets, no registry.
@@ -45,9 +58,32 @@ if (whyNot) {
       for (const d of ['bin', 'proc', 'sys', 'dev', 'etc', 'tmp']) mkdirSync(join(tree, d), { recursive: true });
       copyFileSync('/bin/busybox', join(tree, 'bin/busybox'));
       for (const applet of ['sh', 'sleep', 'cat']) symlinkSync('busybox', join(tree, 'bin', applet));
-      execFileSync('sh', ['-c', `tar -C '${tree}' -c . | podman ${global.join(' ')} import --change 'ENV PATH=/bin' - localhost/nsjoin-v2/busybox:latest`], { stdio: 'ignore', timeout: 120_000 });
-      const id = podman('run', '-d', '--name', name, '--network', 'none', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024',
-        '--memory', '64m', '--cpus', '0.5', '--pids-limit', '50', 'localhost/nsjoin-v2/busybox:latest', 'sleep', '100000');
+      execFileSync(
+        'sh',
+        ['-c', `tar -C '${tree}' -c . | podman ${global.join(' ')} import --change 'ENV PATH=/bin' - localhost/nsjoin-v2/busybox:latest`],
+        { stdio: 'ignore', timeout: 120_000 },
+      );
+      const id = podman(
+        'run',
+        '-d',
+        '--name',
+        name,
+        '--network',
+        'none',
+        '--ulimit',
+        'nofile=1024:1024',
+        '--ulimit',
+        'nproc=1024:1024',
+        '--memory',
+        '64m',
+        '--cpus',
+        '0.5',
+        '--pids-limit',
+        '50',
+        'localhost/nsjoin-v2/busybox:latest',
+        'sleep',
+        '100000',
+      );
       const pid = Number(podman('inspect', '-f', '{{.State.Pid}}', id));
       const runtimeRoots = { podmanRoots: [root, runroot] };
       const c = listContainers({ runtimeRoots }).find((x) => x.id === id);

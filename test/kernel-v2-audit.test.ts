@@ -38,7 +38,10 @@ when(why, 'v2: a process below the limited cgroup has its limits (from the ances
     const r = auditContainer(pid);
     const ids = r.findings.map((f) => f.id);
     for (const id of ['no-memory-limit', 'no-pids-limit', 'no-cpu-limit']) assert.not.ok(ids.includes(id), `${id}: ${ids.join(', ')}`);
-    assert.equal(r.unknown.map((u) => u.id), ['all-devices']);
+    assert.equal(
+      r.unknown.map((u) => u.id),
+      ['all-devices'],
+    );
     assert.match(r.unknown[0]!.reason, /BPF/);
     // A host process: it shares every namespace, the mount namespace first.
     assert.is(r.findings[0]!.id, 'host-namespace');
@@ -46,15 +49,19 @@ when(why, 'v2: a process below the limited cgroup has its limits (from the ances
   });
 });
 
-when(why, 'v2: a process in a cgroup without limits gets no-memory-limit, no-pids-limit, no-cpu-limit with the v2 files as evidence', async () => {
-  await sleeperIn('/sys/fs/cgroup', (pid) => {
-    const r = auditContainer(pid);
-    const byId = Object.fromEntries(r.findings.map((f) => [f.id, f]));
-    assert.match(byId['no-memory-limit']!.evidence[0]!, /\/memory\.max: max$/);
-    assert.match(byId['no-pids-limit']!.evidence[0]!, /\/pids\.max: max$/);
-    assert.match(byId['no-cpu-limit']!.evidence[0]!, /\/cpu\.max: max 100000$/);
-  });
-});
+when(
+  why,
+  'v2: a process in a cgroup without limits gets no-memory-limit, no-pids-limit, no-cpu-limit with the v2 files as evidence',
+  async () => {
+    await sleeperIn('/sys/fs/cgroup', (pid) => {
+      const r = auditContainer(pid);
+      const byId = Object.fromEntries(r.findings.map((f) => [f.id, f]));
+      assert.match(byId['no-memory-limit']!.evidence[0]!, /\/memory\.max: max$/);
+      assert.match(byId['no-pids-limit']!.evidence[0]!, /\/pids\.max: max$/);
+      assert.match(byId['no-cpu-limit']!.evidence[0]!, /\/cpu\.max: max 100000$/);
+    });
+  },
+);
 
 when(why, 'v2: auditHost reads the VM (TCG: no confidential guest, no KVM modules)', () => {
   const h = auditHost();

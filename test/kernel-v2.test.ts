@@ -30,7 +30,11 @@ const rig = process.env.NSJOIN_KERNEL_CGROUP; // set by scripts/kernel/init: the
 const disk = process.env.NSJOIN_KERNEL_DISK; // the VM's scratch disk
 const base = rig ?? ROOT;
 const enabled = (dir: string): string[] => {
-  try { return readFileSync(`${dir}/cgroup.subtree_control`, 'utf8').trim().split(/\s+/); } catch { return []; }
+  try {
+    return readFileSync(`${dir}/cgroup.subtree_control`, 'utf8').trim().split(/\s+/);
+  } catch {
+    return [];
+  }
 };
 
 let whyNot = '';
@@ -53,13 +57,24 @@ function makeLeaf(name: string, settings: Record<string, string>): string {
 }
 function removeLeaf(dir: string): void {
   if (!existsSync(dir)) return void leaves.delete(dir);
-  try { writeFileSync(`${dir}/cgroup.kill`, '1'); } catch { /* pre-5.14 kernel: nothing to kill */ }
+  try {
+    writeFileSync(`${dir}/cgroup.kill`, '1');
+  } catch {
+    /* pre-5.14 kernel: nothing to kill */
+  }
   const until = Date.now() + 10_000;
   while (readFileSync(`${dir}/cgroup.procs`, 'utf8').trim() && Date.now() < until) spawnSync('sleep', ['0.05']);
   rmdirSync(dir);
   leaves.delete(dir);
 }
-process.on('exit', () => { for (const dir of leaves) try { removeLeaf(dir); } catch { /* best effort */ } });
+process.on('exit', () => {
+  for (const dir of leaves)
+    try {
+      removeLeaf(dir);
+    } catch {
+      /* best effort */
+    }
+});
 
 /** `key value` lines (memory.events, pids.events, cpu.stat) into numbers. */
 function flatKeyed(text: string): Record<string, number> {
@@ -74,20 +89,28 @@ function flatKeyed(text: string): Record<string, number> {
 /** Runs a shell that first moves itself into `dir`, then the script. */
 function inCgroup(dir: string, script: string, timeout = 60_000) {
   return spawnSync('/bin/sh', ['-c', `echo $$ > '${dir}/cgroup.procs' || exit 99\n${script}`], {
-    encoding: 'utf8', timeout, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    encoding: 'utf8',
+    timeout,
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
   });
 }
 
-console.log(`  ${ROOT}: ${fsType}; ${whyNotRig ? `kernel-v2 tests limited: ${whyNotRig}` : `in the test:kernel VM, kernel ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}`}`);
+console.log(
+  `  ${ROOT}: ${fsType}; ${whyNotRig ? `kernel-v2 tests limited: ${whyNotRig}` : `in the test:kernel VM, kernel ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}`}`,
+);
 
 // In the VM nothing below may skip: a rig that lost its cgroup, limits or disk would otherwise turn
 // every test into a skip and the run would still pass.
-when(process.env.NSJOIN_KERNEL_VM === '1' ? '' : 'not in the test:kernel VM (NSJOIN_KERNEL_VM unset)', 'in the VM: pure cgroup v2, the test cgroup, its limits and the scratch disk are all there', () => {
-  assert.is(fsType, 'cgroup2');
-  assert.is(whyNotRig, '');
-  assert.ok(disk && existsSync(disk), `scratch disk ${disk}`);
-  for (const c of ['cpu', 'io', 'memory', 'pids']) assert.is(needs(c), '', c);
-});
+when(
+  process.env.NSJOIN_KERNEL_VM === '1' ? '' : 'not in the test:kernel VM (NSJOIN_KERNEL_VM unset)',
+  'in the VM: pure cgroup v2, the test cgroup, its limits and the scratch disk are all there',
+  () => {
+    assert.is(fsType, 'cgroup2');
+    assert.is(whyNotRig, '');
+    assert.ok(disk && existsSync(disk), `scratch disk ${disk}`);
+    for (const c of ['cpu', 'io', 'memory', 'pids']) assert.is(needs(c), '', c);
+  },
+);
 
 when(whyNot, 'pure v2: /proc/self/cgroup has the single 0:: line and cgroup.controllers lists the controllers', () => {
   const lines = readFileSync('/proc/self/cgroup', 'utf8').trim().split('\n');
@@ -99,7 +122,10 @@ when(whyNot, 'pure v2: /proc/self/cgroup has the single 0:: line and cgroup.cont
 
 when(whyNotRig, 'the limits set by the VM init read back exactly (files and readCgroupStats)', () => {
   const limits = process.env.NSJOIN_KERNEL_LIMITS ?? '';
-  const pairs = limits.split(';').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const);
+  const pairs = limits
+    .split(';')
+    .filter(Boolean)
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const);
   assert.equal(pairs.map(([k]) => k).sort(), ['cpu.max', 'io.max', 'memory.max', 'pids.max']);
   for (const [file, value] of pairs) assert.is(readFileSync(`${rig}/${file}`, 'utf8').trim(), value, file);
   for (const c of ['cpu', 'io', 'memory', 'pids']) assert.ok(enabled(rig!).includes(c), `${c} enabled in ${rig}`);
@@ -133,7 +159,9 @@ when(needs('memory'), 'a real OOM kill is counted in memory.events (oom, oom_kil
     assert.is(m.limit, 32 << 20);
     assert.is(m.oom.kills, 1);
     assert.is(m.oom.events, events.oom);
-  } finally { removeLeaf(dir); }
+  } finally {
+    removeLeaf(dir);
+  }
 });
 
 when(needs('pids'), 'a fork refused by pids.max is counted in pids.events', () => {
@@ -146,46 +174,59 @@ when(needs('pids'), 'a fork refused by pids.max is counted in pids.events', () =
     const events = flatKeyed(readFileSync(`${dir}/pids.events`, 'utf8'));
     assert.ok(events.max! >= 1, `pids.events ${JSON.stringify(events)}; sh: ${r.status} ${r.stderr}`);
     assert.is(readCgroupStats({ path: dir, version: 2 }).pids!.limit, 2);
-  } finally { removeLeaf(dir); }
+  } finally {
+    removeLeaf(dir);
+  }
 });
 
-when(whyNotRig || (disk ? '' : 'no scratch disk (NSJOIN_KERNEL_DISK unset)'), 'io.stat counts a direct write to the virtio disk; io.max throttles it', () => {
-  const devName = disk!.replace(/^\/dev\//, '');
-  const majMin = readFileSync(`/sys/block/${devName}/dev`, 'utf8').trim();
-  const stat = (dir: string): Record<string, number> => {
-    const line = readFileSync(`${dir}/io.stat`, 'utf8').split('\n').find((l) => l.startsWith(`${majMin} `));
-    const out: Record<string, number> = {};
-    for (const kv of line?.split(' ').slice(1) ?? []) { const [k, v] = kv.split('='); out[k!] = Number(v); }
-    return out;
-  };
-  const parentBefore = stat(rig!).wbytes ?? 0;
-  const dir = makeLeaf('io', {});
-  try {
-    let r = inCgroup(dir, `exec dd if=/dev/zero of=${disk} bs=1M count=4 oflag=direct status=none`);
-    assert.is(r.status, 0, r.stderr);
-    const s = stat(dir);
-    assert.ok(s.wbytes! >= 4 << 20 && s.wbytes! < 5 << 20, `io.stat ${JSON.stringify(s)}`);
-    assert.ok(s.wios! >= 4, `io.stat ${JSON.stringify(s)}`);
-    const io = readCgroupStats({ path: dir, version: 2 }).io!;
-    const [major, minor] = majMin.split(':').map(Number);
-    const d = io.devices.find((x) => x.major === major && x.minor === minor);
-    assert.ok(d, JSON.stringify(io));
-    assert.is(d!.writeBytes, s.wbytes);
-    assert.is(d!.writeOps, s.wios);
-    // Hierarchical: the VM's test cgroup counts its leaf's bytes too.
-    assert.ok((stat(rig!).wbytes ?? 0) - parentBefore >= 4 << 20, 'parent io.stat');
+when(
+  whyNotRig || (disk ? '' : 'no scratch disk (NSJOIN_KERNEL_DISK unset)'),
+  'io.stat counts a direct write to the virtio disk; io.max throttles it',
+  () => {
+    const devName = disk!.replace(/^\/dev\//, '');
+    const majMin = readFileSync(`/sys/block/${devName}/dev`, 'utf8').trim();
+    const stat = (dir: string): Record<string, number> => {
+      const line = readFileSync(`${dir}/io.stat`, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith(`${majMin} `));
+      const out: Record<string, number> = {};
+      for (const kv of line?.split(' ').slice(1) ?? []) {
+        const [k, v] = kv.split('=');
+        out[k!] = Number(v);
+      }
+      return out;
+    };
+    const parentBefore = stat(rig!).wbytes ?? 0;
+    const dir = makeLeaf('io', {});
+    try {
+      let r = inCgroup(dir, `exec dd if=/dev/zero of=${disk} bs=1M count=4 oflag=direct status=none`);
+      assert.is(r.status, 0, r.stderr);
+      const s = stat(dir);
+      assert.ok(s.wbytes! >= 4 << 20 && s.wbytes! < 5 << 20, `io.stat ${JSON.stringify(s)}`);
+      assert.ok(s.wios! >= 4, `io.stat ${JSON.stringify(s)}`);
+      const io = readCgroupStats({ path: dir, version: 2 }).io!;
+      const [major, minor] = majMin.split(':').map(Number);
+      const d = io.devices.find((x) => x.major === major && x.minor === minor);
+      assert.ok(d, JSON.stringify(io));
+      assert.is(d!.writeBytes, s.wbytes);
+      assert.is(d!.writeOps, s.wios);
+      // Hierarchical: the VM's test cgroup counts its leaf's bytes too.
+      assert.ok((stat(rig!).wbytes ?? 0) - parentBefore >= 4 << 20, 'parent io.stat');
 
-    // io.max: 4 MiB/s for writes; 8 MiB then takes about 2 s (the first slice may go through at once).
-    writeFileSync(`${dir}/io.max`, `${majMin} wbps=${4 << 20}`);
-    assert.is(readFileSync(`${dir}/io.max`, 'utf8').trim(), `${majMin} rbps=max wbps=${4 << 20} riops=max wiops=max`);
-    const t0 = Date.now();
-    r = inCgroup(dir, `exec dd if=/dev/zero of=${disk} bs=1M count=8 oflag=direct status=none`);
-    const took = (Date.now() - t0) / 1000;
-    assert.is(r.status, 0, r.stderr);
-    assert.ok(took >= 1.2, `8 MiB at 4 MiB/s took only ${took} s`);
-    assert.ok(stat(dir).wbytes! >= 12 << 20, 'io.stat after the throttled write');
-  } finally { removeLeaf(dir); }
-});
+      // io.max: 4 MiB/s for writes; 8 MiB then takes about 2 s (the first slice may go through at once).
+      writeFileSync(`${dir}/io.max`, `${majMin} wbps=${4 << 20}`);
+      assert.is(readFileSync(`${dir}/io.max`, 'utf8').trim(), `${majMin} rbps=max wbps=${4 << 20} riops=max wiops=max`);
+      const t0 = Date.now();
+      r = inCgroup(dir, `exec dd if=/dev/zero of=${disk} bs=1M count=8 oflag=direct status=none`);
+      const took = (Date.now() - t0) / 1000;
+      assert.is(r.status, 0, r.stderr);
+      assert.ok(took >= 1.2, `8 MiB at 4 MiB/s took only ${took} s`);
+      assert.ok(stat(dir).wbytes! >= 12 << 20, 'io.stat after the throttled write');
+    } finally {
+      removeLeaf(dir);
+    }
+  },
+);
 
 when(whyNot, 'cgroup namespace: the host sees the full path, the process sees /', async () => {
   const dir = makeLeaf('cgns', {});
@@ -201,8 +242,12 @@ when(whyNot, 'cgroup namespace: the host sees the full path, the process sees /'
       const r = spawnSync('nsenter', ['-t', String(target.pid), '-C', 'cat', `/proc/${target.pid}/cgroup`], { encoding: 'utf8' });
       assert.is(r.status, 0, r.stderr);
       assert.is(r.stdout.trim(), '0::/');
-    } finally { target.kill(); }
-  } finally { removeLeaf(dir); }
+    } finally {
+      target.kill();
+    }
+  } finally {
+    removeLeaf(dir);
+  }
 });
 
 test.run();

@@ -48,7 +48,10 @@ test('nativeError: Node-style code and errno, the syscall of the step, the share
 test('unwrap passes values through and throws the NsError of a failure', () => {
   assert.is(unwrap(7), 7);
   assert.is(unwrap(undefined), undefined);
-  assert.throws(() => openat2(-100, '/nonexistent/nsjoin', 0, 0, 'the label'), (err: NsError) => err.code === 'ENOENT' && err.syscall === 'openat2' && err.path === 'the label');
+  assert.throws(
+    () => openat2(-100, '/nonexistent/nsjoin', 0, 0, 'the label'),
+    (err: NsError) => err.code === 'ENOENT' && err.syscall === 'openat2' && err.path === 'the label',
+  );
 });
 
 test('errno names come from os.constants.errno, both ways', () => {

@@ -74,7 +74,10 @@ test('traffic over the target loopback and veth shows in readNetDev(target) and 
     near(dev(after, v.a.name).tx.packets - dev(before, v.a.name).tx.packets, COUNT, 3, 'target veth tx packets');
     near(dev(after, v.a.name).rx.bytes - dev(before, v.a.name).rx.bytes, 0, SLACK, 'target veth rx bytes');
     near(dev(peerAfter, v.b.name).rx.bytes - dev(peerBefore, v.b.name).rx.bytes, VETH_BYTES, SLACK, 'peer veth rx bytes');
-    assert.not.ok(after.devices.some((d) => d.name === v.b.name), 'the peer end is not in the target namespace');
+    assert.not.ok(
+      after.devices.some((d) => d.name === v.b.name),
+      'the peer end is not in the target namespace',
+    );
 
     near(sysAfter.statistics.tx_bytes! - sysBefore.statistics.tx_bytes!, VETH_BYTES, SLACK, 'sysfs tx_bytes');
     near(sysAfter.statistics.tx_packets! - sysBefore.statistics.tx_packets!, COUNT, 3, 'sysfs tx_packets');
@@ -95,7 +98,12 @@ test('traffic over the target loopback and veth shows in readNetDev(target) and 
     assert.is(veth.reset, false);
     near(Math.round(veth.tx.bytes * r.seconds), VETH_BYTES, SLACK, 'rate x seconds');
     near(Math.round(r.total.tx.bytes * r.seconds), VETH_BYTES, SLACK, 'total without loopback');
-    near(Math.round(netRates(before, after, { includeLoopback: true }).total.tx.bytes * r.seconds), VETH_BYTES + LO_BYTES, 2 * SLACK, 'total with loopback');
+    near(
+      Math.round(netRates(before, after, { includeLoopback: true }).total.tx.bytes * r.seconds),
+      VETH_BYTES + LO_BYTES,
+      2 * SLACK,
+      'total with loopback',
+    );
 
     // Our own namespace has neither end, and never saw the veth.
     const ours = readNetDev();
@@ -144,7 +152,7 @@ test('under traffic the checked sysfs is still used, and agrees with /proc/PID/n
     const sending = sendUdp(t.pid, p.pid, v.b.addr, 4250, 3000, SIZE);
     let reads = 0;
     let last = 0;
-    for (let busy = true; busy; ) {
+    for (let busy = true; busy;) {
       const before = dev(readNetDev(t.pid), v.a.name).tx.bytes;
       const s = await readInterfaceStats(t.pid, v.a.name);
       const after = dev(readNetDev(t.pid), v.a.name).tx.bytes;
@@ -191,7 +199,8 @@ test('deleting and recreating the veth between two samples is a reset, never a n
     const i = r.interfaces.find((x) => x.name === v.a.name)!;
     assert.is(i.reset, true);
     assert.ok(i.ifindex !== undefined && i.ifindex !== firstIndex, `ifindex ${firstIndex} -> ${i.ifindex}`);
-    for (const x of r.interfaces) for (const val of [...Object.values(x.rx), ...Object.values(x.tx)]) assert.ok(val >= 0, `${x.name}: ${val}`);
+    for (const x of r.interfaces)
+      for (const val of [...Object.values(x.rx), ...Object.values(x.tx)]) assert.ok(val >= 0, `${x.name}: ${val}`);
     near(Math.round(i.tx.bytes * r.seconds), dev(second, v.a.name).tx.bytes, 0, 'counted from zero');
     assert.is(r.interfaces.find((x) => x.name === 'lo')!.reset, false);
 
@@ -241,8 +250,27 @@ test('what the joined helper prints, made here with nsenter + unshare + a fresh 
   const { t, p, v, cleanup } = await setup();
   try {
     await sendUdp(t.pid, p.pid, v.b.addr, 4400, COUNT, SIZE);
-    const inside = (name: string) => spawnSync('nsenter', ['-t', String(p.pid), '-n', '--', 'unshare', '-m', '--propagation', 'private', '--',
-      'sh', '-c', 'mount -t sysfs nsjsys /sys && exec "$0" "$@"', '/usr/bin/grep', ...sysfsGrepArgs(name)], { encoding: 'utf8', timeout: 10_000 });
+    const inside = (name: string) =>
+      spawnSync(
+        'nsenter',
+        [
+          '-t',
+          String(p.pid),
+          '-n',
+          '--',
+          'unshare',
+          '-m',
+          '--propagation',
+          'private',
+          '--',
+          'sh',
+          '-c',
+          'mount -t sysfs nsjsys /sys && exec "$0" "$@"',
+          '/usr/bin/grep',
+          ...sysfsGrepArgs(name),
+        ],
+        { encoding: 'utf8', timeout: 10_000 },
+      );
     const out = inside(v.b.name);
     assert.is(out.status, 0, out.stderr);
     const proc = dev(readNetDev(p.pid, { ifindex: true }), v.b.name);
@@ -278,8 +306,14 @@ test('errors: dead pid is ESRCH, bad targets and names are TypeErrors', async ()
     assert.is((err as NsError).code, 'ESRCH');
     assert.is((err as NsError).pid, pid);
   }
-  assert.throws(() => readNetDev(0), (e: unknown) => e instanceof RangeError);
-  assert.throws(() => readNetDev('1' as never), (e: unknown) => e instanceof TypeError);
+  assert.throws(
+    () => readNetDev(0),
+    (e: unknown) => e instanceof RangeError,
+  );
+  assert.throws(
+    () => readNetDev('1' as never),
+    (e: unknown) => e instanceof TypeError,
+  );
   for (const bad of ['', '../../etc', 'a/b', 'x'.repeat(16), 'eth0:1', 'e th0', '..']) {
     try {
       await readInterfaceStats(process.pid, bad);
@@ -293,11 +327,27 @@ test('errors: dead pid is ESRCH, bad targets and names are TypeErrors', async ()
 test('readNetDev reads a captured procfs tree (procRoot); ifindexes only when asked for', () => {
   const procRoot = new URL('./fixtures/net/proc', import.meta.url).pathname;
   const plain = readNetDev(4242, { procRoot });
-  assert.equal(plain.devices.map((d) => [d.name, 'ifindex' in d]), [['lo', false], ['ifb0', false], ['ifb1', false], ['eth0', false]]);
+  assert.equal(
+    plain.devices.map((d) => [d.name, 'ifindex' in d]),
+    [
+      ['lo', false],
+      ['ifb0', false],
+      ['ifb1', false],
+      ['eth0', false],
+    ],
+  );
   const s = readNetDev(4242, { procRoot, ifindex: true });
   assert.is(s.pid, 4242);
   assert.is(s.netns, undefined);
-  assert.equal(s.devices.map((d) => [d.name, d.ifindex]), [['lo', 1], ['ifb0', undefined], ['ifb1', undefined], ['eth0', 4]]);
+  assert.equal(
+    s.devices.map((d) => [d.name, d.ifindex]),
+    [
+      ['lo', 1],
+      ['ifb0', undefined],
+      ['ifb1', undefined],
+      ['eth0', 4],
+    ],
+  );
   assert.is(s.devices[3]!.rx.bytes, 185072208);
 });
 

@@ -21,12 +21,21 @@ function parseError(fn: () => unknown, line: number, text?: RegExp): ParseError 
     if (text) assert.match(e.message, text);
     return e;
   }
-  throw new assert.Assertion({ message: 'expected a ParseError', generated: false, operator: 'throws', expects: 'ParseError', actual: 'no error' });
+  throw new assert.Assertion({
+    message: 'expected a ParseError',
+    generated: false,
+    operator: 'throws',
+    expects: 'ParseError',
+    actual: 'no error',
+  });
 }
 
 test('a capture from Linux 6.18: every device, every column in place', () => {
   const devs = parseNetDev(capture);
-  assert.equal(devs.map((d) => d.name), ['lo', 'ifb0', 'ifb1', 'eth0']);
+  assert.equal(
+    devs.map((d) => d.name),
+    ['lo', 'ifb0', 'ifb1', 'eth0'],
+  );
   const eth0 = devs[3]!;
   assert.equal(eth0.rx, { bytes: 185072208, packets: 5402, errs: 0, drop: 0, fifo: 0, frame: 0, compressed: 0, multicast: 0 });
   assert.equal(eth0.tx, { bytes: 345853, packets: 3169, errs: 0, drop: 0, fifo: 0, colls: 0, carrier: 0, compressed: 0 });
@@ -51,15 +60,24 @@ test('each column lands in its own field (distinct values)', () => {
 test('old kernels glue the name to the first counter', () => {
   const text = `${HEAD}    lo:1234 10 0 0 0 0 0 0 1234 10 0 0 0 0 0 0\n  eth0:4046496815 7461387    0    0    0     0          0         0 4046496815 7461387    0    0    0     0       0          0\n`;
   const devs = parseNetDev(text);
-  assert.equal(devs.map((d) => [d.name, d.rx.bytes, d.rx.packets, d.tx.bytes]), [
-    ['lo', 1234, 10, 1234],
-    ['eth0', 4046496815, 7461387, 4046496815],
-  ]);
+  assert.equal(
+    devs.map((d) => [d.name, d.rx.bytes, d.rx.packets, d.tx.bytes]),
+    [
+      ['lo', 1234, 10, 1234],
+      ['eth0', 4046496815, 7461387, 4046496815],
+    ],
+  );
 });
 
 test('alias names keep their colon, also glued', () => {
   const devs = parseNetDev(`${HEAD}team0:1: 5 ${zeros(15)}\nteam0:2:77 ${zeros(15)}\n`);
-  assert.equal(devs.map((d) => [d.name, d.rx.bytes]), [['team0:1', 5], ['team0:2', 77]]);
+  assert.equal(
+    devs.map((d) => [d.name, d.rx.bytes]),
+    [
+      ['team0:1', 5],
+      ['team0:2', 77],
+    ],
+  );
 });
 
 test('names of 15 characters parse; 16 is no kernel name', () => {
@@ -150,26 +168,38 @@ function mutate(text: string, ms: Mutation[]): string {
 
 test('fuzz: random text gives values or ParseError', () => {
   fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 400 }), valuesOrParseError), { numRuns: RUNS });
-  fc.assert(fc.property(fc.array(fc.string({ unit: fc.constantFrom(...'lo eth0:|123456789\n '.split('')), maxLength: 120 }), { maxLength: 6 }),
-    (parts) => valuesOrParseError(HEAD + parts.join('\n'))), { numRuns: RUNS });
+  fc.assert(
+    fc.property(
+      fc.array(fc.string({ unit: fc.constantFrom(...'lo eth0:|123456789\n '.split('')), maxLength: 120 }), { maxLength: 6 }),
+      (parts) => valuesOrParseError(HEAD + parts.join('\n')),
+    ),
+    { numRuns: RUNS },
+  );
 });
 
 test('fuzz: mutated real captures give values or ParseError', () => {
-  fc.assert(fc.property(fc.constantFrom(capture, live), fc.array(mutation, { minLength: 1, maxLength: 6 }),
-    (text, ms) => valuesOrParseError(mutate(text, ms))), { numRuns: RUNS * 3 });
+  fc.assert(
+    fc.property(fc.constantFrom(capture, live), fc.array(mutation, { minLength: 1, maxLength: 6 }), (text, ms) =>
+      valuesOrParseError(mutate(text, ms)),
+    ),
+    { numRuns: RUNS * 3 },
+  );
 });
 
 test('fuzz: a line that lost or gained a counter is always a ParseError on that line', () => {
-  fc.assert(fc.property(fc.constantFrom(capture, live), fc.nat(), fc.nat(), fc.boolean(), (text, lineSeed, tokenSeed, drop) => {
-    const lines = text.replace(/\n$/, '').split('\n');
-    const i = 2 + (lineSeed % (lines.length - 2));
-    const [name, rest] = [lines[i]!.slice(0, lines[i]!.lastIndexOf(':') + 1), lines[i]!.slice(lines[i]!.lastIndexOf(':') + 1)];
-    const tokens = rest.trim().split(/\s+/);
-    if (drop) tokens.splice(tokenSeed % 16, 1);
-    else tokens.splice(tokenSeed % 17, 0, String(tokenSeed));
-    lines[i] = `${name} ${tokens.join(' ')}`;
-    parseError(() => parseNetDev(lines.join('\n')), i + 1, /expected 16 counters/);
-  }), { numRuns: RUNS });
+  fc.assert(
+    fc.property(fc.constantFrom(capture, live), fc.nat(), fc.nat(), fc.boolean(), (text, lineSeed, tokenSeed, drop) => {
+      const lines = text.replace(/\n$/, '').split('\n');
+      const i = 2 + (lineSeed % (lines.length - 2));
+      const [name, rest] = [lines[i]!.slice(0, lines[i]!.lastIndexOf(':') + 1), lines[i]!.slice(lines[i]!.lastIndexOf(':') + 1)];
+      const tokens = rest.trim().split(/\s+/);
+      if (drop) tokens.splice(tokenSeed % 16, 1);
+      else tokens.splice(tokenSeed % 17, 0, String(tokenSeed));
+      lines[i] = `${name} ${tokens.join(' ')}`;
+      parseError(() => parseNetDev(lines.join('\n')), i + 1, /expected 16 counters/);
+    }),
+    { numRuns: RUNS },
+  );
 });
 
 test('fuzz: formatNetDev then parseNetDev gives the devices back', () => {
@@ -177,13 +207,20 @@ test('fuzz: formatNetDev then parseNetDev gives the devices back', () => {
   const name = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789_-.@:'.split('')), minLength: 1, maxLength: 15 });
   const dev = fc.record({
     name,
-    rx: fc.record(Object.fromEntries(NETDEV_RX_FIELDS.map((k) => [k, counter])) as Record<(typeof NETDEV_RX_FIELDS)[number], fc.Arbitrary<number>>),
-    tx: fc.record(Object.fromEntries(NETDEV_TX_FIELDS.map((k) => [k, counter])) as Record<(typeof NETDEV_TX_FIELDS)[number], fc.Arbitrary<number>>),
+    rx: fc.record(
+      Object.fromEntries(NETDEV_RX_FIELDS.map((k) => [k, counter])) as Record<(typeof NETDEV_RX_FIELDS)[number], fc.Arbitrary<number>>,
+    ),
+    tx: fc.record(
+      Object.fromEntries(NETDEV_TX_FIELDS.map((k) => [k, counter])) as Record<(typeof NETDEV_TX_FIELDS)[number], fc.Arbitrary<number>>,
+    ),
   });
-  fc.assert(fc.property(fc.array(dev, { maxLength: 8 }), (devs) => {
-    const plain = devs.map((d) => ({ name: d.name, rx: { ...d.rx }, tx: { ...d.tx } })); // fast-check may make null-prototype records
-    assert.equal(parseNetDev(formatNetDev(devs)), plain);
-  }), { numRuns: RUNS });
+  fc.assert(
+    fc.property(fc.array(dev, { maxLength: 8 }), (devs) => {
+      const plain = devs.map((d) => ({ name: d.name, rx: { ...d.rx }, tx: { ...d.tx } })); // fast-check may make null-prototype records
+      assert.equal(parseNetDev(formatNetDev(devs)), plain);
+    }),
+    { numRuns: RUNS },
+  );
 });
 
 test.run();

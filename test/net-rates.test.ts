@@ -6,7 +6,13 @@ import type { NetDevSample, NetDevStat } from '../lib/net/netdev.js';
 
 const RUNS = Number(process.env.NSJOIN_FUZZ_RUNS ?? 300);
 
-function dev(name: string, rxBytes: number, txBytes: number, ifindex?: number, more: Partial<{ rxPackets: number; txPackets: number; rxErrs: number; txDrop: number }> = {}): NetDevStat {
+function dev(
+  name: string,
+  rxBytes: number,
+  txBytes: number,
+  ifindex?: number,
+  more: Partial<{ rxPackets: number; txPackets: number; rxErrs: number; txDrop: number }> = {},
+): NetDevStat {
   const d: NetDevStat = {
     name,
     rx: { bytes: rxBytes, packets: more.rxPackets ?? 0, errs: more.rxErrs ?? 0, drop: 0, fifo: 0, frame: 0, compressed: 0, multicast: 0 },
@@ -25,7 +31,13 @@ test('bytes, packets, errors and drops per second over the sample interval (ms)'
   );
   assert.is(r.seconds, 2);
   const [e] = r.interfaces;
-  assert.equal(e, { name: 'eth0', ifindex: 2, reset: false, rx: { bytes: 2000, packets: 10, errors: 1, drops: 0 }, tx: { bytes: 1000, packets: 10, errors: 0, drops: 2 } });
+  assert.equal(e, {
+    name: 'eth0',
+    ifindex: 2,
+    reset: false,
+    rx: { bytes: 2000, packets: 10, errors: 1, drops: 0 },
+    tx: { bytes: 1000, packets: 10, errors: 0, drops: 2 },
+  });
 });
 
 test('totals add every interface (not just the last one); loopback only on request', () => {
@@ -55,7 +67,13 @@ test('a 32-bit wrap is a reset, not a 4 GiB spike', () => {
 
 test('a changed ifindex is a reset even when the new counters are higher', () => {
   const r = netRates(sample(0, [dev('veth0', 1000, 1000, 7)]), sample(1000, [dev('veth0', 5000, 1500, 9)]));
-  assert.equal(r.interfaces[0], { name: 'veth0', ifindex: 9, reset: true, rx: { bytes: 5000, packets: 0, errors: 0, drops: 0 }, tx: { bytes: 1500, packets: 0, errors: 0, drops: 0 } });
+  assert.equal(r.interfaces[0], {
+    name: 'veth0',
+    ifindex: 9,
+    reset: true,
+    rx: { bytes: 5000, packets: 0, errors: 0, drops: 0 },
+    tx: { bytes: 1500, packets: 0, errors: 0, drops: 0 },
+  });
 });
 
 test('new interfaces count from zero, removed ones are listed, renamed ones are followed by ifindex', () => {
@@ -78,26 +96,45 @@ test('samples of different network namespaces: everything counts as new', () => 
 });
 
 test('the second sample must be later', () => {
-  assert.throws(() => netRates(sample(1000, []), sample(1000, [])), (e: unknown) => e instanceof RangeError);
-  assert.throws(() => netRates(sample(2000, []), sample(1000, [])), (e: unknown) => e instanceof RangeError);
-  assert.throws(() => netRates(sample(NaN, []), sample(1000, [])), (e: unknown) => e instanceof RangeError);
+  assert.throws(
+    () => netRates(sample(1000, []), sample(1000, [])),
+    (e: unknown) => e instanceof RangeError,
+  );
+  assert.throws(
+    () => netRates(sample(2000, []), sample(1000, [])),
+    (e: unknown) => e instanceof RangeError,
+  );
+  assert.throws(
+    () => netRates(sample(NaN, []), sample(1000, [])),
+    (e: unknown) => e instanceof RangeError,
+  );
 });
 
 test('fuzz: rates are never negative, never above what the newer counters allow', () => {
   const counter = fc.oneof(fc.nat({ max: 5000 }), fc.maxSafeNat());
-  const d = fc.record({ name: fc.constantFrom('lo', 'eth0', 'eth1', 'veth1'), ifindex: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }), rx: counter, tx: counter, p: counter });
-  fc.assert(fc.property(fc.array(d, { maxLength: 4 }), fc.array(d, { maxLength: 4 }), fc.integer({ min: 1, max: 100_000 }), (a, b, ms) => {
-    const uniq = (xs: typeof a) => [...new Map(xs.map((x) => [x.name, x])).values()].map((x) => dev(x.name, x.rx, x.tx, x.ifindex, { rxPackets: x.p }));
-    const next = uniq(b);
-    const r = netRates(sample(0, uniq(a)), sample(ms, next), { includeLoopback: true });
-    let sum = 0;
-    r.interfaces.forEach((i, k) => {
-      for (const v of [...Object.values(i.rx), ...Object.values(i.tx)]) assert.ok(v >= 0 && Number.isFinite(v));
-      assert.ok(i.rx.bytes <= next[k]!.rx.bytes / (ms / 1000) + 1e-6);
-      sum += i.rx.bytes;
-    });
-    assert.ok(Math.abs(r.total.rx.bytes - sum) <= 1e-6 * Math.max(1, sum));
-  }), { numRuns: RUNS });
+  const d = fc.record({
+    name: fc.constantFrom('lo', 'eth0', 'eth1', 'veth1'),
+    ifindex: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+    rx: counter,
+    tx: counter,
+    p: counter,
+  });
+  fc.assert(
+    fc.property(fc.array(d, { maxLength: 4 }), fc.array(d, { maxLength: 4 }), fc.integer({ min: 1, max: 100_000 }), (a, b, ms) => {
+      const uniq = (xs: typeof a) =>
+        [...new Map(xs.map((x) => [x.name, x])).values()].map((x) => dev(x.name, x.rx, x.tx, x.ifindex, { rxPackets: x.p }));
+      const next = uniq(b);
+      const r = netRates(sample(0, uniq(a)), sample(ms, next), { includeLoopback: true });
+      let sum = 0;
+      r.interfaces.forEach((i, k) => {
+        for (const v of [...Object.values(i.rx), ...Object.values(i.tx)]) assert.ok(v >= 0 && Number.isFinite(v));
+        assert.ok(i.rx.bytes <= next[k]!.rx.bytes / (ms / 1000) + 1e-6);
+        sum += i.rx.bytes;
+      });
+      assert.ok(Math.abs(r.total.rx.bytes - sum) <= 1e-6 * Math.max(1, sum));
+    }),
+    { numRuns: RUNS },
+  );
 });
 
 test.run();

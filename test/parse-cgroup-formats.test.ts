@@ -84,7 +84,10 @@ test('flat keyed: keys sharing a prefix are separate (file vs file_mapped), unkn
   assert.is(real['inactive_file'], 0);
   assert.is(real['inactive_anon'], 28016640);
   assert.equal({ ...parseFlatKeyed(fx(`${V2}/memory.events`)) }, { low: 0, high: 0, max: 0, oom: 0, oom_kill: 0, oom_group_kill: 0 });
-  assert.equal({ ...parseFlatKeyed(fx('cgroup-v2/raw/oom/memory.events.after')) }, { low: 0, high: 0, max: 21, oom: 1, oom_kill: 1, oom_group_kill: 0 });
+  assert.equal(
+    { ...parseFlatKeyed(fx('cgroup-v2/raw/oom/memory.events.after')) },
+    { low: 0, high: 0, max: 21, oom: 1, oom_kill: 1, oom_group_kill: 0 },
+  );
   assert.equal({ ...parseFlatKeyed(fx('cgroup-v2/raw/pids/pids.events')) }, { max: 1 });
   assert.equal({ ...parseFlatKeyed('oom_kill_disable 0\nunder_oom 0\noom_kill 3\n') }, { oom_kill_disable: 0, under_oom: 0, oom_kill: 3 });
   assert.equal({ ...parseFlatKeyed('') }, {});
@@ -103,10 +106,16 @@ test('flat keyed: malformed lines name the file and line', () => {
 
 test('nested keyed: io.stat, io.max with max, unknown fields kept', () => {
   const io = parseIoStat(fx(`${V2}/io.stat`));
-  assert.equal(io.map(({ fields: _, ...d }) => d), [{ major: 254, minor: 0, readBytes: 16777216, writeBytes: 8388608, readOps: 16, writeOps: 8 }]);
+  assert.equal(
+    io.map(({ fields: _, ...d }) => d),
+    [{ major: 254, minor: 0, readBytes: 16777216, writeBytes: 8388608, readOps: 16, writeOps: 8 }],
+  );
   assert.is(io[0]!.fields['dbytes'], 0);
   const max = parseNestedKeyed(fx(`${V2}/io.max`), 'io.max');
-  assert.equal(max.map((l) => ({ key: l.key, values: { ...l.values } })), [{ key: '254:0', values: { rbps: 8388608, wbps: 4194304, riops: null, wiops: null } }]);
+  assert.equal(
+    max.map((l) => ({ key: l.key, values: { ...l.values } })),
+    [{ key: '254:0', values: { rbps: 8388608, wbps: 4194304, riops: null, wiops: null } }],
+  );
   const cost = parseIoStat('8:0 rbytes=1 wbytes=2 rios=3 wios=4 dbytes=0 dios=0 cost.vrate=100.00 cost.usage=5\n');
   assert.is(cost[0]!.fields['cost.vrate'], 100);
   assert.equal(parseIoStat(''), []);
@@ -148,7 +157,9 @@ test('cpuacct: usage_percpu with its trailing space, usage_all, stat ticks to ns
 });
 
 test('blkio throttle statistics and limits', () => {
-  const s = parseBlkioStat('254:0 Read 0\n254:0 Write 8388608\n254:0 Sync 8388608\n254:0 Async 0\n254:0 Discard 0\n254:0 Total 8388608\nTotal 8388608\n');
+  const s = parseBlkioStat(
+    '254:0 Read 0\n254:0 Write 8388608\n254:0 Sync 8388608\n254:0 Async 0\n254:0 Discard 0\n254:0 Total 8388608\nTotal 8388608\n',
+  );
   assert.is(s.total, 8388608);
   assert.is(s.devices.length, 1);
   assert.equal({ ...s.devices[0]!.ops }, { Read: 0, Write: 8388608, Sync: 8388608, Async: 0, Discard: 0, Total: 8388608 });
@@ -167,7 +178,9 @@ test('/proc/PID/cgroup: hybrid lines, named hierarchies, ":" inside paths', () =
   assert.equal(parseProcCgroup('5:cpu,cpuacct:/kubepods/pod1/cri-containerd:abc:def\n'), [
     { hierarchyId: 5, controllers: ['cpu', 'cpuacct'], path: '/kubepods/pod1/cri-containerd:abc:def' },
   ]);
-  assert.equal(parseProcCgroup('0::/system.slice/docker-1.scope\n'), [{ hierarchyId: 0, controllers: [], path: '/system.slice/docker-1.scope' }]);
+  assert.equal(parseProcCgroup('0::/system.slice/docker-1.scope\n'), [
+    { hierarchyId: 0, controllers: [], path: '/system.slice/docker-1.scope' },
+  ]);
   assert.equal(parseProcCgroup('0::/../../outside\n')[0]!.path, '/../../outside');
   parseError(() => parseProcCgroup('', '/proc/1/cgroup'), '/proc/1/cgroup', 0);
   parseError(() => parseProcCgroup('0::/\n4:memory\n', '/proc/1/cgroup'), '/proc/1/cgroup', 2);
@@ -181,7 +194,9 @@ test('mountinfo: captured hybrid table, \\040 and other escapes, optional fields
   const netns = m.find((x) => x.mountPoint === '/run/netns')!;
   assert.equal(netns.optionalFields, ['shared:1']);
   assert.is(netns.major, 254);
-  const esc = parseMountinfo('50 31 0:40 /a\\040b\\134c /mnt/with\\040space\\011tab rw shared:5 master:2 - cgroup cg\\040src rw,name=my\\040h\n');
+  const esc = parseMountinfo(
+    '50 31 0:40 /a\\040b\\134c /mnt/with\\040space\\011tab rw shared:5 master:2 - cgroup cg\\040src rw,name=my\\040h\n',
+  );
   assert.is(esc[0]!.root, '/a b\\c');
   assert.is(esc[0]!.mountPoint, '/mnt/with space\ttab');
   assert.equal(esc[0]!.optionalFields, ['shared:5', 'master:2']);
@@ -190,7 +205,11 @@ test('mountinfo: captured hybrid table, \\040 and other escapes, optional fields
   assert.is(unescapeMountField('\\012'), '\n');
   parseError(() => parseMountinfo('', 'mountinfo'), 'mountinfo', 0);
   parseError(() => parseMountinfo('22 27 0:21 / /proc rw,relatime proc proc rw\n', 'mountinfo'), 'mountinfo', 1);
-  parseError(() => parseMountinfo('22 27 0:21 / /proc rw - proc proc rw\n23 27 x / /sys rw - sysfs sysfs rw\n', 'mountinfo'), 'mountinfo', 2);
+  parseError(
+    () => parseMountinfo('22 27 0:21 / /proc rw - proc proc rw\n23 27 x / /sys rw - sysfs sysfs rw\n', 'mountinfo'),
+    'mountinfo',
+    2,
+  );
 });
 
 test.run();

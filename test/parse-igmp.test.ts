@@ -8,11 +8,19 @@ import { ifindexesFromIgmp } from '../lib/parse/igmp.js';
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/net/host/${name}`, import.meta.url), 'utf8');
 
 test('host /proc/net/igmp: device lines only, group lines skipped', () => {
-  assert.equal(ifindexesFromIgmp(fixture('igmp-linux-6.18')), [['lo', 1], ['eth0', 4], ['docker0', 5]]);
+  assert.equal(ifindexesFromIgmp(fixture('igmp-linux-6.18')), [
+    ['lo', 1],
+    ['eth0', 4],
+    ['docker0', 5],
+  ]);
 });
 
 test('a 15-character name glued to the colon, three-digit ifindex', () => {
-  assert.equal(ifindexesFromIgmp(fixture('igmp-netns-veth-linux-6.18')), [['lo', 1], ['p0', 679], ['nsjoinlongname0', 678]]);
+  assert.equal(ifindexesFromIgmp(fixture('igmp-netns-veth-linux-6.18')), [
+    ['lo', 1],
+    ['p0', 679],
+    ['nsjoinlongname0', 678],
+  ]);
 });
 
 test('empty, header-only and odd text give no pairs and never throw', () => {

@@ -11,8 +11,19 @@ const fx = (name: string) => readFileSync(new URL(`./fixtures/proc/${name}`, imp
 
 test("the host's init: every named field, negative priority and nice kept", () => {
   assert.equal(parseProcStat(fx('stat-host-init')), {
-    pid: 1, comm: 'process_api', state: 'S', ppid: 0, pgrp: 0, session: 0, tpgid: -1,
-    utime: 1096, stime: 7482, numThreads: 14, startTime: 25, vsize: 46563328, rss: 3264,
+    pid: 1,
+    comm: 'process_api',
+    state: 'S',
+    ppid: 0,
+    pgrp: 0,
+    session: 0,
+    tpgid: -1,
+    utime: 1096,
+    stime: 7482,
+    numThreads: 14,
+    startTime: 25,
+    vsize: 46563328,
+    rss: 3264,
   });
 });
 
@@ -46,10 +57,23 @@ test("this machine's own /proc/self/stat parses as ours", () => {
 test('malformed text is a ParseError, never a guess', () => {
   const good = fx('stat-host-init');
   for (const bad of [
-    '', '\n', '1 process_api S 0', '1 (process_api)', '1 (process_api) S', 'x (a) S 0 0 0 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 25 0 0 1\n',
-    good.replace(') S ', ') ? '), good.replace(') S ', ')S '), good.split(' ').slice(0, 23).join(' '),
-    good.replace(' 25 ', ' 2x5 '), good.replace('1 (', '1('),
-  ]) assert.throws(() => parseProcStat(bad, 'stat'), (e: unknown) => e instanceof ParseError && e.file === 'stat', JSON.stringify(bad.slice(0, 30)));
+    '',
+    '\n',
+    '1 process_api S 0',
+    '1 (process_api)',
+    '1 (process_api) S',
+    'x (a) S 0 0 0 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 25 0 0 1\n',
+    good.replace(') S ', ') ? '),
+    good.replace(') S ', ')S '),
+    good.split(' ').slice(0, 23).join(' '),
+    good.replace(' 25 ', ' 2x5 '),
+    good.replace('1 (', '1('),
+  ])
+    assert.throws(
+      () => parseProcStat(bad, 'stat'),
+      (e: unknown) => e instanceof ParseError && e.file === 'stat',
+      JSON.stringify(bad.slice(0, 30)),
+    );
 });
 
 test.run();

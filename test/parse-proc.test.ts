@@ -23,8 +23,14 @@ test('meminfo: kB values in bytes, HugePages_* counts as they are, every key kep
 test("meminfo: this machine's own parses, and a bad line is a ParseError with its number", () => {
   assert.ok(parseMeminfo(readFileSync('/proc/meminfo', 'utf8')).MemTotal! > 0);
   const bad = 'MemTotal:       1 kB\nMemFree: lots kB\n';
-  assert.throws(() => parseMeminfo(bad), (e: ParseError) => e instanceof ParseError && e.line === 2);
-  assert.throws(() => parseMeminfo('MemTotal 1 kB\n'), (e: unknown) => e instanceof ParseError);
+  assert.throws(
+    () => parseMeminfo(bad),
+    (e: ParseError) => e instanceof ParseError && e.line === 2,
+  );
+  assert.throws(
+    () => parseMeminfo('MemTotal 1 kB\n'),
+    (e: unknown) => e instanceof ParseError,
+  );
 });
 
 test('uid_map/gid_map: right-aligned columns, several ranges, ids mapped in and out of them', () => {
@@ -47,8 +53,14 @@ test('uid_map/gid_map: right-aligned columns, several ranges, ids mapped in and 
 test('uid_map: an unwritten map maps nothing; a malformed line is a ParseError', () => {
   assert.equal(parseIdMap(''), []);
   assert.is(idMapper('')(0), -1);
-  assert.throws(() => parseIdMap('0 0\n'), (e: ParseError) => e instanceof ParseError && e.line === 1);
-  assert.throws(() => parseIdMap('0 0 1\n0 x 1\n'), (e: ParseError) => e instanceof ParseError && e.line === 2);
+  assert.throws(
+    () => parseIdMap('0 0\n'),
+    (e: ParseError) => e instanceof ParseError && e.line === 1,
+  );
+  assert.throws(
+    () => parseIdMap('0 0 1\n0 x 1\n'),
+    (e: ParseError) => e instanceof ParseError && e.line === 2,
+  );
 });
 
 test("environ: entries as execve takes them: '=' in values, empty values, UTF-8, no empty entries", () => {

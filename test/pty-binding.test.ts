@@ -12,7 +12,10 @@ const anything = fc.anything({ withBigInt: true, withNullPrototype: true, withTy
 function rejectsCleanly(fn: () => unknown): void {
   try {
     const r = fn() as { master?: number; slave?: number } | undefined;
-    if (r && typeof r.master === 'number') { closeSync(r.master); closeSync(r.slave!); }
+    if (r && typeof r.master === 'number') {
+      closeSync(r.master);
+      closeSync(r.slave!);
+    }
   } catch (err) {
     assert.instance(err, TypeError);
     assert.ok(typeof (err as NodeJS.ErrnoException).code === 'string');
@@ -21,15 +24,24 @@ function rejectsCleanly(fn: () => unknown): void {
 
 test('openPty and resizePty never abort on random arguments', () => {
   const b = binding();
-  fc.assert(fc.property(anything, (v) => {
-    rejectsCleanly(() => (b.openPty as (x: unknown) => unknown)(v));
-    rejectsCleanly(() => (b.openPty as (x: unknown) => unknown)({ pid: v, cols: 80, rows: 24 }));
-    rejectsCleanly(() => (b.openPty as (x: unknown) => unknown)({ pid: 0, cols: v, rows: v }));
-    rejectsCleanly(() => (b.resizePty as (...x: unknown[]) => unknown)(v, v, v));
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(anything, (v) => {
+      rejectsCleanly(() => (b.openPty as (x: unknown) => unknown)(v));
+      rejectsCleanly(() => (b.openPty as (x: unknown) => unknown)({ pid: v, cols: 80, rows: 24 }));
+      rejectsCleanly(() => (b.openPty as (x: unknown) => unknown)({ pid: 0, cols: v, rows: v }));
+      rejectsCleanly(() => (b.resizePty as (...x: unknown[]) => unknown)(v, v, v));
+    }),
+    { numRuns: 300 },
+  );
   for (const bad of [-1, 1.5, 2 ** 31, NaN, Infinity, '3']) {
-    assert.throws(() => b.resizePty(bad as number, 80, 24), (e: unknown) => e instanceof TypeError);
-    assert.throws(() => b.openPty({ pid: 0, cols: bad as number, rows: 24 }), (e: unknown) => e instanceof TypeError);
+    assert.throws(
+      () => b.resizePty(bad as number, 80, 24),
+      (e: unknown) => e instanceof TypeError,
+    );
+    assert.throws(
+      () => b.openPty({ pid: 0, cols: bad as number, rows: 24 }),
+      (e: unknown) => e instanceof TypeError,
+    );
   }
 });
 

@@ -7,8 +7,8 @@ import * as assert from 'uvu/assert';
 import { execFile, spawn, spawnSync, type NsChildProcess } from '../lib/index.js';
 import { startTarget, type Target } from './helpers/target.js';
 
-let t: Target;       // its own devpts instance at /dev/pts
-let noPts: Target;   // /dev/pts is a tmpfs: no devpts next to /dev/ptmx
+let t: Target; // its own devpts instance at /dev/pts
+let noPts: Target; // /dev/pts is a tmpfs: no devpts next to /dev/ptmx
 const live = new Set<NsChildProcess>();
 
 test.before(async () => {
@@ -29,11 +29,17 @@ function session(target: number, opts: Parameters<typeof spawn>[3] = {}) {
   live.add(child);
   child.on('exit', () => live.delete(child));
   let out = '';
-  child.pty!.on('data', (b: Buffer) => { out += b.toString(); });
+  child.pty!.on('data', (b: Buffer) => {
+    out += b.toString();
+  });
   return {
     child,
-    get out() { return out; },
-    send(text: string) { child.pty!.write(text); },
+    get out() {
+      return out;
+    },
+    send(text: string) {
+      child.pty!.write(text);
+    },
     /** Resolves the output after `mark` once `re` matches it. */
     async waitFor(re: RegExp, from = 0, ms = 5000): Promise<string> {
       const start = Date.now();
@@ -47,7 +53,7 @@ function session(target: number, opts: Parameters<typeof spawn>[3] = {}) {
   };
 }
 
-test('the pty comes from the container\'s own devpts: tty prints its /dev/pts path', async () => {
+test("the pty comes from the container's own devpts: tty prints its /dev/pts path", async () => {
   const s = session(t.pid);
   assert.equal(s.child.ptyInfo, { path: '/dev/pts/0', source: 'target', fallbackReason: null });
   await s.waitFor(/PROMPT> /);
@@ -74,13 +80,20 @@ test('stty size follows resize(); the shell gets SIGWINCH', async () => {
   s.send('stty size\n');
   const text = await s.waitFor(/^43 132\r?$/m, mark);
   assert.match(text, /got-winch/);
-  assert.throws(() => s.child.resize(0, 10), (e: unknown) => e instanceof RangeError);
+  assert.throws(
+    () => s.child.resize(0, 10),
+    (e: unknown) => e instanceof RangeError,
+  );
   s.send('exit 4\n');
   assert.equal(await s.closed, [4, null]);
-  assert.throws(() => s.child.resize(80, 24), (e: unknown) => e instanceof TypeError, 'no open pty after close');
+  assert.throws(
+    () => s.child.resize(80, 24),
+    (e: unknown) => e instanceof TypeError,
+    'no open pty after close',
+  );
 });
 
-test('0x03 interrupts a running sleep (the terminal\'s ISIG on the foreground job)', async () => {
+test("0x03 interrupts a running sleep (the terminal's ISIG on the foreground job)", async () => {
   const s = session(t.pid);
   await s.waitFor(/PROMPT> /);
   const mark = s.out.length;
@@ -125,7 +138,7 @@ test('job control: session leader with the pty as controlling terminal; ^Z, jobs
   assert.equal(await s.closed, [0, null]);
 });
 
-test('the master fd is close-on-exec and non-blocking; the program\'s end is its 0, 1, 2', async () => {
+test("the master fd is close-on-exec and non-blocking; the program's end is its 0, 1, 2", async () => {
   const s = session(t.pid);
   await s.waitFor(/PROMPT> /);
   const fd = (s.child.pty as unknown as { _handle: { fd: number } })._handle.fd;
@@ -138,7 +151,7 @@ test('the master fd is close-on-exec and non-blocking; the program\'s end is its
   assert.equal(await s.closed, [null, 'SIGKILL']);
 });
 
-test('without the mount namespace the pty is the host\'s, and its name is right for the program', async () => {
+test("without the mount namespace the pty is the host's, and its name is right for the program", async () => {
   const s = session(t.pid, { namespaces: ['uts'] });
   assert.is(s.child.ptyInfo!.source, 'host');
   await s.waitFor(/PROMPT> /);
@@ -150,7 +163,7 @@ test('without the mount namespace the pty is the host\'s, and its name is right 
   await s.closed;
 });
 
-test('a container without a devpts of its own gets the host\'s pty, and ptyInfo says why', async () => {
+test("a container without a devpts of its own gets the host's pty, and ptyInfo says why", async () => {
   const s = session(noPts.pid);
   assert.is(s.child.ptyInfo!.source, 'host');
   assert.ok(s.child.ptyInfo!.fallbackReason, 'a reason is given');
@@ -165,12 +178,17 @@ test('a container without a devpts of its own gets the host\'s pty, and ptyInfo 
 });
 
 test('a container in its own user namespace (rootless style) with its own devpts', async () => {
-  const u = await startTarget({ ns: ['user', 'mnt', 'pid', 'uts'], setup: 'mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts /dev/pts' });
+  const u = await startTarget({
+    ns: ['user', 'mnt', 'pid', 'uts'],
+    setup: 'mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts /dev/pts',
+  });
   try {
     const child = spawn(u.pid, 'sh', ['-c', 'tty; id -u; stty size'], { pty: { cols: 77, rows: 11 } });
     live.add(child);
     let out = '';
-    child.pty!.on('data', (b: Buffer) => { out += b; });
+    child.pty!.on('data', (b: Buffer) => {
+      out += b;
+    });
     const [code] = await new Promise<[number | null]>((res) => child.on('close', (c) => res([c])));
     assert.is(code, 0);
     assert.is(child.ptyInfo!.source, 'target');
@@ -181,19 +199,43 @@ test('a container in its own user namespace (rootless style) with its own devpts
 });
 
 test('pty options are checked: TypeError/RangeError, never a crash', () => {
-  assert.throws(() => spawn(t.pid, 'true', [], { pty: 'yes' as never }), (e: unknown) => e instanceof TypeError);
-  assert.throws(() => spawn(t.pid, 'true', [], { pty: { cols: 0 } }), (e: unknown) => e instanceof RangeError);
-  assert.throws(() => spawn(t.pid, 'true', [], { pty: { cols: 1.5 } }), (e: unknown) => e instanceof RangeError);
-  assert.throws(() => spawn(t.pid, 'true', [], { pty: { cols: 80, rows: 24, depth: 1 } as never }), (e: unknown) => e instanceof TypeError);
-  assert.throws(() => spawn(t.pid, 'true', [], { pty: true, stdio: 'inherit' }), (e: unknown) => e instanceof TypeError);
-  assert.throws(() => execFile(t.pid, 'true', [], { pty: true } as never), (e: unknown) => e instanceof TypeError);
-  assert.throws(() => spawnSync(t.pid, 'true', [], { pty: true } as never), (e: unknown) => e instanceof TypeError);
+  assert.throws(
+    () => spawn(t.pid, 'true', [], { pty: 'yes' as never }),
+    (e: unknown) => e instanceof TypeError,
+  );
+  assert.throws(
+    () => spawn(t.pid, 'true', [], { pty: { cols: 0 } }),
+    (e: unknown) => e instanceof RangeError,
+  );
+  assert.throws(
+    () => spawn(t.pid, 'true', [], { pty: { cols: 1.5 } }),
+    (e: unknown) => e instanceof RangeError,
+  );
+  assert.throws(
+    () => spawn(t.pid, 'true', [], { pty: { cols: 80, rows: 24, depth: 1 } as never }),
+    (e: unknown) => e instanceof TypeError,
+  );
+  assert.throws(
+    () => spawn(t.pid, 'true', [], { pty: true, stdio: 'inherit' }),
+    (e: unknown) => e instanceof TypeError,
+  );
+  assert.throws(
+    () => execFile(t.pid, 'true', [], { pty: true } as never),
+    (e: unknown) => e instanceof TypeError,
+  );
+  assert.throws(
+    () => spawnSync(t.pid, 'true', [], { pty: true } as never),
+    (e: unknown) => e instanceof TypeError,
+  );
   const plain = spawn(t.pid, 'true');
   assert.is(plain.pty, null);
-  assert.throws(() => plain.resize(80, 24), (e: unknown) => e instanceof TypeError);
+  assert.throws(
+    () => plain.resize(80, 24),
+    (e: unknown) => e instanceof TypeError,
+  );
 });
 
-test('nobody reads the pty: \'close\' still comes once the program exits (as child_process flushes stdio)', async () => {
+test("nobody reads the pty: 'close' still comes once the program exits (as child_process flushes stdio)", async () => {
   const child = spawn(t.pid, 'sh', ['-c', 'echo unread output; exit 6'], { pty: true });
   const [code] = await new Promise<[number | null]>((res) => child.on('close', (c) => res([c])));
   assert.is(code, 6);

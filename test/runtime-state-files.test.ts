@@ -20,7 +20,11 @@ const dir = fileURLToPath(new URL('./fixtures/runtimes', import.meta.url));
 const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
   docker: { id: string; pid: number; name: string; image: string };
   podman: { id: string; pid: number; name: string; image: string };
-  containerd: { pod: { uid: string; name: string; namespace: string }; sandbox: { id: string; pid: number; image: string }; workload: { id: string; pid: number; name: string; image: string } };
+  containerd: {
+    pod: { uid: string; name: string; namespace: string };
+    sandbox: { id: string; pid: number; image: string };
+    workload: { id: string; pid: number; name: string; image: string };
+  };
 };
 const hex = (pair: string): string => pair.repeat(32);
 
@@ -30,21 +34,38 @@ test('docker: config.v2.json gives the name (without its /), the image and the p
   assert.is(readDockerMeta(join(dir, 'docker'), hex('ee')), undefined);
 });
 
-test('podman: containers.json gives the name and the image as podman inspect says; conmon\'s pidfile the pid', () => {
+test("podman: containers.json gives the name and the image as podman inspect says; conmon's pidfile the pid", () => {
   const m = manifest.podman;
-  assert.equal(readPodmanMeta([join(dir, 'podman'), '/nonexistent'], m.id), { runtime: 'podman', name: m.name, image: m.image, initPid: m.pid });
+  assert.equal(readPodmanMeta([join(dir, 'podman'), '/nonexistent'], m.id), {
+    runtime: 'podman',
+    name: m.name,
+    image: m.image,
+    initPid: m.pid,
+  });
   assert.is(readPodmanMeta([join(dir, 'podman')], hex('ee')), undefined);
 });
 
-test('containerd: the CRI annotations of a captured pod: sandbox and workload; docker\'s moby task is not containerd\'s', () => {
+test("containerd: the CRI annotations of a captured pod: sandbox and workload; docker's moby task is not containerd's", () => {
   const m = manifest.containerd;
   const roots = [join(dir, 'containerd')];
-  assert.equal(readContainerdMeta(roots, m.workload.id), { runtime: 'containerd', pod: { uid: m.pod.uid, name: m.pod.name, namespace: m.pod.namespace }, name: m.workload.name, image: m.workload.image, initPid: m.workload.pid });
-  assert.equal(readContainerdMeta(roots, m.sandbox.id), { runtime: 'containerd', pod: { uid: m.pod.uid, name: m.pod.name, namespace: m.pod.namespace }, sandbox: true, image: m.sandbox.image, initPid: m.sandbox.pid });
+  assert.equal(readContainerdMeta(roots, m.workload.id), {
+    runtime: 'containerd',
+    pod: { uid: m.pod.uid, name: m.pod.name, namespace: m.pod.namespace },
+    name: m.workload.name,
+    image: m.workload.image,
+    initPid: m.workload.pid,
+  });
+  assert.equal(readContainerdMeta(roots, m.sandbox.id), {
+    runtime: 'containerd',
+    pod: { uid: m.pod.uid, name: m.pod.name, namespace: m.pod.namespace },
+    sandbox: true,
+    image: m.sandbox.image,
+    initPid: m.sandbox.pid,
+  });
   assert.is(readContainerdMeta(roots, manifest.docker.id), undefined);
 });
 
-test('CRI-O: sandbox and container from the annotations; a podman bundle in the same layout is not CRI-O\'s', () => {
+test("CRI-O: sandbox and container from the annotations; a podman bundle in the same layout is not CRI-O's", () => {
   const roots = [join(dir, 'crio')];
   const pod = { uid: '9d3e1f2a-4b5c-4d6e-8f70-81a2b3c4d5e6', name: 'api-7f9c', namespace: 'prod' };
   assert.equal(readCrioMeta(roots, hex('c1')), { runtime: 'cri-o', pod, sandbox: true, image: 'registry.k8s.io/pause:3.9', initPid: 4001 });
@@ -85,7 +106,10 @@ test('hostile files: a symlink, a FIFO, an oversized or malformed file name noth
     assert.is(readDockerMeta(root, id), undefined);
     writeFileSync(join(cdir, 'config.v2.json'), JSON.stringify({ ID: hex('cd'), Name: '/other' }));
     assert.is(readDockerMeta(root, id), undefined, 'a file for another id');
-    writeFileSync(join(cdir, 'config.v2.json'), JSON.stringify({ ID: id, Name: '/x\u001b[2Jy\nz', Config: { Image: ['not', 'a', 'string'] } }));
+    writeFileSync(
+      join(cdir, 'config.v2.json'),
+      JSON.stringify({ ID: id, Name: '/x\u001b[2Jy\nz', Config: { Image: ['not', 'a', 'string'] } }),
+    );
     // kept exact (the CLI escapes what it prints); a non-string image is dropped
     assert.equal(readDockerMeta(root, id), { runtime: 'docker', initPid: null, name: 'x\u001b[2Jy\nz' });
     writeFileSync(join(root, 'big'), Buffer.alloc(STATE_FILE_MAX + 1, 0x20));
@@ -113,10 +137,19 @@ test('runtimeRoots: defaults, overrides, false, and typed errors', () => {
   assert.is(o.dockerRoot, '/srv/docker');
   assert.equal(o.containerdStateRoots, ['/run/k3s/containerd']);
   assert.is(runtimeRoots(false), false);
-  assert.throws(() => runtimeRoots({ dockerRoot: 'relative' }), (e: unknown) => e instanceof TypeError);
-  assert.throws(() => runtimeRoots({ podmanRoots: '/var/lib/containers' }), (e: unknown) => e instanceof TypeError);
+  assert.throws(
+    () => runtimeRoots({ dockerRoot: 'relative' }),
+    (e: unknown) => e instanceof TypeError,
+  );
+  assert.throws(
+    () => runtimeRoots({ podmanRoots: '/var/lib/containers' }),
+    (e: unknown) => e instanceof TypeError,
+  );
   assert.throws(() => runtimeRoots({ dokerRoot: '/x' }), /no option 'dokerRoot'/);
-  assert.throws(() => runtimeRoots('yes'), (e: unknown) => e instanceof TypeError);
+  assert.throws(
+    () => runtimeRoots('yes'),
+    (e: unknown) => e instanceof TypeError,
+  );
 });
 
 test.run();

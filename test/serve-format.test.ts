@@ -3,17 +3,33 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer } from 'node:http';
-import { METRIC_FAMILIES, MetricsCollector, metricsHandler, negotiateFormat, renderMetrics, weightToShares, type MetricsCollection } from '../lib/index.js';
+import {
+  METRIC_FAMILIES,
+  MetricsCollector,
+  metricsHandler,
+  negotiateFormat,
+  renderMetrics,
+  weightToShares,
+  type MetricsCollection,
+} from '../lib/index.js';
 import { escapeLabel } from '../lib/serve/collect.js';
 
 const empty = (): MetricsCollection => ({
   samples: Object.fromEntries(Object.keys(METRIC_FAMILIES).map((k) => [k, []])) as unknown as MetricsCollection['samples'],
-  containers: 0, pods: 0, netns: 0, errors: 0,
+  containers: 0,
+  pods: 0,
+  netns: 0,
+  errors: 0,
 });
 
 test('Accept: OpenMetrics when the scraper prefers it, text 0.0.4 otherwise', () => {
   // What Prometheus 2.x sends.
-  assert.is(negotiateFormat('application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'), 'openmetrics');
+  assert.is(
+    negotiateFormat(
+      'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+    ),
+    'openmetrics',
+  );
   assert.is(negotiateFormat('text/plain;version=0.0.4;q=1,application/openmetrics-text;q=0.5'), 'text');
   assert.is(negotiateFormat('application/openmetrics-text;q=0'), 'text');
   assert.is(negotiateFormat(undefined), 'text');
@@ -25,32 +41,58 @@ test('text and OpenMetrics: HELP/TYPE per family; counter families without _tota
   c.samples.cpuUsage.push('container_cpu_usage_seconds_total{container="",id="/x",image="",name="",namespace="",pod="",cpu="total"} 1.5');
   c.samples.memoryUsage.push('container_memory_usage_bytes{container="",id="/x",image="",name="",namespace="",pod=""} 4096');
   const text = renderMetrics(c, 'text');
-  assert.is(text, [
-    '# HELP container_cpu_usage_seconds_total Cumulative cpu time consumed in seconds.',
-    '# TYPE container_cpu_usage_seconds_total counter',
-    'container_cpu_usage_seconds_total{container="",id="/x",image="",name="",namespace="",pod="",cpu="total"} 1.5',
-    '# HELP container_memory_usage_bytes Current memory usage in bytes, including all memory regardless of when it was accessed',
-    '# TYPE container_memory_usage_bytes gauge',
-    'container_memory_usage_bytes{container="",id="/x",image="",name="",namespace="",pod=""} 4096',
-    '',
-  ].join('\n'));
+  assert.is(
+    text,
+    [
+      '# HELP container_cpu_usage_seconds_total Cumulative cpu time consumed in seconds.',
+      '# TYPE container_cpu_usage_seconds_total counter',
+      'container_cpu_usage_seconds_total{container="",id="/x",image="",name="",namespace="",pod="",cpu="total"} 1.5',
+      '# HELP container_memory_usage_bytes Current memory usage in bytes, including all memory regardless of when it was accessed',
+      '# TYPE container_memory_usage_bytes gauge',
+      'container_memory_usage_bytes{container="",id="/x",image="",name="",namespace="",pod=""} 4096',
+      '',
+    ].join('\n'),
+  );
   const om = renderMetrics(c, 'openmetrics');
   assert.match(om, /^# TYPE container_cpu_usage_seconds counter$/m);
   assert.match(om, /^# TYPE container_memory_usage_bytes gauge$/m);
   assert.ok(om.endsWith('\n# EOF\n'));
 });
 
-test('cAdvisor\'s names and types for every family the issue lists', () => {
+test("cAdvisor's names and types for every family the issue lists", () => {
   const byName = new Map(Object.values(METRIC_FAMILIES).map((f) => [f.name, f.type]));
-  for (const n of ['container_cpu_usage_seconds_total', 'container_cpu_user_seconds_total', 'container_cpu_system_seconds_total', 'container_cpu_cfs_periods_total',
-    'container_cpu_cfs_throttled_periods_total', 'container_cpu_cfs_throttled_seconds_total', 'container_oom_events_total', 'container_fs_reads_bytes_total', 'container_fs_writes_bytes_total',
-    ...['receive', 'transmit'].flatMap((d) => ['bytes', 'packets', 'errors', 'packets_dropped'].map((k) => `container_network_${d}_${k}_total`)),
-    ...['cpu', 'memory', 'io'].flatMap((r) => ['waiting', 'stalled'].map((k) => `container_pressure_${r}_${k}_seconds_total`))]) {
+  for (const n of [
+    'container_cpu_usage_seconds_total',
+    'container_cpu_user_seconds_total',
+    'container_cpu_system_seconds_total',
+    'container_cpu_cfs_periods_total',
+    'container_cpu_cfs_throttled_periods_total',
+    'container_cpu_cfs_throttled_seconds_total',
+    'container_oom_events_total',
+    'container_fs_reads_bytes_total',
+    'container_fs_writes_bytes_total',
+    ...['receive', 'transmit'].flatMap((d) =>
+      ['bytes', 'packets', 'errors', 'packets_dropped'].map((k) => `container_network_${d}_${k}_total`),
+    ),
+    ...['cpu', 'memory', 'io'].flatMap((r) => ['waiting', 'stalled'].map((k) => `container_pressure_${r}_${k}_seconds_total`)),
+  ]) {
     assert.is(byName.get(n), 'counter', n);
   }
-  for (const n of ['container_memory_working_set_bytes', 'container_memory_usage_bytes', 'container_memory_rss', 'container_memory_cache', 'container_memory_swap',
-    'container_spec_memory_limit_bytes', 'container_spec_cpu_quota', 'container_spec_cpu_period', 'container_spec_cpu_shares', 'container_processes', 'container_threads',
-    'container_threads_max', 'container_start_time_seconds']) {
+  for (const n of [
+    'container_memory_working_set_bytes',
+    'container_memory_usage_bytes',
+    'container_memory_rss',
+    'container_memory_cache',
+    'container_memory_swap',
+    'container_spec_memory_limit_bytes',
+    'container_spec_cpu_quota',
+    'container_spec_cpu_period',
+    'container_spec_cpu_shares',
+    'container_processes',
+    'container_threads',
+    'container_threads_max',
+    'container_start_time_seconds',
+  ]) {
     assert.is(byName.get(n), 'gauge', n);
   }
 });

@@ -24,7 +24,9 @@ test.before(async () => {
   const server = join(dir, 'server.cjs');
   // Inside the target: a TCP echo on its loopback only, and a Unix echo at a path too long for
   // sun_path (bound relative to its directory, which is how a program inside can do it).
-  writeFileSync(server, `
+  writeFileSync(
+    server,
+    `
 const net = require('net'), fs = require('fs');
 const echo = (tag) => (s) => s.on('data', (d) => s.write(tag + ':' + d));
 net.createServer(echo('tcp-inside')).listen(${PORT}, '127.0.0.1', () => {
@@ -33,7 +35,8 @@ net.createServer(echo('tcp-inside')).listen(${PORT}, '127.0.0.1', () => {
     net.createServer(echo('unix-inside')).listen('echo.sock', () => fs.writeFileSync('/mnt/ready', ''));
   });
 });
-`);
+`,
+  );
   t = await startTarget({
     ns: ['net', 'pid', 'mnt', 'uts', 'ipc'],
     setup: [
@@ -56,7 +59,10 @@ function roundTrip(s: Socket, text: string): Promise<string> {
     let got = '';
     s.on('data', (d) => {
       got += d;
-      if (got.endsWith(text)) { s.end(); resolve(got); }
+      if (got.endsWith(text)) {
+        s.end();
+        resolve(got);
+      }
     });
     s.on('error', reject);
     s.write(text);
@@ -66,12 +72,15 @@ function roundTrip(s: Socket, text: string): Promise<string> {
 function refusedHere(port: number, host = '127.0.0.1'): Promise<string> {
   return new Promise((resolve) => {
     const s = connect(port, host);
-    s.on('connect', () => { s.destroy(); resolve('connected'); });
+    s.on('connect', () => {
+      s.destroy();
+      resolve('connected');
+    });
     s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
   });
 }
 
-test('a service on the namespace\'s 127.0.0.1 is reached with connectIn, not on our loopback', async () => {
+test("a service on the namespace's 127.0.0.1 is reached with connectIn, not on our loopback", async () => {
   assert.is(await refusedHere(PORT), 'ECONNREFUSED', 'nothing listens on our own loopback');
   const s = await connectIn(t.pid, { host: '127.0.0.1', port: PORT });
   assert.is(s.remoteAddress, '127.0.0.1');
@@ -115,7 +124,7 @@ test('a listenIn server is reached by a program inside the namespace, not from o
   }
 });
 
-test('Unix sockets in the target\'s filesystem, past sun_path\'s 108 bytes', async () => {
+test("Unix sockets in the target's filesystem, past sun_path's 108 bytes", async () => {
   assert.ok(LONG_SOCK.length > 108, `path is ${LONG_SOCK.length} bytes`);
   const s = await connectIn(t.pid, { path: LONG_SOCK });
   assert.is(await roundTrip(s, 'deep'), 'unix-inside:deep');
@@ -124,7 +133,10 @@ test('Unix sockets in the target\'s filesystem, past sun_path\'s 108 bytes', asy
   server.on('connection', (c) => c.end('unix-served\n'));
   assert.is(server.address(), `${LONG_DIR}/ours.sock`);
   try {
-    const { stdout } = await execFile(t.pid, process.execPath, ['-e', `process.chdir(${JSON.stringify(LONG_DIR)}); require('net').connect('ours.sock').pipe(process.stdout)`]);
+    const { stdout } = await execFile(t.pid, process.execPath, [
+      '-e',
+      `process.chdir(${JSON.stringify(LONG_DIR)}); require('net').connect('ours.sock').pipe(process.stdout)`,
+    ]);
     assert.is(stdout, 'unix-served\n');
   } finally {
     server.close();
@@ -180,7 +192,9 @@ test('the pre-5.8 path (the namespace file checked against the pidfd) reaches th
 const s = await connectIn(${t.pid}, { port: ${PORT} });
 s.on('data', (d) => { console.log(kernelSupport().setnsPidfd, String(d)); s.destroy(); });
 s.write('old');`;
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, NSJOIN_FALLBACK: 'setns' } });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    env: { ...process.env, NSJOIN_FALLBACK: 'setns' },
+  });
   assert.is(stdout.trim(), 'false tcp-inside:old');
 });
 

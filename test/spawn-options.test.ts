@@ -7,12 +7,19 @@ import * as assert from 'uvu/assert';
 import { checkInternal, NO_INTERNAL } from '../lib/spawn/internal.js';
 import { checkOptions, splitArguments, type CheckedUser } from '../lib/spawn/options.js';
 
-test('checked options are frozen, nested values too; the caller\'s objects are not kept', () => {
+test("checked options are frozen, nested values too; the caller's objects are not kept", () => {
   const env = { A: '1' };
   const groups = [5];
-  const o = checkOptions('spawn', 'sh', ['-c', 'x'], { env, user: { uid: 1, gid: 2, groups }, namespaces: ['net'], stdio: ['pipe', 'ignore', 2] });
+  const o = checkOptions('spawn', 'sh', ['-c', 'x'], {
+    env,
+    user: { uid: 1, gid: 2, groups },
+    namespaces: ['net'],
+    stdio: ['pipe', 'ignore', 2],
+  });
   for (const v of [o, o.args, o.env, o.user, (o.user as CheckedUser).groups, o.namespaces, o.stdio]) assert.ok(Object.isFrozen(v));
-  assert.throws(() => { (o as { file: string }).file = 'x'; }, TypeError);
+  assert.throws(() => {
+    (o as { file: string }).file = 'x';
+  }, TypeError);
   env.A = '2';
   groups.push(6);
   assert.equal(o.env, { A: '1' });
@@ -32,7 +39,10 @@ test("Node's names: shell, uid/gid, detached, encoding defaults per call", () =>
 
 test('the internal switches are no public options', () => {
   for (const name of ['freshSysfs', 'ctty', 'dieWithParent', 'envSet']) {
-    assert.throws(() => checkOptions('spawn', 'x', [], { [name]: undefined }), (e: Error & { code?: string }) => e instanceof TypeError && e.code === 'ERR_INVALID_ARG_VALUE' && e.message.includes(name));
+    assert.throws(
+      () => checkOptions('spawn', 'x', [], { [name]: undefined }),
+      (e: Error & { code?: string }) => e instanceof TypeError && e.code === 'ERR_INVALID_ARG_VALUE' && e.message.includes(name),
+    );
   }
 });
 

@@ -42,7 +42,8 @@ function check(body: string, expected: string[]): void {
 }
 
 test('spawn, execFile and spawnSync in a worker: no fd warning', () => {
-  check(`
+  check(
+    `
     const c = nsjoin.spawn(process.pid, 'sh', ['-c', 'echo spawned']);
     let text = '';
     c.stdout.on('data', (b) => { text += b; });
@@ -54,20 +55,26 @@ test('spawn, execFile and spawnSync in a worker: no fd warning', () => {
     out.push(await new Promise((r) => nsjoin.spawn(process.pid, '/nonexistent').on('error', (e) => r(e.code))));
     // stdio 'ignore' opens /dev/null with node:fs: that one is closed the fs way.
     out.push(String(nsjoin.spawnSync(process.pid, 'true', { stdio: 'ignore' }).status));
-  `, ['spawned 0', 'exec', 'sync 0', 'ENOENT', '0']);
+  `,
+    ['spawned 0', 'exec', 'sync 0', 'ENOENT', '0'],
+  );
 });
 
 test('a pty spawn in a worker: no fd warning', () => {
-  check(`
+  check(
+    `
     const c = nsjoin.spawn(process.pid, 'sh', ['-c', 'echo on-pty'], { pty: true });
     let text = '';
     c.pty.on('data', (b) => { text += b; });
     out.push(await new Promise((r) => c.on('close', (code) => r(text.trim() + ' ' + code))));
-  `, ['on-pty 0']);
+  `,
+    ['on-pty 0'],
+  );
 });
 
 test('listenIn and connectIn in a worker: no fd warning', () => {
-  check(`
+  check(
+    `
     const server = await nsjoin.listenIn(process.pid, { host: '127.0.0.1', port: 0 });
     const got = new Promise((r) => server.once('connection', (c) => c.once('data', (b) => { r(String(b)); c.destroy(); })));
     const s = await nsjoin.connectIn(process.pid, { host: '127.0.0.1', port: server.address().port });
@@ -76,7 +83,9 @@ test('listenIn and connectIn in a worker: no fd warning', () => {
     server.close();
     // A refused connection: the socket the addon made is closed by it.
     out.push(await nsjoin.connectIn(process.pid, { host: '127.0.0.1', port: 1 }).then(() => 'connected', (e) => e.code));
-  `, ['hello', 'ECONNREFUSED']);
+  `,
+    ['hello', 'ECONNREFUSED'],
+  );
 });
 
 test.run();

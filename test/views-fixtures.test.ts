@@ -19,13 +19,30 @@ const CTR = `${POD}/cri-containerd-${'1c'.repeat(32)}.scope`;
 const DOCK = `system.slice/docker-${'4f'.repeat(32)}.scope`;
 
 const read = (rel: string): string => readFileSync(`${CG}/${rel}`, 'utf8').trim();
-const stat = (dir: string): Record<string, number> => Object.fromEntries(read(`${dir}/memory.stat`).split('\n').map((l) => l.split(' ')).map(([k, v]) => [k, Number(v)]));
-const host = Object.fromEntries(readFileSync(`${base}/proc/meminfo`, 'utf8').trim().split('\n').map((l) => /^([^:]+):\s+(\d+)/.exec(l)!).map((m) => [m[1], Number(m[2]) * 1024]));
+const stat = (dir: string): Record<string, number> =>
+  Object.fromEntries(
+    read(`${dir}/memory.stat`)
+      .split('\n')
+      .map((l) => l.split(' '))
+      .map(([k, v]) => [k, Number(v)]),
+  );
+const host = Object.fromEntries(
+  readFileSync(`${base}/proc/meminfo`, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => /^([^:]+):\s+(\d+)/.exec(l)!)
+    .map((m) => [m[1], Number(m[2]) * 1024]),
+);
 /** The smallest memory.max along the path from the leaf up (files that are 'max' or absent: no limit). */
 function effectiveMax(dir: string): number {
   let min = Infinity;
   for (let d = dir; d !== '.'; d = d.includes('/') ? d.slice(0, d.lastIndexOf('/')) : '.') {
-    try { const v = read(`${d}/memory.max`); if (v !== 'max') min = Math.min(min, Number(v)); } catch { /* absent */ }
+    try {
+      const v = read(`${d}/memory.max`);
+      if (v !== 'max') min = Math.min(min, Number(v));
+    } catch {
+      /* absent */
+    }
   }
   return min;
 }

@@ -25,7 +25,12 @@ test.after.each(async () => {
 });
 process.on('exit', () => rmSync(shm, { force: true }));
 
-async function inCgroup(tag: string, controllers: string[], setup: (cg: TestCgroup) => void, command = 'sleep 100000'): Promise<{ cg: TestCgroup; proc: InCgroup }> {
+async function inCgroup(
+  tag: string,
+  controllers: string[],
+  setup: (cg: TestCgroup) => void,
+  command = 'sleep 100000',
+): Promise<{ cg: TestCgroup; proc: InCgroup }> {
   const cg = makeCgroup(tag, controllers);
   cleanups.push(() => cg.remove());
   setup(cg);
@@ -43,7 +48,12 @@ function kb(text: string, key: string): number {
 test('memoryView: total = the limit, used = working set, shared and cache from the exact keys', async () => {
   // 8 MiB of shmem written and mapped from inside the cgroup: charged to it as shmem, cache and mapped_file.
   const script = `import mmap,time\nf=open(${JSON.stringify(shm)},"wb+")\nf.write(b"x"*${8 * MiB})\nf.flush()\nm=mmap.mmap(f.fileno(),0)\nsum(m[i] for i in range(0,len(m),4096))\nprint("up",flush=True)\ntime.sleep(1000)`;
-  const { cg, proc } = await inCgroup('views-mem', ['memory', 'cpu', 'cpuacct'], (c) => setLimits(c, { memory: 64 * MiB }), `python3 -c '${script}'`);
+  const { cg, proc } = await inCgroup(
+    'views-mem',
+    ['memory', 'cpu', 'cpuacct'],
+    (c) => setLimits(c, { memory: 64 * MiB }),
+    `python3 -c '${script}'`,
+  );
   const mappedKey = cg.version === 1 ? 'total_mapped_file' : 'file_mapped';
   for (let i = 0; i < 300; i++) {
     if (Number(new RegExp(`^${mappedKey} (\\d+)$`, 'm').exec(cg.read('memory.stat'))![1]) >= 8 * MiB) break;
@@ -52,7 +62,10 @@ test('memoryView: total = the limit, used = working set, shared and cache from t
   const v = memoryView(proc.pid);
   // The exact key of each figure on this host's cgroup version (v1 total_*, v2 the plain names).
   const KEY: Record<string, [string, string]> = {
-    shmem: ['total_shmem', 'shmem'], cache: ['total_cache', 'file'], mapped: ['total_mapped_file', 'file_mapped'], activeFile: ['total_active_file', 'active_file'],
+    shmem: ['total_shmem', 'shmem'],
+    cache: ['total_cache', 'file'],
+    mapped: ['total_mapped_file', 'file_mapped'],
+    activeFile: ['total_active_file', 'active_file'],
   };
   const raw = (what: string): number => {
     const key = KEY[what]![cg.version === 1 ? 0 : 1];
@@ -115,12 +128,17 @@ test('cpuView: a one-CPU cpuset without quota gives 1', async () => {
 });
 
 test('cpuUsage: a busy loop held at 0.5 cores never reads above its quota', async () => {
-  const { proc } = await inCgroup('views-busy', ['cpu', 'cpuacct'], (c) => setLimits(c, { quotaUs: 50000, periodUs: 100000 }), `/bin/sh -c 'while :; do :; done'`);
+  const { proc } = await inCgroup(
+    'views-busy',
+    ['cpu', 'cpuacct'],
+    (c) => setLimits(c, { quotaUs: 50000, periodUs: 100000 }),
+    `/bin/sh -c 'while :; do :; done'`,
+  );
   await new Promise((r) => setTimeout(r, 200));
   const u = await cpuUsage(proc.pid, { intervalMs: 1000 });
   // The upper bound is the quota; the lower one is loose because this VM's 2 CPUs are shared.
   assert.ok(u.cores > 0.1 && u.cores < 0.56, `cores ${u.cores}`);
-  assert.ok(Math.abs(u.percentOfLimit! - u.cores / 0.5 * 100) < 1e-6, `percentOfLimit ${u.percentOfLimit}`);
+  assert.ok(Math.abs(u.percentOfLimit! - (u.cores / 0.5) * 100) < 1e-6, `percentOfLimit ${u.percentOfLimit}`);
   assert.is(u.view.cpus, 1);
   assert.ok(Math.abs(u.percent - u.cores * 100) < 1e-9, 'percent of 1 CPU');
   assert.type(u.throttledShare, 'number');

@@ -113,7 +113,9 @@ export async function startWebTerminal(options: WebTerminalOptions = {}): Promis
       let list: Array<{ id: string; runtime: string; pid: number }> = [];
       try {
         list = listContainers().map((c) => ({ id: c.id, runtime: c.runtime, pid: c.pid }));
-      } catch { /* no /proc access: the page still takes a pid */ }
+      } catch {
+        /* no /proc access: the page still takes a pid */
+      }
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(list));
       return;
     }
@@ -158,7 +160,9 @@ export async function startWebTerminal(options: WebTerminalOptions = {}): Promis
       const n = Number(url.searchParams.get(name));
       return Number.isInteger(n) && n >= 1 && n <= 1000 ? n : dflt;
     };
-    const send = (msg: object) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg)); };
+    const send = (msg: object) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    };
     let child: NsChildProcess;
     try {
       child = spawn(sessionTarget(url.searchParams.get('target') ?? '', hostPids), command[0]!, command.slice(1), {
@@ -170,21 +174,38 @@ export async function startWebTerminal(options: WebTerminalOptions = {}): Promis
       return;
     }
     sessions.add(child);
-    child.on('error', (err) => { send({ t: 'error', message: err.message }); ws.close(); });
+    child.on('error', (err) => {
+      send({ t: 'error', message: err.message });
+      ws.close();
+    });
     // Output goes as binary frames: the browser decodes UTF-8 across frame boundaries itself.
-    child.pty?.on('data', (b: Buffer) => { if (ws.readyState === ws.OPEN) ws.send(b); });
+    child.pty?.on('data', (b: Buffer) => {
+      if (ws.readyState === ws.OPEN) ws.send(b);
+    });
     child.on('exit', (code, signal) => {
       sessions.delete(child);
       // Let the last output through before the page is told.
-      setTimeout(() => { send({ t: 'exit', code, signal }); ws.close(); child.pty?.destroy(); }, 100);
+      setTimeout(() => {
+        send({ t: 'exit', code, signal });
+        ws.close();
+        child.pty?.destroy();
+      }, 100);
     });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) return;
       let msg: { t?: unknown; d?: unknown; cols?: unknown; rows?: unknown };
-      try { msg = JSON.parse(data.toString()) as typeof msg; } catch { return; }
+      try {
+        msg = JSON.parse(data.toString()) as typeof msg;
+      } catch {
+        return;
+      }
       if (msg.t === 'i' && typeof msg.d === 'string') child.pty?.write(msg.d);
       else if (msg.t === 'r' && typeof msg.cols === 'number' && typeof msg.rows === 'number') {
-        try { child.resize(msg.cols, msg.rows); } catch { /* bad size or already closed */ }
+        try {
+          child.resize(msg.cols, msg.rows);
+        } catch {
+          /* bad size or already closed */
+        }
       }
     });
     // A closed tab hangs up the terminal, as closing an xterm window does.
@@ -207,7 +228,9 @@ export async function startWebTerminal(options: WebTerminalOptions = {}): Promis
     server,
     async close() {
       for (const c of sessions) c.kill('SIGHUP');
-      const deadline = setTimeout(() => { for (const c of sessions) c.kill('SIGKILL'); }, 1000);
+      const deadline = setTimeout(() => {
+        for (const c of sessions) c.kill('SIGKILL');
+      }, 1000);
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       wss.close();
@@ -222,9 +245,15 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const i = process.argv.indexOf(`--${name}`);
     return i > 0 ? process.argv[i + 1] : undefined;
   };
-  const t = await startWebTerminal({ host: arg('host') ?? '127.0.0.1', port: Number(arg('port') ?? 8022), hostPids: process.argv.includes('--host-pids') });
+  const t = await startWebTerminal({
+    host: arg('host') ?? '127.0.0.1',
+    port: Number(arg('port') ?? 8022),
+    hostPids: process.argv.includes('--host-pids'),
+  });
   process.stdout.write(`web terminal: ${t.url}\n`);
-  const stop = () => { void t.close().then(() => process.exit(0)); };
+  const stop = () => {
+    void t.close().then(() => process.exit(0));
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -7,12 +7,47 @@ import type { Severity } from './types.js';
 
 /** Capability names by bit number (include/uapi/linux/capability.h), without the CAP_ prefix. */
 export const CAPABILITY_NAMES: readonly string[] = [
-  'CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID',
-  'SETPCAP', 'LINUX_IMMUTABLE', 'NET_BIND_SERVICE', 'NET_BROADCAST', 'NET_ADMIN', 'NET_RAW',
-  'IPC_LOCK', 'IPC_OWNER', 'SYS_MODULE', 'SYS_RAWIO', 'SYS_CHROOT', 'SYS_PTRACE', 'SYS_PACCT',
-  'SYS_ADMIN', 'SYS_BOOT', 'SYS_NICE', 'SYS_RESOURCE', 'SYS_TIME', 'SYS_TTY_CONFIG', 'MKNOD',
-  'LEASE', 'AUDIT_WRITE', 'AUDIT_CONTROL', 'SETFCAP', 'MAC_OVERRIDE', 'MAC_ADMIN', 'SYSLOG',
-  'WAKE_ALARM', 'BLOCK_SUSPEND', 'AUDIT_READ', 'PERFMON', 'BPF', 'CHECKPOINT_RESTORE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'DAC_READ_SEARCH',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'SETGID',
+  'SETUID',
+  'SETPCAP',
+  'LINUX_IMMUTABLE',
+  'NET_BIND_SERVICE',
+  'NET_BROADCAST',
+  'NET_ADMIN',
+  'NET_RAW',
+  'IPC_LOCK',
+  'IPC_OWNER',
+  'SYS_MODULE',
+  'SYS_RAWIO',
+  'SYS_CHROOT',
+  'SYS_PTRACE',
+  'SYS_PACCT',
+  'SYS_ADMIN',
+  'SYS_BOOT',
+  'SYS_NICE',
+  'SYS_RESOURCE',
+  'SYS_TIME',
+  'SYS_TTY_CONFIG',
+  'MKNOD',
+  'LEASE',
+  'AUDIT_WRITE',
+  'AUDIT_CONTROL',
+  'SETFCAP',
+  'MAC_OVERRIDE',
+  'MAC_ADMIN',
+  'SYSLOG',
+  'WAKE_ALARM',
+  'BLOCK_SUSPEND',
+  'AUDIT_READ',
+  'PERFMON',
+  'BPF',
+  'CHECKPOINT_RESTORE',
 ];
 
 /** The name of a capability bit ('SYS_ADMIN'), or 'CAP_41' for one newer than this table. */
@@ -28,7 +63,22 @@ export function capabilityBits(hexMask: string): number[] {
   return out;
 }
 
-const DOCKER = ['CHOWN', 'DAC_OVERRIDE', 'FSETID', 'FOWNER', 'MKNOD', 'NET_RAW', 'SETGID', 'SETUID', 'SETFCAP', 'SETPCAP', 'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL', 'AUDIT_WRITE'];
+const DOCKER = [
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FSETID',
+  'FOWNER',
+  'MKNOD',
+  'NET_RAW',
+  'SETGID',
+  'SETUID',
+  'SETFCAP',
+  'SETPCAP',
+  'NET_BIND_SERVICE',
+  'SYS_CHROOT',
+  'KILL',
+  'AUDIT_WRITE',
+];
 
 /**
  * Each runtime's default capability set. docker (moby's oci/caps defaults, the 14 that
@@ -52,8 +102,29 @@ export function baselineFor(runtime: ContainerRuntime | undefined): { runtime: s
 // Capabilities that reach past the container: kernel modules, raw IO and devices, the mount and
 // namespace calls of SYS_ADMIN, other processes' memory, any file by handle (the "shocker" escape),
 // the LSM policy, kernel BPF and perf. The host's clock, reboot, log and network config next.
-const HIGH = new Set(['SYS_ADMIN', 'SYS_MODULE', 'SYS_RAWIO', 'SYS_PTRACE', 'DAC_READ_SEARCH', 'MAC_ADMIN', 'MAC_OVERRIDE', 'BPF', 'PERFMON', 'SYS_BOOT']);
-const MEDIUM = new Set(['NET_ADMIN', 'SYS_TIME', 'SYSLOG', 'SYS_RESOURCE', 'LINUX_IMMUTABLE', 'AUDIT_CONTROL', 'IPC_OWNER', 'CHECKPOINT_RESTORE', 'SYS_TTY_CONFIG']);
+const HIGH = new Set([
+  'SYS_ADMIN',
+  'SYS_MODULE',
+  'SYS_RAWIO',
+  'SYS_PTRACE',
+  'DAC_READ_SEARCH',
+  'MAC_ADMIN',
+  'MAC_OVERRIDE',
+  'BPF',
+  'PERFMON',
+  'SYS_BOOT',
+]);
+const MEDIUM = new Set([
+  'NET_ADMIN',
+  'SYS_TIME',
+  'SYSLOG',
+  'SYS_RESOURCE',
+  'LINUX_IMMUTABLE',
+  'AUDIT_CONTROL',
+  'IPC_OWNER',
+  'CHECKPOINT_RESTORE',
+  'SYS_TTY_CONFIG',
+]);
 
 /** How much one added capability gives away. */
 export function capabilitySeverity(name: string): Severity {

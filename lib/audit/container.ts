@@ -31,7 +31,9 @@ export function auditContainer(target: Target, options: RootOptions = {}): Audit
   let container: Container | undefined;
   try {
     container = listContainers(options).find((c) => c.pids.includes(pid));
-  } catch { /* not listable: audited as a plain process against docker's defaults */ }
+  } catch {
+    /* not listable: audited as a plain process against docker's defaults */
+  }
   return auditPid(pid, container, options);
 }
 

@@ -73,7 +73,12 @@ export function readHostFacts(options: RootOptions = {}): HostFacts {
   const cpuinfo = value(`${procRoot}/cpuinfo`);
   const flagsLine = cpuinfo?.split('\n').find((l) => /^flags\s*:/.test(l));
   return {
-    cpuFlags: flagsLine ? flagsLine.slice(flagsLine.indexOf(':') + 1).trim().split(/\s+/) : null,
+    cpuFlags: flagsLine
+      ? flagsLine
+          .slice(flagsLine.indexOf(':') + 1)
+          .trim()
+          .split(/\s+/)
+      : null,
     devices: ['/dev/tdx_guest', '/dev/sev-guest'].filter((p) => existsSync(p)),
     powerSvm: value(`${sysRoot}/devices/system/cpu/svm`),
     s390ProtVirtGuest: value(`${sysRoot}/firmware/uv/prot_virt_guest`),

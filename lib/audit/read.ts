@@ -55,9 +55,16 @@ export function hostLsms(options: RootOptions = {}): { host: string[]; hostFrom:
 }
 
 const SOCKETS = [
-  '/run/docker.sock', '/var/run/docker.sock', '/run/containerd/containerd.sock', '/run/containerd/containerd.sock.ttrpc',
-  '/run/docker/containerd/containerd.sock', '/run/crio/crio.sock', '/run/podman/podman.sock',
-  '/run/k3s/containerd/containerd.sock', '/run/cri-dockerd.sock', '/run/buildkit/buildkitd.sock',
+  '/run/docker.sock',
+  '/var/run/docker.sock',
+  '/run/containerd/containerd.sock',
+  '/run/containerd/containerd.sock.ttrpc',
+  '/run/docker/containerd/containerd.sock',
+  '/run/crio/crio.sock',
+  '/run/podman/podman.sock',
+  '/run/k3s/containerd/containerd.sock',
+  '/run/cri-dockerd.sock',
+  '/run/buildkit/buildkitd.sock',
 ];
 
 /** Container runtime API sockets present on the host, as real paths (rootless ones under /run/user too). */
@@ -65,13 +72,17 @@ export function hostRuntimeSockets(): string[] {
   const candidates = [...SOCKETS];
   try {
     for (const uid of readdirSync('/run/user')) candidates.push(`/run/user/${uid}/docker.sock`, `/run/user/${uid}/podman/podman.sock`);
-  } catch { /* no /run/user */ }
+  } catch {
+    /* no /run/user */
+  }
   const out = new Set<string>();
   for (const path of candidates) {
     try {
       const real = realpathSync(path);
       if (lstatSync(real).isSocket()) out.add(real);
-    } catch { /* absent */ }
+    } catch {
+      /* absent */
+    }
   }
   return [...out].sort();
 }
@@ -126,7 +137,9 @@ function cgroupFacts(pid: number, options: RootOptions): Pick<ContainerFacts, 'd
       const view = cpuView(pid, options);
       const online = readText(`${sysRoot}/devices/system/cpu/online`);
       out.limits.cpu = { ...cpu, cpuset: view.cpuset.length, hostCpus: parseCpuList(online).length };
-    } catch { /* no cpuset figures: leave CPU unknown */ }
+    } catch {
+      /* no cpuset figures: leave CPU unknown */
+    }
   }
   return out;
 }
@@ -144,8 +157,10 @@ export function readContainerFacts(pid: number, runtime: ContainerRuntime | unde
   const host = hostNamespaceIds(options);
   const mounts = parseMountinfo(readText(`${procRoot}/${pid}/mountinfo`, pid), `${procRoot}/${pid}/mountinfo`);
   const lsm = hostLsms(options);
-  const labelFile = lsm.host.includes('apparmor') && existsSync(`${procRoot}/${pid}/attr/apparmor/current`)
-    ? `${procRoot}/${pid}/attr/apparmor/current` : `${procRoot}/${pid}/attr/current`;
+  const labelFile =
+    lsm.host.includes('apparmor') && existsSync(`${procRoot}/${pid}/attr/apparmor/current`)
+      ? `${procRoot}/${pid}/attr/apparmor/current`
+      : `${procRoot}/${pid}/attr/current`;
   const label = trimmed(labelFile);
   const facts: ContainerFacts = {
     pid,

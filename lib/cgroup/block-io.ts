@@ -28,7 +28,11 @@ export function readIo(loc: CgroupLocation): CgroupIo | undefined {
       }
       return undefined;
     };
-    const bytes = pick(['blkio.throttle.io_service_bytes_recursive', 'blkio.throttle.io_service_bytes', 'blkio.io_service_bytes_recursive']);
+    const bytes = pick([
+      'blkio.throttle.io_service_bytes_recursive',
+      'blkio.throttle.io_service_bytes',
+      'blkio.io_service_bytes_recursive',
+    ]);
     const ops = pick(['blkio.throttle.io_serviced_recursive', 'blkio.throttle.io_serviced', 'blkio.io_serviced_recursive']);
     if (!bytes || !ops) return undefined;
     const b = parseBlkioStat(bytes.text, file(blkio, bytes.name));
@@ -48,5 +52,14 @@ export function readIo(loc: CgroupLocation): CgroupIo | undefined {
   if (dir === undefined || (loc.mode === 'hybrid' && !isV2(loc, 'io'))) return undefined;
   const text = readTextIfExists(file(dir, 'io.stat'));
   if (text === undefined) return undefined;
-  return sumIo(parseIoStat(text, file(dir, 'io.stat')).map(({ major, minor, readBytes, writeBytes, readOps, writeOps }) => ({ major, minor, readBytes, writeBytes, readOps, writeOps })));
+  return sumIo(
+    parseIoStat(text, file(dir, 'io.stat')).map(({ major, minor, readBytes, writeBytes, readOps, writeOps }) => ({
+      major,
+      minor,
+      readBytes,
+      writeBytes,
+      readOps,
+      writeOps,
+    })),
+  );
 }

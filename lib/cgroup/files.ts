@@ -34,7 +34,12 @@ export function ancestry(dir: string, mountRoot: string): string[] {
  * Smallest non-null value of a limit along the ancestors (files absent at the root are skipped).
  * `own`, when given, is the value at `dir` itself, already read by the caller (no file twice).
  */
-export function effective(dir: string, mountRoot: string, read: (d: string) => number | null | undefined, own?: { value: number | null | undefined }): number | null {
+export function effective(
+  dir: string,
+  mountRoot: string,
+  read: (d: string) => number | null | undefined,
+  own?: { value: number | null | undefined },
+): number | null {
   let best: number | null = null;
   for (const d of ancestry(dir, mountRoot)) {
     const v = own && d === dir ? own.value : read(d);

@@ -16,7 +16,8 @@ import type { RootOptions } from '../targets.js';
 // the file every time and reusing the parse only when the text is the same.
 let lastMounts: { path: string; text: string; mounts: MountInfo[] } | undefined;
 let watchFd = -1;
-let watchDev = 0, watchIno = 0;
+let watchDev = 0,
+  watchIno = 0;
 let watchUnavailable = false;
 
 /** Whether the parsed table of `path` is current: true only for a watched mountinfo the kernel has not marked. */
@@ -49,7 +50,12 @@ function mountsUnchanged(path: string): boolean {
   } catch {
     // No addon, or poll failed: read every time, as before.
     watchUnavailable = true;
-    if (watchFd >= 0) try { closeSync(watchFd); } catch { /* already gone */ }
+    if (watchFd >= 0)
+      try {
+        closeSync(watchFd);
+      } catch {
+        /* already gone */
+      }
     watchFd = -1;
     return false;
   }

@@ -11,8 +11,20 @@ import type { CgroupLocation, CgroupMode } from './types.js';
 
 /** Controllers that can be bound to a v1 hierarchy; the other v1 mount options are not controllers. */
 const V1_CONTROLLERS = new Set([
-  'cpu', 'cpuacct', 'cpuset', 'memory', 'blkio', 'pids', 'devices', 'freezer', 'net_cls', 'net_prio',
-  'perf_event', 'hugetlb', 'rdma', 'misc',
+  'cpu',
+  'cpuacct',
+  'cpuset',
+  'memory',
+  'blkio',
+  'pids',
+  'devices',
+  'freezer',
+  'net_cls',
+  'net_prio',
+  'perf_event',
+  'hugetlb',
+  'rdma',
+  'misc',
 ]);
 
 /** How many directories a namespace-relative search may look at before giving up. */
@@ -47,7 +59,7 @@ export function cgroupModeOf(mounts: MountInfo[]): CgroupMode {
   if (v1 && v2) return 'hybrid';
   if (v2) return 'v2';
   if (v1) return 'v1';
-  throw new NsError('ENOENT', 'no cgroup filesystem is mounted in the reader\'s mount namespace', { syscall: 'open' });
+  throw new NsError('ENOENT', "no cgroup filesystem is mounted in the reader's mount namespace", { syscall: 'open' });
 }
 
 function parts(p: string): string[] {
@@ -86,7 +98,9 @@ function dirsAtDepth(dir: string, depth: number, budget: { left: number }): stri
   if (depth === 0) return [dir];
   let names: string[];
   try {
-    names = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    names = readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
   } catch {
     return [];
   }
@@ -113,7 +127,12 @@ function holdsPid(dir: string, pid: number): boolean {
  * When only a mount showing an ancestor of the reader's cgroup namespace root exists, the directory
  * is searched for: the one whose cgroup.procs lists `pid`.
  */
-function resolveIn(path: string, mounts: MountInfo[], sysRoot: string, pid: number | undefined): { dir: string; mountRoot: string } | undefined {
+function resolveIn(
+  path: string,
+  mounts: MountInfo[],
+  sysRoot: string,
+  pid: number | undefined,
+): { dir: string; mountRoot: string } | undefined {
   const direct: { dir: string; mountRoot: string; width: number }[] = [];
   const searches: { mountRoot: string; depth: number; rest: string[] }[] = [];
   for (const m of mounts) {
@@ -139,7 +158,11 @@ function resolveIn(path: string, mounts: MountInfo[], sysRoot: string, pid: numb
  * Resolves parsed /proc/PID/cgroup entries against a parsed mountinfo (pure but for the
  * cgroup.controllers read of v2 and the search described in `cgroupOf`).
  */
-export function locateCgroups(entries: ProcCgroupEntry[], mounts: MountInfo[], options: RootOptions & { pid?: number } = {}): CgroupLocation {
+export function locateCgroups(
+  entries: ProcCgroupEntry[],
+  mounts: MountInfo[],
+  options: RootOptions & { pid?: number } = {},
+): CgroupLocation {
   const sysRoot = options.sysRoot ?? '/sys';
   const location: CgroupLocation = { mode: cgroupModeOf(mounts), controllers: {}, mountRoots: {} };
   const v1Mounts = mounts.filter((m) => m.fsType === 'cgroup');
@@ -162,7 +185,12 @@ export function locateCgroups(entries: ProcCgroupEntry[], mounts: MountInfo[], o
     }
   }
   if (v2Path !== undefined) {
-    const found = resolveIn(v2Path, mounts.filter((m) => m.fsType === 'cgroup2'), sysRoot, options.pid);
+    const found = resolveIn(
+      v2Path,
+      mounts.filter((m) => m.fsType === 'cgroup2'),
+      sysRoot,
+      options.pid,
+    );
     if (found) {
       location.unified = found.dir;
       location.unifiedMountRoot = found.mountRoot;

@@ -26,7 +26,8 @@ export function cgroupRates(prev: CgroupStats, next: CgroupStats): CgroupRates {
     let throttledShare: number | null = null;
     if (prev.cpu.throttled && next.cpu.throttled) {
       const periods = delta(prev.cpu.throttled.periods, next.cpu.throttled.periods);
-      if (periods > 0) throttledShare = Math.min(1, delta(prev.cpu.throttled.throttledPeriods, next.cpu.throttled.throttledPeriods) / periods);
+      if (periods > 0)
+        throttledShare = Math.min(1, delta(prev.cpu.throttled.throttledPeriods, next.cpu.throttled.throttledPeriods) / periods);
     }
     rates.cpu = { cores, percentOfLimit: limit === null || limit === 0 ? null : (cores / limit) * 100, throttledShare };
   }
@@ -57,7 +58,10 @@ export interface SampleOptions extends RootOptions {
  *
  * @throws what `cgroupOf` and `readCgroupStats` throw; RangeError for a bad interval; the abort reason
  */
-export async function sampleCgroup(target: Target, options: SampleOptions = {}): Promise<CgroupRates & { prev: CgroupStats; next: CgroupStats }> {
+export async function sampleCgroup(
+  target: Target,
+  options: SampleOptions = {},
+): Promise<CgroupRates & { prev: CgroupStats; next: CgroupStats }> {
   const intervalMs = options.intervalMs ?? 1000;
   if (!(Number.isFinite(intervalMs) && intervalMs > 0)) throw new RangeError(`intervalMs must be a positive number, got ${intervalMs}`);
   const roots: RootOptions = {};

@@ -58,15 +58,26 @@ function printReport(r: AuditReport): string {
 }
 
 function hostPidList(list: HostReport['hostPidContainers'], max = 10): string {
-  const shown = list.slice(0, max).map((t) => `${t.container ? `${t.container.id.slice(0, 12)} (${t.container.runtime}${t.container.name ? ` ${t.container.name}` : ''}) ` : ''}pid ${t.pid}`);
+  const shown = list
+    .slice(0, max)
+    .map(
+      (t) =>
+        `${t.container ? `${t.container.id.slice(0, 12)} (${t.container.runtime}${t.container.name ? ` ${t.container.name}` : ''}) ` : ''}pid ${t.pid}`,
+    );
   return `${shown.join(', ')}${list.length > max ? `, ... and ${list.length - max} more` : ''}`;
 }
 
 function printHost(h: HostReport): string {
   const conf = h.confidential;
   const kvm = h.kvm;
-  const kvmText = [['tdx', kvm.tdx], ['sev', kvm.sev], ['sev-es', kvm.sevEs], ['sev-snp', kvm.sevSnp]]
-    .map(([k, v]) => `${k} ${v === null ? 'n/a' : v ? 'on' : 'off'}`).join(', ');
+  const kvmText = [
+    ['tdx', kvm.tdx],
+    ['sev', kvm.sev],
+    ['sev-es', kvm.sevEs],
+    ['sev-snp', kvm.sevSnp],
+  ]
+    .map(([k, v]) => `${k} ${v === null ? 'n/a' : v ? 'on' : 'off'}`)
+    .join(', ');
   const lines = [
     `confidential guest:   ${conf.kind}${conf.evidence.length ? ` (${conf.evidence.join('; ')})` : ''}`,
     `  best-effort signals: ${conf.bestEffort.join('; ')}`,
@@ -88,25 +99,34 @@ function failOn(value: string | boolean | undefined): Severity {
 /** Runs `nsjoin audit`; returns the exit status (0, 1, or 2 on an error). */
 export function run(argv: string[]): number {
   try {
-    const args = parse(argv, { json: { type: 'boolean' }, all: { type: 'boolean' }, host: { type: 'boolean' }, 'fail-on': { type: 'string' } }, help, 'audit');
+    const args = parse(
+      argv,
+      { json: { type: 'boolean' }, all: { type: 'boolean' }, host: { type: 'boolean' }, 'fail-on': { type: 'string' } },
+      help,
+      'audit',
+    );
     if (!args) return 0;
     const floor = failOn(args.values['fail-on']);
     const modes = [args.positionals.length > 0, Boolean(args.values['all']), Boolean(args.values['host'])].filter(Boolean).length;
-    if (modes !== 1 || args.positionals.length > 1) throw new UsageError('give one TARGET, or --all, or --host', "see 'nsjoin audit --help'");
+    if (modes !== 1 || args.positionals.length > 1)
+      throw new UsageError('give one TARGET, or --all, or --host', "see 'nsjoin audit --help'");
     const json = Boolean(args.values['json']);
     let findings: Finding[];
     if (args.values['host']) {
       const report = auditHost();
-      if (json) printJson(report); else process.stdout.write(printHost(report));
+      if (json) printJson(report);
+      else process.stdout.write(printHost(report));
       findings = report.findings;
     } else if (args.values['all']) {
       const reports = auditAll();
-      if (json) printJson(reports); else process.stdout.write(reports.length ? reports.map(printReport).join('\n') : 'no containers found\n');
+      if (json) printJson(reports);
+      else process.stdout.write(reports.length ? reports.map(printReport).join('\n') : 'no containers found\n');
       findings = reports.flatMap((r) => r.findings);
     } else {
       const target = resolveCliTarget(args.positionals[0], 'audit');
       const report = auditContainer(target.pid);
-      if (json) printJson(report); else process.stdout.write(printReport(report));
+      if (json) printJson(report);
+      else process.stdout.write(printReport(report));
       findings = report.findings;
     }
     return findings.some((f) => atLeast(f.severity, floor)) ? 1 : 0;

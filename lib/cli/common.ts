@@ -8,7 +8,10 @@ import { escapeJson, escapeText } from './escape.js';
 
 /** A mistake on the command line: printed as one line with the command's usage hint, exit status 1. */
 export class UsageError extends Error {
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
     this.name = 'UsageError';
   }
@@ -20,7 +23,12 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * Parses argv with parseArgs (strict), adding `--help`/`-h` unless the command uses -h itself.
  * Returns undefined after printing `help` when asked for it.
  */
-export function parse(argv: string[], options: Options, help: string, command: string): { values: Record<string, string | boolean | undefined>; positionals: string[] } | undefined {
+export function parse(
+  argv: string[],
+  options: Options,
+  help: string,
+  command: string,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } | undefined {
   // -h means --help unless the command gives it another meaning (free -h: human sizes).
   const hTaken = Object.values(options).some((o) => o.short === 'h');
   const all: Options = { help: hTaken ? { type: 'boolean' } : { type: 'boolean', short: 'h' }, ...options };
@@ -28,7 +36,10 @@ export function parse(argv: string[], options: Options, help: string, command: s
   try {
     parsed = parseArgs({ args: argv, options: all, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, ''), `see 'nsjoin ${command} --help'`);
+    throw new UsageError(
+      (err as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, ''),
+      `see 'nsjoin ${command} --help'`,
+    );
   }
   if (parsed.values.help) {
     process.stdout.write(help.endsWith('\n') ? help : `${help}\n`);
@@ -123,12 +134,19 @@ export function percent(value: number | null | undefined): string {
 export function table(header: string[], rows: string[][], right: number[] = []): string {
   const all = [header, ...rows].map((r) => r.map(escapeText));
   const widths = header.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));
-  return all
-    .map((r) => r.map((cell, c) => {
-      if (c === r.length - 1 && !right.includes(c)) return cell;
-      return right.includes(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!);
-    }).join('  ').trimEnd())
-    .join('\n') + '\n';
+  return (
+    all
+      .map((r) =>
+        r
+          .map((cell, c) => {
+            if (c === r.length - 1 && !right.includes(c)) return cell;
+            return right.includes(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!);
+          })
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 /** A positive number of milliseconds from a flag, or the default. */
@@ -143,7 +161,9 @@ export function intervalMs(value: string | boolean | undefined, fallback: number
 
 /** Writes a value as pretty JSON; Infinity (an unlimited value) becomes null; no raw control characters (escapeJson). */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${escapeJson(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2))}\n`);
+  process.stdout.write(
+    `${escapeJson(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2))}\n`,
+  );
 }
 
 /** A TARGET resolved for display: its host pid and, for a container, which one. */
@@ -175,11 +195,15 @@ export function resolveParsedTarget(target: Target): ResolvedTarget {
   const container: NonNullable<ResolvedTarget['container']> = { id: c.id, runtime: c.runtime };
   if (c.name !== undefined) container.name = c.name;
   if (c.pod) container.pod = { name: c.pod.name, namespace: c.pod.namespace };
-  return { pid: c.pid, container, label: `${displayName(c) ?? ''}${displayName(c) ? ' ' : ''}${c.id.slice(0, 12)} (${c.runtime}, pid ${c.pid})` };
+  return {
+    pid: c.pid,
+    container,
+    label: `${displayName(c) ?? ''}${displayName(c) ? ' ' : ''}${c.id.slice(0, 12)} (${c.runtime}, pid ${c.pid})`,
+  };
 }
 
 /** NAMESPACE/POD/CONTAINER for a pod's container, the runtime's name otherwise. */
 export function displayName(c: { name?: string; pod?: { name?: string; namespace?: string }; sandbox?: boolean }): string | undefined {
-  if (c.pod?.name !== undefined) return `${c.pod.namespace ?? '?'}/${c.pod.name}/${c.sandbox ? '(sandbox)' : c.name ?? '?'}`;
+  if (c.pod?.name !== undefined) return `${c.pod.namespace ?? '?'}/${c.pod.name}/${c.sandbox ? '(sandbox)' : (c.name ?? '?')}`;
   return c.name;
 }

@@ -34,10 +34,15 @@ export function parseDebugArgs(argv: string[], shell: string | null = process.en
   const before = dash < 0 ? argv : argv.slice(0, dash);
   const after = dash < 0 ? [] : argv.slice(dash);
   const expanded = before.flatMap((a) => (a === '-it' || a === '-ti' ? ['--interactive', '--tty'] : [a]));
-  const parsed = parse([...expanded, ...after], {
-    interactive: { type: 'boolean' },
-    tty: { type: 'boolean' },
-  }, debugHelp, 'debug');
+  const parsed = parse(
+    [...expanded, ...after],
+    {
+      interactive: { type: 'boolean' },
+      tty: { type: 'boolean' },
+    },
+    debugHelp,
+    'debug',
+  );
   if (!parsed) return undefined;
   const [targetText, file, ...args] = parsed.positionals;
   if (targetText === undefined) throw new UsageError('missing TARGET', "see 'nsjoin debug --help'");
@@ -45,9 +50,12 @@ export function parseDebugArgs(argv: string[], shell: string | null = process.en
   // A login shell of the host: the session is for a person, as kubectl debug's.
   const program = file ?? (shell && shell.startsWith('/') ? shell : '/bin/sh');
   return {
-    target, file: program, args: file === undefined ? [] : args,
+    target,
+    file: program,
+    args: file === undefined ? [] : args,
     options: { debug: true },
-    interactive: parsed.values.interactive === true, tty: parsed.values.tty === true,
+    interactive: parsed.values.interactive === true,
+    tty: parsed.values.tty === true,
   };
 }
 

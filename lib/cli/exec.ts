@@ -63,12 +63,20 @@ Examples: nsjoin exec -t 3f2a -a -- /bin/sh -c 'hostname; cat /proc/net/dev'
 `;
 
 const NS_FLAGS: Array<[string, NamespaceType]> = [
-  ['mount', 'mnt'], ['uts', 'uts'], ['ipc', 'ipc'], ['net', 'net'], ['pid', 'pid'], ['cgroup', 'cgroup'], ['time', 'time'], ['user', 'user'],
+  ['mount', 'mnt'],
+  ['uts', 'uts'],
+  ['ipc', 'ipc'],
+  ['net', 'net'],
+  ['pid', 'pid'],
+  ['cgroup', 'cgroup'],
+  ['time', 'time'],
+  ['user', 'user'],
 ];
 
 function id(value: string | boolean | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !/^\d+$/.test(value)) throw new UsageError(`--${flag} needs a number${flag === 'setuid' ? " or 'target'" : ''}, got ${String(value)}`);
+  if (typeof value !== 'string' || !/^\d+$/.test(value))
+    throw new UsageError(`--${flag} needs a number${flag === 'setuid' ? " or 'target'" : ''}, got ${String(value)}`);
   return Number(value);
 }
 
@@ -79,27 +87,32 @@ export function parseExecArgs(argv: string[]): Session | undefined {
   const before = dash < 0 ? argv : argv.slice(0, dash);
   const after = dash < 0 ? [] : argv.slice(dash);
   const expanded = before.flatMap((a) => (a === '-it' || a === '-ti' ? ['--interactive', '--tty'] : [a]));
-  const parsed = parse([...expanded, ...after], {
-    target: { type: 'string', short: 't' },
-    all: { type: 'boolean', short: 'a' },
-    mount: { type: 'boolean', short: 'm' },
-    uts: { type: 'boolean', short: 'u' },
-    ipc: { type: 'boolean', short: 'i' },
-    net: { type: 'boolean', short: 'n' },
-    pid: { type: 'boolean', short: 'p' },
-    cgroup: { type: 'boolean', short: 'C' },
-    time: { type: 'boolean', short: 'T' },
-    user: { type: 'boolean', short: 'U' },
-    root: { type: 'boolean', short: 'r' },
-    wd: { type: 'string', short: 'w' },
-    setuid: { type: 'string', short: 'S' },
-    setgid: { type: 'string', short: 'G' },
-    env: { type: 'boolean', short: 'e' },
-    'join-cgroup': { type: 'boolean', short: 'c' },
-    privileges: { type: 'string' },
-    interactive: { type: 'boolean' },
-    tty: { type: 'boolean' },
-  }, execHelp, 'exec');
+  const parsed = parse(
+    [...expanded, ...after],
+    {
+      target: { type: 'string', short: 't' },
+      all: { type: 'boolean', short: 'a' },
+      mount: { type: 'boolean', short: 'm' },
+      uts: { type: 'boolean', short: 'u' },
+      ipc: { type: 'boolean', short: 'i' },
+      net: { type: 'boolean', short: 'n' },
+      pid: { type: 'boolean', short: 'p' },
+      cgroup: { type: 'boolean', short: 'C' },
+      time: { type: 'boolean', short: 'T' },
+      user: { type: 'boolean', short: 'U' },
+      root: { type: 'boolean', short: 'r' },
+      wd: { type: 'string', short: 'w' },
+      setuid: { type: 'string', short: 'S' },
+      setgid: { type: 'string', short: 'G' },
+      env: { type: 'boolean', short: 'e' },
+      'join-cgroup': { type: 'boolean', short: 'c' },
+      privileges: { type: 'string' },
+      interactive: { type: 'boolean' },
+      tty: { type: 'boolean' },
+    },
+    execHelp,
+    'exec',
+  );
   if (!parsed) return undefined;
   const v = parsed.values;
   if (v.target === undefined) throw new UsageError('missing -t TARGET', "see 'nsjoin exec --help'");
@@ -121,7 +134,8 @@ export function parseExecArgs(argv: string[]): Session | undefined {
   if (v.env) options.env = 'target';
   if (v['join-cgroup']) options.joinCgroup = true;
   if (v.privileges !== undefined) {
-    if (v.privileges !== 'caller' && v.privileges !== 'target') throw new UsageError(`--privileges takes 'caller' or 'target', got ${String(v.privileges)}`);
+    if (v.privileges !== 'caller' && v.privileges !== 'target')
+      throw new UsageError(`--privileges takes 'caller' or 'target', got ${String(v.privileges)}`);
     options.privileges = v.privileges;
   }
   if (v.setuid === 'target') {
@@ -144,4 +158,3 @@ export async function execCommand(argv: string[]): Promise<number> {
   const plan = parseExecArgs(argv);
   return plan ? runSession(plan) : 0;
 }
-

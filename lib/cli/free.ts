@@ -20,10 +20,20 @@ Options:
 
 /** Runs `nsjoin free`; returns the exit status. */
 export function run(argv: string[]): number {
-  const args = parse(argv, {
-    human: { type: 'boolean', short: 'h' }, bytes: { type: 'boolean', short: 'b' }, kibi: { type: 'boolean', short: 'k' },
-    mebi: { type: 'boolean', short: 'm' }, gibi: { type: 'boolean', short: 'g' }, meminfo: { type: 'boolean' }, json: { type: 'boolean' },
-  }, help, 'free');
+  const args = parse(
+    argv,
+    {
+      human: { type: 'boolean', short: 'h' },
+      bytes: { type: 'boolean', short: 'b' },
+      kibi: { type: 'boolean', short: 'k' },
+      mebi: { type: 'boolean', short: 'm' },
+      gibi: { type: 'boolean', short: 'g' },
+      meminfo: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    help,
+    'free',
+  );
   if (!args) return 0;
   if (args.positionals.length > 1) throw new UsageError('at most one TARGET', "see 'nsjoin free --help'");
   const target = resolveCliTarget(args.positionals[0], 'free');
@@ -45,10 +55,13 @@ export function run(argv: string[]): number {
 
 /** free's layout: a 9-wide label, then 11-wide columns (12 with the separating space). */
 export function formatFree(m: MemoryView, show: (n: number) => string): string {
-  const row = (label: string, cells: string[]): string => `${label.padEnd(9)}${cells.map((c, i) => (i === 0 ? c.padStart(11) : ` ${c.padStart(11)}`)).join('')}`;
-  return [
-    row('', ['total', 'used', 'free', 'shared', 'buff/cache', 'available']),
-    row('Mem:', [m.total, m.used, m.free, m.shared, m.buffCache, m.available].map(show)),
-    row('Swap:', [m.swapTotal, m.swapUsed, m.swapFree].map(show)),
-  ].join('\n') + '\n';
+  const row = (label: string, cells: string[]): string =>
+    `${label.padEnd(9)}${cells.map((c, i) => (i === 0 ? c.padStart(11) : ` ${c.padStart(11)}`)).join('')}`;
+  return (
+    [
+      row('', ['total', 'used', 'free', 'shared', 'buff/cache', 'available']),
+      row('Mem:', [m.total, m.used, m.free, m.shared, m.buffCache, m.available].map(show)),
+      row('Swap:', [m.swapTotal, m.swapUsed, m.swapFree].map(show)),
+    ].join('\n') + '\n'
+  );
 }

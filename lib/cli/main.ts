@@ -12,20 +12,20 @@ interface Command {
 
 const commands: Record<string, Command> = {
   exec: {
-    summary: 'run a program inside a target\'s namespaces (like nsenter)',
+    summary: "run a program inside a target's namespaces (like nsenter)",
     load: async () => {
       const m = await import('./exec.js');
       return { run: m.execCommand };
     },
   },
-  debug: { summary: 'the host\'s tools inside a target whose image has none (like kubectl debug)', load: () => import('./debug.js') },
+  debug: { summary: "the host's tools inside a target whose image has none (like kubectl debug)", load: () => import('./debug.js') },
   ps: { summary: 'list the containers on this host, with CPU and memory', load: () => import('./ps.js') },
   ns: { summary: 'list namespaces (like lsns), or those of one target', load: () => import('./ns.js') },
-  stats: { summary: 'CPU, memory, IO, pids and network of a target\'s cgroup', load: () => import('./stats.js') },
+  stats: { summary: "CPU, memory, IO, pids and network of a target's cgroup", load: () => import('./stats.js') },
   free: { summary: 'memory as free would show it inside the container', load: () => import('./free.js') },
   net: { summary: 'network interfaces and counters inside the target (like ip -s link)', load: () => import('./net.js') },
   top: { summary: 'live CPU, memory, IO and network against the limits, with sparklines', load: () => import('./top.js') },
-  serve: { summary: 'Prometheus /metrics of every container, under cAdvisor\'s names', load: () => import('./serve.js') },
+  serve: { summary: "Prometheus /metrics of every container, under cAdvisor's names", load: () => import('./serve.js') },
   audit: { summary: 'how well a container is isolated, seen from the host (or --host, --all)', load: () => import('./audit.js') },
 };
 
@@ -35,7 +35,9 @@ Look into Linux containers from the host. TARGET is a host pid, a container name
 or NAMESPACE/POD[/CONTAINER] for a Kubernetes pod on this node.
 
 Commands:
-${Object.entries(commands).map(([name, c]) => `  ${name.padEnd(7)}${c.summary}`).join('\n')}
+${Object.entries(commands)
+  .map(([name, c]) => `  ${name.padEnd(7)}${c.summary}`)
+  .join('\n')}
 
 Run 'nsjoin COMMAND --help' for a command's options. Read commands take --json.
 Joining namespaces (exec) needs root; the read commands need read access to /proc/PID.
@@ -79,7 +81,9 @@ process.on('uncaughtException', (err) => {
 });
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err) => {
     const status = reportError(err);
     // As nsenter and shells: a program that cannot be found is 127, one that cannot run is 126.

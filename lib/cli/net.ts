@@ -24,9 +24,19 @@ function block(label: string, header: string[], values: number[]): string {
 }
 
 function device(d: NetDevStat, n: number): string {
-  return `${d.ifindex ?? n}: ${escapeText(d.name)}\n`
-    + block('RX:', ['bytes', 'packets', 'errors', 'dropped', 'fifo', 'frame', 'mcast'], [d.rx.bytes, d.rx.packets, d.rx.errs, d.rx.drop, d.rx.fifo, d.rx.frame, d.rx.multicast])
-    + block('TX:', ['bytes', 'packets', 'errors', 'dropped', 'fifo', 'carrier', 'collsns'], [d.tx.bytes, d.tx.packets, d.tx.errs, d.tx.drop, d.tx.fifo, d.tx.carrier, d.tx.colls]);
+  return (
+    `${d.ifindex ?? n}: ${escapeText(d.name)}\n` +
+    block(
+      'RX:',
+      ['bytes', 'packets', 'errors', 'dropped', 'fifo', 'frame', 'mcast'],
+      [d.rx.bytes, d.rx.packets, d.rx.errs, d.rx.drop, d.rx.fifo, d.rx.frame, d.rx.multicast],
+    ) +
+    block(
+      'TX:',
+      ['bytes', 'packets', 'errors', 'dropped', 'fifo', 'carrier', 'collsns'],
+      [d.tx.bytes, d.tx.packets, d.tx.errs, d.tx.drop, d.tx.fifo, d.tx.carrier, d.tx.colls],
+    )
+  );
 }
 
 /** Runs `nsjoin net`; returns the exit status. */

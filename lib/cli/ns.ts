@@ -36,10 +36,18 @@ export function run(argv: string[]): number {
     printJson(rows);
     return 0;
   }
-  process.stdout.write(table(
-    ['NS', 'TYPE', 'NPROCS', 'PID', 'COMMAND'],
-    rows.map((r) => [String(r.inode), r.type, String(r.processes), String(r.pid), r.command.length > 100 ? `${r.command.slice(0, 99)}…` : r.command]),
-    [0, 2, 3],
-  ));
+  process.stdout.write(
+    table(
+      ['NS', 'TYPE', 'NPROCS', 'PID', 'COMMAND'],
+      rows.map((r) => [
+        String(r.inode),
+        r.type,
+        String(r.processes),
+        String(r.pid),
+        r.command.length > 100 ? `${r.command.slice(0, 99)}…` : r.command,
+      ]),
+      [0, 2, 3],
+    ),
+  );
   return 0;
 }

@@ -9,7 +9,8 @@ import { humanBytes, intervalMs, parse, percent, printJson, table } from './comm
 
 /** Longest name or image shown in the table (--json carries them whole). */
 const CELL_MAX = 40;
-const cell = (text: string | undefined): string => (text === undefined ? '-' : text.length > CELL_MAX ? `${text.slice(0, CELL_MAX - 3)}...` : text);
+const cell = (text: string | undefined): string =>
+  text === undefined ? '-' : text.length > CELL_MAX ? `${text.slice(0, CELL_MAX - 3)}...` : text;
 
 /** Usage of `nsjoin ps`. */
 export const help = `Usage: nsjoin ps [--json] [-i MS]
@@ -64,22 +65,24 @@ export async function run(argv: string[]): Promise<number> {
     printJson(rows);
     return 0;
   }
-  process.stdout.write(table(
-    ['CONTAINER ID', 'NAME', 'IMAGE', 'RUNTIME', 'PID', 'PROCS', 'NAMESPACE', 'POD', 'QOS', 'CPU %', 'MEM USED / LIMIT'],
-    rows.map((r) => [
-      r.id.slice(0, 12),
-      r.sandbox ? '(sandbox)' : cell(r.name),
-      cell(r.image),
-      r.runtime,
-      String(r.pid),
-      String(r.pids.length),
-      cell(r.pod?.namespace),
-      r.pod ? cell(r.pod.name ?? r.pod.uid) : '-',
-      r.pod ? r.pod.qos : '-',
-      r.cpu ? percent(r.cpu.cores * 100) : '-',
-      r.memory ? `${humanBytes(r.memory.used)} / ${r.memory.limit === null ? 'unlimited' : humanBytes(r.memory.limit)}` : '-',
-    ]),
-    [4, 5, 9],
-  ));
+  process.stdout.write(
+    table(
+      ['CONTAINER ID', 'NAME', 'IMAGE', 'RUNTIME', 'PID', 'PROCS', 'NAMESPACE', 'POD', 'QOS', 'CPU %', 'MEM USED / LIMIT'],
+      rows.map((r) => [
+        r.id.slice(0, 12),
+        r.sandbox ? '(sandbox)' : cell(r.name),
+        cell(r.image),
+        r.runtime,
+        String(r.pid),
+        String(r.pids.length),
+        cell(r.pod?.namespace),
+        r.pod ? cell(r.pod.name ?? r.pod.uid) : '-',
+        r.pod ? r.pod.qos : '-',
+        r.cpu ? percent(r.cpu.cores * 100) : '-',
+        r.memory ? `${humanBytes(r.memory.used)} / ${r.memory.limit === null ? 'unlimited' : humanBytes(r.memory.limit)}` : '-',
+      ]),
+      [4, 5, 9],
+    ),
+  );
   return 0;
 }

@@ -51,10 +51,14 @@ export class Sampler {
     if (prev.net && next.net && next.net.time > prev.net.time) out.net = netRates(prev.net, next.net);
     try {
       out.memory = memoryView(this.pid);
-    } catch { /* no memory controller, or exited */ }
+    } catch {
+      /* no memory controller, or exited */
+    }
     try {
       out.cpu = cpuView(this.pid);
-    } catch { /* exited */ }
+    } catch {
+      /* exited */
+    }
     return out;
   }
 }

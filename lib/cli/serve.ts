@@ -42,15 +42,28 @@ export async function run(argv: string[]): Promise<number> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host, port }, () => { server.off('error', reject); resolve(); });
+    server.listen({ host, port }, () => {
+      server.off('error', reject);
+      resolve();
+    });
   }).catch((err: NodeJS.ErrnoException) => {
-    const why = err.code === 'EADDRINUSE' ? 'the address is already in use (another exporter running?)'
-      : err.code === 'EACCES' ? 'permission denied (ports below 1024 need root)'
-        : err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' ? 'no such local address' : err.message;
+    const why =
+      err.code === 'EADDRINUSE'
+        ? 'the address is already in use (another exporter running?)'
+        : err.code === 'EACCES'
+          ? 'permission denied (ports below 1024 need root)'
+          : err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND'
+            ? 'no such local address'
+            : err.message;
     throw new UsageError(`cannot listen on ${host}:${port}: ${why} (${err.code ?? 'error'})`);
   });
   const addr = server.address();
-  const shown = typeof addr === 'object' && addr ? (addr.family === 'IPv6' ? `[${addr.address}]:${addr.port}` : `${addr.address}:${addr.port}`) : `${host}:${port}`;
+  const shown =
+    typeof addr === 'object' && addr
+      ? addr.family === 'IPv6'
+        ? `[${addr.address}]:${addr.port}`
+        : `${addr.address}:${addr.port}`
+      : `${host}:${port}`;
   process.stderr.write(`nsjoin serve: listening on http://${shown}/metrics\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

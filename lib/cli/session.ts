@@ -37,7 +37,8 @@ function exitStatus(code: number | null, signal: NodeJS.Signals | null): number 
  */
 export async function runSession(plan: Session): Promise<number> {
   const { pid } = resolveParsedTarget(plan.target);
-  const stdin = process.stdin, stdout = process.stdout;
+  const stdin = process.stdin,
+    stdout = process.stdout;
   // Raw mode only when our keystrokes go to the program: with --tty alone, ^C must still reach
   // nsjoin as SIGINT (and be passed on).
   const hostTty = plan.tty && plan.interactive && stdin.isTTY === true;
@@ -66,7 +67,11 @@ export async function runSession(plan: Session): Promise<number> {
   let rawSet = false;
   const restore = () => {
     if (rawSet) {
-      try { stdin.setRawMode(false); } catch { /* the terminal is gone */ }
+      try {
+        stdin.setRawMode(false);
+      } catch {
+        /* the terminal is gone */
+      }
       rawSet = false;
     }
   };
@@ -78,8 +83,12 @@ export async function runSession(plan: Session): Promise<number> {
   };
   process.on('exit', onExit);
 
-  const onData = (b: Buffer) => { started.pty?.write(b); };
-  const onEnd = () => { started.pty?.write('\x04'); };
+  const onData = (b: Buffer) => {
+    started.pty?.write(b);
+  };
+  const onEnd = () => {
+    started.pty?.write('\x04');
+  };
   if (started.pty) {
     if (hostTty) {
       stdin.setRawMode(true);
@@ -90,7 +99,9 @@ export async function runSession(plan: Session): Promise<number> {
       stdin.on('end', onEnd);
       stdin.resume();
     }
-    started.pty.on('data', (b: Buffer) => { stdout.write(b); });
+    started.pty.on('data', (b: Buffer) => {
+      stdout.write(b);
+    });
   }
 
   const status = new Promise<number>((resolve, reject) => {
@@ -101,7 +112,10 @@ export async function runSession(plan: Session): Promise<number> {
     // as docker exec, the session ends with the program. What it wrote is already readable.
     started.once('exit', () => {
       const pty = started.pty;
-      if (pty) setTimeout(() => { if (!pty.destroyed) pty.destroy(); }, 200).unref();
+      if (pty)
+        setTimeout(() => {
+          if (!pty.destroyed) pty.destroy();
+        }, 200).unref();
     });
   });
 

@@ -26,7 +26,11 @@ export function forwardSignals(stdout: NodeJS.WriteStream = process.stdout): For
   };
   const resize = (c: NsChildProcess) => {
     if (!stdout.isTTY) return;
-    try { c.resize(stdout.columns || 80, stdout.rows || 24); } catch { /* pty already closed */ }
+    try {
+      c.resize(stdout.columns || 80, stdout.rows || 24);
+    } catch {
+      /* pty already closed */
+    }
   };
   for (const sig of FORWARDED) {
     const h = () => forward(sig);

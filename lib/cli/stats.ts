@@ -48,12 +48,16 @@ export function formatStats(label: string, f: Figures): string {
     lines.push(line);
   }
   if (s.io && f.rates.io) {
-    lines.push(`IO       read ${humanRate(f.rates.io.readBytesPerSec)}  write ${humanRate(f.rates.io.writeBytesPerSec)}  (in all: read ${humanBytes(s.io.readBytes)}, written ${humanBytes(s.io.writeBytes)})`);
+    lines.push(
+      `IO       read ${humanRate(f.rates.io.readBytesPerSec)}  write ${humanRate(f.rates.io.writeBytesPerSec)}  (in all: read ${humanBytes(s.io.readBytes)}, written ${humanBytes(s.io.writeBytes)})`,
+    );
   }
   if (s.pids) lines.push(`PIDs     ${s.pids.current} / ${s.pids.limit ?? 'unlimited'}`);
   if (f.net) {
     const names = f.net.interfaces.filter((i) => i.name !== 'lo').map((i) => escapeText(i.name));
-    lines.push(`Net      rx ${humanRate(f.net.total.rx.bytes)}  tx ${humanRate(f.net.total.tx.bytes)}  (${names.length ? names.join(', ') : 'no interface but lo'})`);
+    lines.push(
+      `Net      rx ${humanRate(f.net.total.rx.bytes)}  tx ${humanRate(f.net.total.tx.bytes)}  (${names.length ? names.join(', ') : 'no interface but lo'})`,
+    );
   }
   if (s.pressure?.cpu || s.pressure?.memory || s.pressure?.io) {
     const p = (k: 'cpu' | 'memory' | 'io') => `${k} ${s.pressure?.[k]?.some.avg10.toFixed(2) ?? '-'}%`;
@@ -74,7 +78,15 @@ export async function run(argv: string[]): Promise<number> {
   await sleep(ms);
   const f = sampler.figures(prev, sampler.read());
   if (args.values['json']) {
-    printJson({ pid: target.pid, ...(target.container ? { container: target.container } : {}), stats: f.cgroup, rates: f.rates, net: f.net ?? null, memory: f.memory ?? null, cpu: f.cpu ?? null });
+    printJson({
+      pid: target.pid,
+      ...(target.container ? { container: target.container } : {}),
+      stats: f.cgroup,
+      rates: f.rates,
+      net: f.net ?? null,
+      memory: f.memory ?? null,
+      cpu: f.cpu ?? null,
+    });
     return 0;
   }
   process.stdout.write(formatStats(target.label, f));

@@ -24,13 +24,20 @@ const BARS = '▁▂▃▄▅▆▇█';
 /** A sparkline of values in 0..max (max <= 0: scaled to the largest value). */
 export function sparkline(values: number[], max?: number): string {
   const top = max !== undefined && max > 0 ? max : Math.max(0, ...values);
-  return values.map((v) => {
-    if (!(top > 0) || !(v > 0)) return BARS[0];
-    return BARS[Math.min(BARS.length - 1, Math.floor((v / top) * (BARS.length - 1) + 0.5))];
-  }).join('');
+  return values
+    .map((v) => {
+      if (!(top > 0) || !(v > 0)) return BARS[0];
+      return BARS[Math.min(BARS.length - 1, Math.floor((v / top) * (BARS.length - 1) + 0.5))];
+    })
+    .join('');
 }
 
-interface History { cpu: number[]; mem: number[]; io: number[]; net: number[] }
+interface History {
+  cpu: number[];
+  mem: number[];
+  io: number[];
+  net: number[];
+}
 
 function screen(t: ResolvedTarget, f: Figures, h: History, everyMs: number): string {
   const s = f.cgroup;
@@ -55,29 +62,51 @@ function screen(t: ResolvedTarget, f: Figures, h: History, everyMs: number): str
     out.push(line, `        ${sparkline(h.mem, total ?? undefined)}`);
   } else out.push('Memory  no memory accounting in this cgroup', '');
   const io = f.rates.io;
-  out.push(io ? `IO      read ${humanRate(io.readBytesPerSec)}  write ${humanRate(io.writeBytesPerSec)}` : 'IO      -', `        ${sparkline(h.io)}`);
+  out.push(
+    io ? `IO      read ${humanRate(io.readBytesPerSec)}  write ${humanRate(io.writeBytesPerSec)}` : 'IO      -',
+    `        ${sparkline(h.io)}`,
+  );
   const net = f.net;
   // Loopback never leaves the container and would be counted twice: it is left out, and said so.
-  const names = net ? net.interfaces.filter((i) => i.name !== 'lo').map((i) => escapeText(i.name)).join(', ') : '';
-  out.push(net ? `Net     rx ${humanRate(net.total.rx.bytes)}  tx ${humanRate(net.total.tx.bytes)}  (${names || 'only lo, not counted'})` : 'Net     - (the process has exited)', `        ${sparkline(h.net)}`);
+  const names = net
+    ? net.interfaces
+        .filter((i) => i.name !== 'lo')
+        .map((i) => escapeText(i.name))
+        .join(', ')
+    : '';
+  out.push(
+    net
+      ? `Net     rx ${humanRate(net.total.rx.bytes)}  tx ${humanRate(net.total.tx.bytes)}  (${names || 'only lo, not counted'})`
+      : 'Net     - (the process has exited)',
+    `        ${sparkline(h.net)}`,
+  );
   if (s.pids) out.push(`PIDs    ${s.pids.current} of ${s.pids.limit ?? 'unlimited'}`);
   return out.join('\n');
 }
 
 /** Runs `nsjoin top`; resolves with the exit status once q is pressed or the count is reached. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parse(argv, {
-    delay: { type: 'string', short: 'd' }, interval: { type: 'string', short: 'i' },
-    iterations: { type: 'string', short: 'n' }, json: { type: 'boolean' },
-  }, help, 'top');
+  const args = parse(
+    argv,
+    {
+      delay: { type: 'string', short: 'd' },
+      interval: { type: 'string', short: 'i' },
+      iterations: { type: 'string', short: 'n' },
+      json: { type: 'boolean' },
+    },
+    help,
+    'top',
+  );
   if (!args) return 0;
   if (args.positionals.length > 1) throw new UsageError('at most one TARGET', "see 'nsjoin top --help'");
   const delay = args.values['delay'];
-  if (delay !== undefined && !(Number(delay) >= 0.05 && Number(delay) <= 3600)) throw new UsageError(`--delay needs seconds from 0.05 to 3600, got ${String(delay)}`);
+  if (delay !== undefined && !(Number(delay) >= 0.05 && Number(delay) <= 3600))
+    throw new UsageError(`--delay needs seconds from 0.05 to 3600, got ${String(delay)}`);
   const every = delay !== undefined ? Number(delay) * 1000 : intervalMs(args.values['interval'], 1000);
   const countText = args.values['iterations'];
   const count = countText === undefined ? Infinity : Number(countText);
-  if (!(Number.isInteger(count) && count > 0) && count !== Infinity) throw new UsageError(`--iterations needs a positive integer, got ${String(countText)}`);
+  if (!(Number.isInteger(count) && count > 0) && count !== Infinity)
+    throw new UsageError(`--iterations needs a positive integer, got ${String(countText)}`);
   const json = Boolean(args.values['json']);
   const target = resolveCliTarget(args.positionals[0], 'top');
   const sampler = new Sampler(target.pid);
@@ -129,7 +158,9 @@ export async function run(argv: string[]): Promise<number> {
         push(history.io, (f.rates.io?.readBytesPerSec ?? 0) + (f.rates.io?.writeBytesPerSec ?? 0));
         push(history.net, (f.net?.total.rx.bytes ?? 0) + (f.net?.total.tx.bytes ?? 0));
         if (json) {
-          process.stdout.write(`${escapeJson(JSON.stringify({ pid: target.pid, ...(target.container ? { container: target.container } : {}), rates: f.rates, net: f.net?.total ?? null, memory: f.memory ?? null, cpu: f.cpu ?? null }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)))}\n`);
+          process.stdout.write(
+            `${escapeJson(JSON.stringify({ pid: target.pid, ...(target.container ? { container: target.container } : {}), rates: f.rates, net: f.net?.total ?? null, memory: f.memory ?? null, cpu: f.cpu ?? null }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)))}\n`,
+          );
         } else if (tty) {
           process.stdout.write(`\x1b[H\x1b[2J${screen(target, f, history, every)}`);
         } else {

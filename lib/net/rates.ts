@@ -70,7 +70,10 @@ export function netRates(prev: NetDevSample, next: NetDevSample, options: NetRat
     if (base === undefined) reset = true;
     const delta = (now: number, then: number | undefined): number => {
       if (then === undefined) return now;
-      if (now < then) { reset = true; return now; }
+      if (now < then) {
+        reset = true;
+        return now;
+      }
       return now - then;
     };
     const rx: NetRate = {

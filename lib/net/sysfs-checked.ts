@@ -30,7 +30,10 @@ const AT_FDCWD = -100;
 export function readCheckedSysfs(root: string, rel: string, name: string, procRoot: string, pid: number): SysfsFigures | undefined {
   const devPath = `${procRoot}/${pid}/net/dev`;
   const fds: number[] = [];
-  const keep = (fd: number): number => { fds.push(fd); return fd; };
+  const keep = (fd: number): number => {
+    fds.push(fd);
+    return fd;
+  };
   try {
     const before = parseNetDev(readText(devPath, pid), devPath);
     const names = before.map((d) => d.name);
@@ -39,10 +42,21 @@ export function readCheckedSysfs(root: string, rel: string, name: string, procRo
     const sysFd = keep(openDirInRoot(rootFd, rel, `${root}/${rel}`, pid));
     if (statfsSync(fdPath(sysFd)).type !== SYSFS_MAGIC) return undefined;
     // Inside the sysfs mount only: class/net/NAME are relative links into devices/.
-    const inSysfs = (path: string) => keep(openat2(sysFd, path, c.O_PATH | c.O_DIRECTORY,
-      c.RESOLVE_IN_ROOT | c.RESOLVE_NO_MAGICLINKS | c.RESOLVE_NO_XDEV, `${root}/${rel}/${path}`, pid));
+    const inSysfs = (path: string) =>
+      keep(
+        openat2(
+          sysFd,
+          path,
+          c.O_PATH | c.O_DIRECTORY,
+          c.RESOLVE_IN_ROOT | c.RESOLVE_NO_MAGICLINKS | c.RESOLVE_NO_XDEV,
+          `${root}/${rel}/${path}`,
+          pid,
+        ),
+      );
     const classFd = inSysfs('class/net');
-    const listed = readdirSync(fdPath(classFd), { withFileTypes: true }).filter((e) => e.isSymbolicLink()).map((e) => e.name);
+    const listed = readdirSync(fdPath(classFd), { withFileTypes: true })
+      .filter((e) => e.isSymbolicLink())
+      .map((e) => e.name);
     if (listed.length !== names.length || !listed.every((n) => names.includes(n))) return undefined;
     const known = netnsIfindexes(procRoot, pid);
     const own = known.get(name) ?? snmp6Ifindex(procRoot, pid, name);
@@ -62,9 +76,12 @@ export function readCheckedSysfs(root: string, rel: string, name: string, procRo
     const st = found.statistics;
     const within = (lo: number, v: number | undefined, hi: number) => v !== undefined && lo <= v && v <= hi;
     if (
-      !within(d0.rx.bytes, st.rx_bytes, d1.rx.bytes) || !within(d0.tx.bytes, st.tx_bytes, d1.tx.bytes) ||
-      !within(d0.rx.packets, st.rx_packets, d1.rx.packets) || !within(d0.tx.packets, st.tx_packets, d1.tx.packets)
-    ) return undefined;
+      !within(d0.rx.bytes, st.rx_bytes, d1.rx.bytes) ||
+      !within(d0.tx.bytes, st.tx_bytes, d1.tx.bytes) ||
+      !within(d0.rx.packets, st.rx_packets, d1.rx.packets) ||
+      !within(d0.tx.packets, st.tx_packets, d1.tx.packets)
+    )
+      return undefined;
     return found;
   } catch {
     return undefined;
@@ -76,8 +93,16 @@ export function readCheckedSysfs(root: string, rel: string, name: string, procRo
 /** Reads the figures under the device directory `devFd` (`where` names it in errors); `keep` closes fds later. */
 function readFromSysfs(devFd: number, where: string, pid: number, keep: (fd: number) => number): SysfsFigures {
   const c = openFlags();
-  const statsFd = keep(openat2(devFd, 'statistics', c.O_PATH | c.O_DIRECTORY,
-    c.RESOLVE_BENEATH | c.RESOLVE_NO_SYMLINKS | c.RESOLVE_NO_XDEV, `${where}/statistics`, pid));
+  const statsFd = keep(
+    openat2(
+      devFd,
+      'statistics',
+      c.O_PATH | c.O_DIRECTORY,
+      c.RESOLVE_BENEATH | c.RESOLVE_NO_SYMLINKS | c.RESOLVE_NO_XDEV,
+      `${where}/statistics`,
+      pid,
+    ),
+  );
   const statistics: Record<string, number> = {};
   let files: string[];
   try {

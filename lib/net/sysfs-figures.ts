@@ -41,7 +41,12 @@ export interface InterfaceStats {
 export type SysfsFigures = Omit<InterfaceStats, 'name' | 'pid' | 'source'>;
 
 /** The figures from the values of one device directory (`get` by file name); `where` names it in errors. */
-export function figures(get: (key: string) => string | undefined, statistics: Record<string, number>, time: number, where: string): SysfsFigures {
+export function figures(
+  get: (key: string) => string | undefined,
+  statistics: Record<string, number>,
+  time: number,
+  where: string,
+): SysfsFigures {
   const ifindex = get('ifindex');
   const mtu = get('mtu');
   if (ifindex === undefined || mtu === undefined) throw new NsError('ENOENT', `no ifindex or mtu under ${where}`, { path: where });
@@ -61,7 +66,15 @@ export function figures(get: (key: string) => string | undefined, statistics: Re
 /** Arguments for grep that print every figure of interface `name` under /sys as `PATH:VALUE` lines. Exported for tests. */
 export function sysfsGrepArgs(name: string): string[] {
   const base = `/sys/class/net/${name}`;
-  return ['-r', '-s', '-H', '-e', '', '--', ...['statistics', 'ifindex', 'operstate', 'mtu', 'address', 'speed'].map((f) => `${base}/${f}`)];
+  return [
+    '-r',
+    '-s',
+    '-H',
+    '-e',
+    '',
+    '--',
+    ...['statistics', 'ifindex', 'operstate', 'mtu', 'address', 'speed'].map((f) => `${base}/${f}`),
+  ];
 }
 
 /**

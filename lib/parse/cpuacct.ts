@@ -40,7 +40,11 @@ export function parseCpuacctUsageAll(text: string, file = 'cpuacct.usage_all'): 
   return all.slice(1).map((raw, i) => {
     const fields = raw.trim().split(/\s+/);
     if (fields.length !== 3) throw new ParseError(file, i + 2, 'expected "cpu user system"');
-    return { cpu: toInt(fields[0]!, file, i + 2, 'cpu'), userNs: toInt(fields[1]!, file, i + 2, 'user'), systemNs: toInt(fields[2]!, file, i + 2, 'system') };
+    return {
+      cpu: toInt(fields[0]!, file, i + 2, 'cpu'),
+      userNs: toInt(fields[1]!, file, i + 2, 'user'),
+      systemNs: toInt(fields[2]!, file, i + 2, 'system'),
+    };
   });
 }
 

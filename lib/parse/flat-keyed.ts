@@ -22,17 +22,21 @@ export function parseFlatKeyed(text: string, file = 'flat keyed file'): Record<s
   // regular expressions. Anything else on a line (tabs, padding, a sign, odd bytes, an error) goes
   // to the general path below, which decides exactly as it always did.
   const n = text.length;
-  let start = 0, line = 0;
+  let start = 0,
+    line = 0;
   let keys: string[] | undefined;
   while (start < n) {
     line++;
     let end = text.indexOf('\n', start);
     if (end < 0) end = n;
-    let sp = -1, i = start;
+    let sp = -1,
+      i = start;
     for (; i < end; i++) {
       const c = text.charCodeAt(i);
-      if (c === 32) { if (sp >= 0) break; sp = i; }
-      else if (sp >= 0 ? c < 48 || c > 57 : c <= 32 || c > 126) break;
+      if (c === 32) {
+        if (sp >= 0) break;
+        sp = i;
+      } else if (sp >= 0 ? c < 48 || c > 57 : c <= 32 || c > 126) break;
     }
     const digits = end - sp - 1;
     if (i === end && sp > start && digits > 0) {

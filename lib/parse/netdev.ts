@@ -74,8 +74,12 @@ export function parseNetDev(text: string, file = '/proc/net/dev'): NetDevice[] {
     for (let p = colon + 1; ok;) {
       while (p < end && text.charCodeAt(p) === 32) p++;
       if (p === end) break;
-      if (k === 16) { ok = false; break; }
-      let x = 0, digits = 0;
+      if (k === 16) {
+        ok = false;
+        break;
+      }
+      let x = 0,
+        digits = 0;
       for (; p < end; p++, digits++) {
         const c = text.charCodeAt(p);
         if (c < 48 || c > 57) break;
@@ -122,8 +126,12 @@ function deviceLine(line: string, lineNo: number, file: string): NetDevice {
   });
   const rx = {} as NetDevRx;
   const tx = {} as NetDevTx;
-  NETDEV_RX_FIELDS.forEach((key, k) => { rx[key] = values[k]!; });
-  NETDEV_TX_FIELDS.forEach((key, k) => { tx[key] = values[8 + k]!; });
+  NETDEV_RX_FIELDS.forEach((key, k) => {
+    rx[key] = values[k]!;
+  });
+  NETDEV_TX_FIELDS.forEach((key, k) => {
+    tx[key] = values[8 + k]!;
+  });
   return { name, rx, tx };
 }
 

@@ -31,7 +31,8 @@ export function parsePressure(text: string, file = 'pressure'): Pressure {
 
 // Every snapshot parses three pressure files; the kernel always prints them in this one shape, which
 // a single expression takes apart. Any other text goes through the general rules below.
-const USUAL = /^some avg10=(\d+\.\d+) avg60=(\d+\.\d+) avg300=(\d+\.\d+) total=(\d+)\n(?:full avg10=(\d+\.\d+) avg60=(\d+\.\d+) avg300=(\d+\.\d+) total=(\d+)\n)?$/;
+const USUAL =
+  /^some avg10=(\d+\.\d+) avg60=(\d+\.\d+) avg300=(\d+\.\d+) total=(\d+)\n(?:full avg10=(\d+\.\d+) avg60=(\d+\.\d+) avg300=(\d+\.\d+) total=(\d+)\n)?$/;
 
 function usualPressure(text: string): Pressure | undefined {
   const m = USUAL.exec(text);

@@ -44,19 +44,32 @@ export interface ProcStat {
 export function parseProcStat(text: string, file = '/proc/PID/stat'): ProcStat {
   const open = text.indexOf(' (');
   const close = text.lastIndexOf(')');
-  if (open < 1 || close < open + 1 || text[close + 1] !== ' ') throw new ParseError(file, 1, `expected "PID (COMM) STATE ...", got ${show(text)}`);
+  if (open < 1 || close < open + 1 || text[close + 1] !== ' ')
+    throw new ParseError(file, 1, `expected "PID (COMM) STATE ...", got ${show(text)}`);
   const pid = toInt(text.slice(0, open), file, 1, 'pid');
   // Fields from (3) on; one trailing newline ends the line.
-  const rest = text.slice(close + 2).replace(/\n$/, '').split(' ');
+  const rest = text
+    .slice(close + 2)
+    .replace(/\n$/, '')
+    .split(' ');
   if (rest.length < 22) throw new ParseError(file, 1, `expected at least 24 fields, got ${rest.length + 2}`);
   const state = rest[0]!;
   if (!/^[A-Za-z]$/.test(state)) throw new ParseError(file, 1, `state is not one letter: ${show(state)}`);
   // Field (N) is rest[N - 3].
   const int = (n: number, what: string): number => toInt(rest[n - 3]!, file, 1, what);
   return {
-    pid, comm: text.slice(open + 2, close), state,
-    ppid: int(4, 'ppid'), pgrp: int(5, 'pgrp'), session: int(6, 'session'), tpgid: int(8, 'tpgid'),
-    utime: int(14, 'utime'), stime: int(15, 'stime'), numThreads: int(20, 'num_threads'),
-    startTime: int(22, 'starttime'), vsize: int(23, 'vsize'), rss: int(24, 'rss'),
+    pid,
+    comm: text.slice(open + 2, close),
+    state,
+    ppid: int(4, 'ppid'),
+    pgrp: int(5, 'pgrp'),
+    session: int(6, 'session'),
+    tpgid: int(8, 'tpgid'),
+    utime: int(14, 'utime'),
+    stime: int(15, 'stime'),
+    numThreads: int(20, 'num_threads'),
+    startTime: int(22, 'starttime'),
+    vsize: int(23, 'vsize'),
+    rss: int(24, 'rss'),
   };
 }

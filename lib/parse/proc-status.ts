@@ -53,8 +53,14 @@ export function parseProcStatus(text: string, file = '/proc/PID/status'): ProcSt
   const groups = groupsField === undefined || groupsField.value === '' ? [] : groupsField.value.split(/\s+/);
   if (!groups.every((g) => /^\d{1,10}$/.test(g))) throw new ParseError(file, groupsField!.line, `bad Groups ${show(groupsField!.value)}`);
   const out: ProcStatus = {
-    uid: ids('Uid'), gid: ids('Gid'), capEff: mask('CapEff'), capPrm: mask('CapPrm'), capBnd: mask('CapBnd'), capInh: mask('CapInh'),
-    capAmb: fields.has('CapAmb') ? mask('CapAmb') : '0', groups: groups.map(Number),
+    uid: ids('Uid'),
+    gid: ids('Gid'),
+    capEff: mask('CapEff'),
+    capPrm: mask('CapPrm'),
+    capBnd: mask('CapBnd'),
+    capInh: mask('CapInh'),
+    capAmb: fields.has('CapAmb') ? mask('CapAmb') : '0',
+    groups: groups.map(Number),
   };
   const nnp = fields.get('NoNewPrivs');
   if (nnp) {

@@ -17,7 +17,11 @@ function drivers(root: string): string[] {
 /** What CRI-O's annotations say about a container. */
 export function crioMeta(annotations: Record<string, string>): RuntimeMeta {
   const meta: RuntimeMeta = { runtime: 'cri-o' };
-  const pod = podFields(annotations['io.kubernetes.pod.uid'], annotations['io.kubernetes.pod.name'], annotations['io.kubernetes.pod.namespace']);
+  const pod = podFields(
+    annotations['io.kubernetes.pod.uid'],
+    annotations['io.kubernetes.pod.name'],
+    annotations['io.kubernetes.pod.namespace'],
+  );
   if (pod) meta.pod = pod;
   if (annotations['io.kubernetes.cri-o.ContainerType'] === 'sandbox') meta.sandbox = true;
   const name = cleanText(annotations['io.kubernetes.container.name']);

@@ -24,20 +24,32 @@ export interface ScannedContainer {
   podUid?: string;
 }
 
-interface Entry { meta: RuntimeMeta; complete: boolean; at: number }
+interface Entry {
+  meta: RuntimeMeta;
+  complete: boolean;
+  at: number;
+}
 const caches = new Map<string, Map<string, Entry>>();
 const CACHES_MAX = 16;
 
 function fromRuntime(c: ScannedContainer, roots: RuntimeRoots): RuntimeMeta | undefined {
   const hex = /^[0-9a-f]{32,64}$/.test(c.id);
   switch (c.runtime) {
-    case 'docker': return hex ? readDockerMeta(roots.dockerRoot, c.id) : undefined;
-    case 'podman': return hex ? readPodmanMeta(roots.podmanRoots, c.id) : undefined;
-    case 'containerd': return hex ? readContainerdMeta(roots.containerdStateRoots, c.id) : undefined;
-    case 'cri-o': return hex ? readCrioMeta(roots.crioRoots, c.id) : undefined;
+    case 'docker':
+      return hex ? readDockerMeta(roots.dockerRoot, c.id) : undefined;
+    case 'podman':
+      return hex ? readPodmanMeta(roots.podmanRoots, c.id) : undefined;
+    case 'containerd':
+      return hex ? readContainerdMeta(roots.containerdStateRoots, c.id) : undefined;
+    case 'cri-o':
+      return hex ? readCrioMeta(roots.crioRoots, c.id) : undefined;
     case 'unknown':
       // A bare id under a pod's cgroup (cgroupfs driver): the bundle says whose it is.
-      return hex ? readContainerdMeta(roots.containerdStateRoots, c.id) ?? readCrioMeta(roots.crioRoots, c.id) ?? readDockerMeta(roots.dockerRoot, c.id) : undefined;
+      return hex
+        ? (readContainerdMeta(roots.containerdStateRoots, c.id) ??
+            readCrioMeta(roots.crioRoots, c.id) ??
+            readDockerMeta(roots.dockerRoot, c.id))
+        : undefined;
     default: {
       const name = cleanText(c.id); // lxc and systemd-nspawn containers are known by their names
       return name === undefined ? undefined : { name };
@@ -72,7 +84,12 @@ function isComplete(meta: RuntimeMeta, c: ScannedContainer): boolean {
  * (see RuntimeMeta.initPid). Containers whose files are gone, unreadable or malformed get what
  * could be read, possibly nothing. `scope` separates the caches of different /proc trees.
  */
-export function lookupMeta(scanned: readonly ScannedContainer[], roots: RuntimeRoots, scope = '', now = Date.now()): Map<string, RuntimeMeta> {
+export function lookupMeta(
+  scanned: readonly ScannedContainer[],
+  roots: RuntimeRoots,
+  scope = '',
+  now = Date.now(),
+): Map<string, RuntimeMeta> {
   // One cache per procRoot and roots: scans of different trees must not evict each other's ids.
   const cacheKey = JSON.stringify([scope, roots]);
   let cache = caches.get(cacheKey);

@@ -6,7 +6,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import { cleanText, field, readPidFile, readStateJson, STATE_FILE_MAX, type RuntimeMeta } from './state-file.js';
 
-interface Parsed { stamp: string; byId: Map<string, RuntimeMeta> }
+interface Parsed {
+  stamp: string;
+  byId: Map<string, RuntimeMeta>;
+}
 const parsed = new Map<string, Parsed>();
 
 /** containers.json files under a storage root: one per graph driver (overlay, vfs, btrfs, ...). */

@@ -44,7 +44,12 @@ function absolute(value: unknown, what: string): string {
  */
 export function runtimeRoots(given: unknown): RuntimeRoots | false {
   if (given === false) return false;
-  const roots: RuntimeRoots = { ...DEFAULT_RUNTIME_ROOTS, podmanRoots: [...DEFAULT_RUNTIME_ROOTS.podmanRoots], containerdStateRoots: [...DEFAULT_RUNTIME_ROOTS.containerdStateRoots], crioRoots: [...DEFAULT_RUNTIME_ROOTS.crioRoots] };
+  const roots: RuntimeRoots = {
+    ...DEFAULT_RUNTIME_ROOTS,
+    podmanRoots: [...DEFAULT_RUNTIME_ROOTS.podmanRoots],
+    containerdStateRoots: [...DEFAULT_RUNTIME_ROOTS.containerdStateRoots],
+    crioRoots: [...DEFAULT_RUNTIME_ROOTS.crioRoots],
+  };
   if (given === undefined) return roots;
   if (given === null || typeof given !== 'object' || Array.isArray(given)) {
     throw new TypeError(`runtimeRoots must be an object or false, got ${describe(given)}`);

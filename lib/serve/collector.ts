@@ -173,9 +173,22 @@ export class Collector {
       const path = dirname(first.cgroup);
       const podLoc = locatePath(path, loc.mode === 'v2' ? 2 : 1, this.roots);
       const stats = readCgroupStats(podLoc);
-      const labels = baseLabels({ container: '', id: path, image: '', name: '', namespace: first.pod?.namespace ?? '', pod: first.pod?.name ?? '' });
+      const labels = baseLabels({
+        container: '',
+        id: path,
+        image: '',
+        name: '',
+        namespace: first.pod?.namespace ?? '',
+        pod: first.pod?.name ?? '',
+      });
       const started = Math.min(...members.map((c) => startTime(this.procRoot, c.pid) ?? Infinity));
-      this.cgroup(labels, podLoc, stats, members.reduce((n, c) => n + c.pids.length, 0), Number.isFinite(started) ? started : undefined);
+      this.cgroup(
+        labels,
+        podLoc,
+        stats,
+        members.reduce((n, c) => n + c.pids.length, 0),
+        Number.isFinite(started) ? started : undefined,
+      );
       this.pods++;
       this.offerNetwork(labels, first.pid, Number.isFinite(started) ? started : undefined);
     });

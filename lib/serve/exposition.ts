@@ -20,7 +20,8 @@ export const CONTENT_TYPES: Record<ExpositionFormat, string> = {
  */
 export function negotiateFormat(accept: string | undefined): ExpositionFormat {
   if (!accept) return 'text';
-  let om = -1, other = -1;
+  let om = -1,
+    other = -1;
   for (const part of accept.split(',')) {
     const [type = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
     const qParam = params.find((p) => p.startsWith('q='));
@@ -33,7 +34,10 @@ export function negotiateFormat(accept: string | undefined): ExpositionFormat {
 }
 
 const escapeHelp = (help: string, format: ExpositionFormat): string =>
-  help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, format === 'openmetrics' ? '\\"' : '"');
+  help
+    .replace(/\\/g, '\\\\')
+    .replace(/\n/g, '\\n')
+    .replace(/"/g, format === 'openmetrics' ? '\\"' : '"');
 
 /** Renders a collection in `format`: HELP and TYPE per family with samples, families in FAMILIES order. */
 export function render(c: Collection, format: ExpositionFormat = 'text'): string {

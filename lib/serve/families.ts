@@ -11,7 +11,8 @@ export interface Family {
   extra?: 'cpu' | 'interface' | 'device';
 }
 
-const counter = (name: string, help: string, extra?: Family['extra']): Family => (extra ? { name, type: 'counter', help, extra } : { name, type: 'counter', help });
+const counter = (name: string, help: string, extra?: Family['extra']): Family =>
+  extra ? { name, type: 'counter', help, extra } : { name, type: 'counter', help };
 const gauge = (name: string, help: string): Family => ({ name, type: 'gauge', help });
 
 /** Every family `nsjoin serve` exposes, keyed by a short id used by the collector. */
@@ -25,7 +26,10 @@ export const FAMILIES = {
   memoryCache: gauge('container_memory_cache', 'Number of bytes of page cache memory.'),
   memoryRss: gauge('container_memory_rss', 'Size of RSS in bytes.'),
   memorySwap: gauge('container_memory_swap', 'Container swap usage in bytes.'),
-  memoryUsage: gauge('container_memory_usage_bytes', 'Current memory usage in bytes, including all memory regardless of when it was accessed'),
+  memoryUsage: gauge(
+    'container_memory_usage_bytes',
+    'Current memory usage in bytes, including all memory regardless of when it was accessed',
+  ),
   memoryWorkingSet: gauge('container_memory_working_set_bytes', 'Current working set in bytes.'),
   oomEvents: counter('container_oom_events_total', 'Count of out of memory events observed for the container'),
   fsReadBytes: counter('container_fs_reads_bytes_total', 'Cumulative count of bytes read', 'device'),
@@ -36,17 +40,39 @@ export const FAMILIES = {
   rxErrors: counter('container_network_receive_errors_total', 'Cumulative count of errors encountered while receiving', 'interface'),
   txBytes: counter('container_network_transmit_bytes_total', 'Cumulative count of bytes transmitted', 'interface'),
   txPackets: counter('container_network_transmit_packets_total', 'Cumulative count of packets transmitted', 'interface'),
-  txDropped: counter('container_network_transmit_packets_dropped_total', 'Cumulative count of packets dropped while transmitting', 'interface'),
+  txDropped: counter(
+    'container_network_transmit_packets_dropped_total',
+    'Cumulative count of packets dropped while transmitting',
+    'interface',
+  ),
   txErrors: counter('container_network_transmit_errors_total', 'Cumulative count of errors encountered while transmitting', 'interface'),
   processes: gauge('container_processes', 'Number of processes running inside the container.'),
   threads: gauge('container_threads', 'Number of threads running inside the container'),
   threadsMax: gauge('container_threads_max', 'Maximum number of threads allowed inside the container, infinity if value is zero'),
-  cpuStalled: counter('container_pressure_cpu_stalled_seconds_total', 'Total time duration no tasks in the container could make progress due to CPU congestion.'),
-  cpuWaiting: counter('container_pressure_cpu_waiting_seconds_total', 'Total time duration tasks in the container have waited due to CPU congestion.'),
-  memoryStalled: counter('container_pressure_memory_stalled_seconds_total', 'Total time duration no tasks in the container could make progress due to memory congestion.'),
-  memoryWaiting: counter('container_pressure_memory_waiting_seconds_total', 'Total time duration tasks in the container have waited due to memory congestion.'),
-  ioStalled: counter('container_pressure_io_stalled_seconds_total', 'Total time duration no tasks in the container could make progress due to IO congestion.'),
-  ioWaiting: counter('container_pressure_io_waiting_seconds_total', 'Total time duration tasks in the container have waited due to IO congestion.'),
+  cpuStalled: counter(
+    'container_pressure_cpu_stalled_seconds_total',
+    'Total time duration no tasks in the container could make progress due to CPU congestion.',
+  ),
+  cpuWaiting: counter(
+    'container_pressure_cpu_waiting_seconds_total',
+    'Total time duration tasks in the container have waited due to CPU congestion.',
+  ),
+  memoryStalled: counter(
+    'container_pressure_memory_stalled_seconds_total',
+    'Total time duration no tasks in the container could make progress due to memory congestion.',
+  ),
+  memoryWaiting: counter(
+    'container_pressure_memory_waiting_seconds_total',
+    'Total time duration tasks in the container have waited due to memory congestion.',
+  ),
+  ioStalled: counter(
+    'container_pressure_io_stalled_seconds_total',
+    'Total time duration no tasks in the container could make progress due to IO congestion.',
+  ),
+  ioWaiting: counter(
+    'container_pressure_io_waiting_seconds_total',
+    'Total time duration tasks in the container have waited due to IO congestion.',
+  ),
   startTime: gauge('container_start_time_seconds', 'Start time of the container since unix epoch in seconds.'),
   specCpuPeriod: gauge('container_spec_cpu_period', 'CPU period of the container.'),
   specCpuQuota: gauge('container_spec_cpu_quota', 'CPU quota of the container.'),

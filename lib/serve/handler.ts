@@ -40,8 +40,15 @@ export class MetricsCollector {
   /** The collection under way, or a new one. */
   collect(): Promise<Collection> {
     this.pending ??= collectAsync(this.roots).then(
-      (c) => { this.pending = undefined; this.collections++; return c; },
-      (err: unknown) => { this.pending = undefined; throw err; },
+      (c) => {
+        this.pending = undefined;
+        this.collections++;
+        return c;
+      },
+      (err: unknown) => {
+        this.pending = undefined;
+        throw err;
+      },
     );
     return this.pending;
   }

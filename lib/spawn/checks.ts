@@ -61,7 +61,12 @@ export function checkVariableName(k: string, what: string): void {
 
 export function checkAbortSignal(s: unknown): AbortSignal | undefined {
   if (s === undefined) return undefined;
-  if (s === null || typeof s !== 'object' || typeof (s as AbortSignal).aborted !== 'boolean' || typeof (s as AbortSignal).addEventListener !== 'function') {
+  if (
+    s === null ||
+    typeof s !== 'object' ||
+    typeof (s as AbortSignal).aborted !== 'boolean' ||
+    typeof (s as AbortSignal).addEventListener !== 'function'
+  ) {
     throw coded(new TypeError(`signal must be an AbortSignal, got ${describe(s)}`), 'ERR_INVALID_ARG_TYPE');
   }
   return s as AbortSignal;
@@ -70,7 +75,8 @@ export function checkAbortSignal(s: unknown): AbortSignal | undefined {
 export function checkTimeout(t: unknown): number {
   if (t === undefined || t === null) return 0;
   if (typeof t !== 'number') throw coded(new TypeError(`timeout must be a number, got ${describe(t)}`), 'ERR_INVALID_ARG_TYPE');
-  if (!Number.isFinite(t) || t < 0 || t > 2 ** 31 - 1) throw coded(new RangeError(`timeout must be 0 to 2^31-1 ms, got ${t}`), 'ERR_OUT_OF_RANGE');
+  if (!Number.isFinite(t) || t < 0 || t > 2 ** 31 - 1)
+    throw coded(new RangeError(`timeout must be 0 to 2^31-1 ms, got ${t}`), 'ERR_OUT_OF_RANGE');
   return Math.floor(t);
 }
 
@@ -79,19 +85,24 @@ export function checkInput(input: unknown): Uint8Array | undefined {
   if (typeof input === 'string') return Buffer.from(input);
   if (input instanceof Uint8Array) return input;
   if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-  throw coded(new TypeError(`input must be a string, a Buffer, a TypedArray or a DataView, got ${describe(input)}`), 'ERR_INVALID_ARG_TYPE');
+  throw coded(
+    new TypeError(`input must be a string, a Buffer, a TypedArray or a DataView, got ${describe(input)}`),
+    'ERR_INVALID_ARG_TYPE',
+  );
 }
 
 /** Node's defaults: execFile decodes as UTF-8, spawnSync gives Buffers; null and 'buffer' are Buffers. */
 export function checkEncoding(decodeByDefault: boolean, e: unknown): BufferEncoding | undefined {
   if (e === undefined) return decodeByDefault ? 'utf8' : undefined;
   if (e === null || e === 'buffer') return undefined;
-  if (typeof e !== 'string' || !Buffer.isEncoding(e)) throw coded(new TypeError(`encoding: unknown encoding ${describe(e)}`), 'ERR_UNKNOWN_ENCODING');
+  if (typeof e !== 'string' || !Buffer.isEncoding(e))
+    throw coded(new TypeError(`encoding: unknown encoding ${describe(e)}`), 'ERR_UNKNOWN_ENCODING');
   return e;
 }
 
 export function checkMaxBuffer(m: unknown): number {
   if (m === undefined || m === null) return 1024 * 1024;
-  if (typeof m !== 'number' || !(m >= 0)) throw coded(new RangeError(`maxBuffer must be a number >= 0, got ${describe(m)}`), 'ERR_OUT_OF_RANGE');
+  if (typeof m !== 'number' || !(m >= 0))
+    throw coded(new RangeError(`maxBuffer must be a number >= 0, got ${describe(m)}`), 'ERR_OUT_OF_RANGE');
   return m;
 }

@@ -28,7 +28,13 @@ export class ChildProcessBase extends EventEmitter {
   /** Readable end of the program's stderr, when stdio[2] is 'pipe'. */
   stderr: Readable | null = null;
   /** One entry per stdio slot: our stream for 'pipe' slots, else null (Node's tuple type). */
-  readonly stdio = [] as unknown as [Writable | null, Readable | null, Readable | null, Readable | Writable | null | undefined, Readable | Writable | null | undefined];
+  readonly stdio = [] as unknown as [
+    Writable | null,
+    Readable | null,
+    Readable | null,
+    Readable | Writable | null | undefined,
+    Readable | Writable | null | undefined,
+  ];
   /** Exit status once exited normally; the negative errno after a start failure; else null. */
   exitCode: number | null = null;
   /** Signal name once killed by a signal, else null. */

@@ -94,13 +94,19 @@ export class NsChildProcess extends ChildProcessBase {
     this.#starting = watchStart(result.startFd, (failure) => this.#onStart(plan, failure));
     if (o.timeout > 0) {
       this.#timer = setTimeout(() => {
-        try { this.kill(this.#killSignal); } catch (err) { this.emit('error', err); }
+        try {
+          this.kill(this.#killSignal);
+        } catch (err) {
+          this.emit('error', err);
+        }
       }, o.timeout);
     }
     if (this.#signal) {
       const signal = this.#signal;
       // As Node: the AbortError comes only when the signal reached the program.
-      this.#abort = () => { if (this.kill(this.#killSignal)) this.emit('error', abortError(signal)); };
+      this.#abort = () => {
+        if (this.kill(this.#killSignal)) this.emit('error', abortError(signal));
+      };
       signal.addEventListener('abort', this.#abort, { once: true });
     }
   }
@@ -139,7 +145,9 @@ export class NsChildProcess extends ChildProcessBase {
       this.#maybeClose();
     });
     this.#openStreams += streams.filter((st) => st !== null).length;
-    streams.forEach((st, i) => { (this.stdio as unknown[])[i] = st; });
+    streams.forEach((st, i) => {
+      (this.stdio as unknown[])[i] = st;
+    });
     this.stdin = this.stdio[0];
     this.stdout = this.stdio[1];
     this.stderr = this.stdio[2];

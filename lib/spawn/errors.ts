@@ -27,8 +27,14 @@ export function startError(plan: Plan, step: string, errno: number, arg: number)
       details.path = `/proc/${pid}/ns/${NS_ORDER[arg]}`;
       if (perm) details.hint = PTRACE_HINT;
       break;
-    case 'open_root': details.path = `/proc/${pid}/root`; if (perm) details.hint = PTRACE_HINT; break;
-    case 'open_cwd': details.path = `/proc/${pid}/cwd`; if (perm) details.hint = PTRACE_HINT; break;
+    case 'open_root':
+      details.path = `/proc/${pid}/root`;
+      if (perm) details.hint = PTRACE_HINT;
+      break;
+    case 'open_cwd':
+      details.path = `/proc/${pid}/cwd`;
+      if (perm) details.hint = PTRACE_HINT;
+      break;
     case 'open_cgroup':
     case 'cgroup':
       details.path = plan.spec.cgroupProcs[arg];
@@ -38,22 +44,32 @@ export function startError(plan: Plan, step: string, errno: number, arg: number)
       if (arg >= 0) details.namespace = NS_ORDER[arg];
       else if (plan.joined.length === 1) details.namespace = plan.joined[0];
       if (perm) {
-        details.hint = `joining namespaces (${details.namespace ?? plan.joined.join(', ')}) needs CAP_SYS_ADMIN` +
+        details.hint =
+          `joining namespaces (${details.namespace ?? plan.joined.join(', ')}) needs CAP_SYS_ADMIN` +
           `${plan.joined.includes('mnt') ? ' and CAP_SYS_CHROOT' : ''} in the target's user namespace and in ours; run as root`;
       }
       if (errno === E.ESRCH) details.hint = 'the target exited before its namespaces were joined';
       break;
-    case 'chroot': details.path = `/proc/${pid}/root`; if (perm) details.hint = 'chroot needs CAP_SYS_CHROOT'; break;
-    case 'chdir': if (plan.spec.cwd !== null) details.path = plan.spec.cwd; break;
+    case 'chroot':
+      details.path = `/proc/${pid}/root`;
+      if (perm) details.hint = 'chroot needs CAP_SYS_CHROOT';
+      break;
+    case 'chdir':
+      if (plan.spec.cwd !== null) details.path = plan.spec.cwd;
+      break;
     case 'getcwd':
       if (plan.spec.cwd !== null) details.path = plan.spec.cwd;
       details.hint = errno === E.EXDEV ? 'the working directory is outside the target root' : 'the working directory is gone';
       break;
-    case 'setgroups': case 'setgid': case 'setuid':
+    case 'setgroups':
+    case 'setgid':
+    case 'setuid':
       if (perm) details.hint = `changing ids needs ${step === 'setuid' ? 'CAP_SETUID' : 'CAP_SETGID'}`;
       if (errno === E.EINVAL) details.hint = 'the id is not mapped in the target user namespace';
       break;
-    case 'execve': details.path = plan.file; break;
+    case 'execve':
+      details.path = plan.file;
+      break;
     case 'clone':
       if (errno === E.ENOMEM) details.hint = "the target's pid namespace is shutting down (its init exited)";
       if (errno === E.EAGAIN) details.hint = "the target's cgroup may be at its pids.max";
@@ -61,9 +77,10 @@ export function startError(plan: Plan, step: string, errno: number, arg: number)
     default:
       if (CREDS_STEPS.has(step)) {
         details.syscall = step === 'capset' ? 'capset' : step === 'lsm' ? 'write' : 'prctl';
-        details.hint = step === 'lsm'
-          ? "setting the target's LSM exec label failed (/proc/thread-self/attr)"
-          : `taking the target's privileges failed at ${step}${arg >= 0 ? ` (capability ${arg})` : ''}${perm && step === 'capbset' ? ': it needs CAP_SETPCAP' : ''}`;
+        details.hint =
+          step === 'lsm'
+            ? "setting the target's LSM exec label failed (/proc/thread-self/attr)"
+            : `taking the target's privileges failed at ${step}${arg >= 0 ? ` (capability ${arg})` : ''}${perm && step === 'capbset' ? ': it needs CAP_SETPCAP' : ''}`;
       }
   }
   return NsError.fromErrno(errno, details);

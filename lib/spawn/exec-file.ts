@@ -11,27 +11,48 @@ import type { ExecFileError } from './types.js';
 type Output = { stdout: string | Buffer; stderr: string | Buffer };
 
 /** Starts the program; `done` resolves with its output or rejects with an ExecFileError. */
-export function runExecFile(pid: number | NsError, o: CheckedOptions, internal: Internal): { child: NsChildProcess; done: Promise<Output> } {
+export function runExecFile(
+  pid: number | NsError,
+  o: CheckedOptions,
+  internal: Internal,
+): { child: NsChildProcess; done: Promise<Output> } {
   // The timeout is execFile's own (below): it also destroys the streams before the kill.
   let child!: NsChildProcess;
   const cmd = [o.file, ...o.args].join(' ');
   const done = new Promise<Output>((resolve, reject) => {
-    const out: Buffer[] = [], err: Buffer[] = [];
-    let outLen = 0, errLen = 0, ex: Error | undefined, killed = false, settled = false, timer: NodeJS.Timeout | undefined;
+    const out: Buffer[] = [],
+      err: Buffer[] = [];
+    let outLen = 0,
+      errLen = 0,
+      ex: Error | undefined,
+      killed = false,
+      settled = false,
+      timer: NodeJS.Timeout | undefined;
     const decode = (chunks: Buffer[]) => (o.encoding === undefined ? Buffer.concat(chunks) : Buffer.concat(chunks).toString(o.encoding));
     const kill = () => {
       child.stdout?.destroy();
       child.stderr?.destroy();
       killed = true;
-      try { child.kill(o.killSignal); } catch (e) { ex = e as Error; settle(null, null); }
+      try {
+        child.kill(o.killSignal);
+      } catch (e) {
+        ex = e as Error;
+        settle(null, null);
+      }
     };
     const settle = (code: number | null, signal: NodeJS.Signals | null) => {
       if (settled) return;
       settled = true;
       if (timer) clearTimeout(timer);
-      const stdout = decode(out), stderr = decode(err);
+      const stdout = decode(out),
+        stderr = decode(err);
       if (!ex && code === 0 && signal === null) return resolve({ stdout, stderr });
-      const e = (ex ?? Object.assign(new Error(`Command failed: ${cmd}\n${stderr.toString()}`), { code, killed: child.killed || killed, signal })) as ExecFileError<string | Buffer>;
+      const e = (ex ??
+        Object.assign(new Error(`Command failed: ${cmd}\n${stderr.toString()}`), {
+          code,
+          killed: child.killed || killed,
+          signal,
+        })) as ExecFileError<string | Buffer>;
       reject(Object.assign(e, { cmd, stdout, stderr }));
     };
     // Its events all come later than this (Node's order): the listeners are in time.

@@ -15,7 +15,6 @@ export interface Internal {
   readonly envSet: Readonly<Record<string, string>>;
 }
 
-
 /** None of the switches: what the public calls get. */
 export const NO_INTERNAL: Internal = Object.freeze({ freshSysfs: false, ctty: undefined, dieWithParent: false, envSet: Object.freeze({}) });
 
@@ -44,14 +43,18 @@ function checkDieWithParent(v: unknown): boolean {
   // PR_SET_PDEATHSIG fires when the spawning *thread* exits: from a worker, the program would be
   // killed when the worker ends, not when the process does.
   if (on && !isMainThread) {
-    throw coded(new TypeError('dieWithParent is for the main thread only: from a worker thread the program would die with the worker'), 'ERR_WORKER_UNSUPPORTED_OPERATION');
+    throw coded(
+      new TypeError('dieWithParent is for the main thread only: from a worker thread the program would die with the worker'),
+      'ERR_WORKER_UNSUPPORTED_OPERATION',
+    );
   }
   return on;
 }
 
 function checkEnvSet(value: unknown): Readonly<Record<string, string>> {
   if (value === undefined || value === null) return NO_INTERNAL.envSet;
-  if (typeof value !== 'object' || Array.isArray(value)) throw coded(new TypeError(`envSet must be an object, got ${describe(value)}`), 'ERR_INVALID_ARG_TYPE');
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw coded(new TypeError(`envSet must be an object, got ${describe(value)}`), 'ERR_INVALID_ARG_TYPE');
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     checkVariableName(k, 'envSet');

@@ -4,7 +4,10 @@ import { release } from 'node:os';
 import { binding } from '../binding.js';
 
 /** What kernelSupport() reports: setns(2) on a pidfd (Linux 5.8), close_range(2) (5.9). */
-export interface Kernel { setnsPidfd: boolean; closeRange: boolean }
+export interface Kernel {
+  setnsPidfd: boolean;
+  closeRange: boolean;
+}
 let kernel: Kernel | undefined;
 
 /**

@@ -9,8 +9,18 @@ import { NAMESPACE_TYPES, type NamespaceType } from '../namespaces.js';
 import { refuseTargetPrivilegesOnHostProgram, type Privileges } from '../credentials.js';
 import { describe } from '../describe.js';
 import {
-  SIGTERM, checkAbortSignal, checkBoolean, checkEncoding, checkId, checkInput, checkMaxBuffer, checkString, checkTimeout,
-  checkVariableName, coded, toSignal,
+  SIGTERM,
+  checkAbortSignal,
+  checkBoolean,
+  checkEncoding,
+  checkId,
+  checkInput,
+  checkMaxBuffer,
+  checkString,
+  checkTimeout,
+  checkVariableName,
+  coded,
+  toSignal,
 } from './checks.js';
 import { checkStdio, type CheckedStdio } from './stdio-options.js';
 
@@ -60,7 +70,11 @@ const KNOWN: Record<CallKind, Set<string>> = {
 };
 
 /** Node's argument shuffle: `(file, options)` and `(file, args, options, callback)` forms. */
-export function splitArguments(args: unknown, options: unknown, callback?: unknown): { args: unknown; options: unknown; callback: unknown } {
+export function splitArguments(
+  args: unknown,
+  options: unknown,
+  callback?: unknown,
+): { args: unknown; options: unknown; callback: unknown } {
   if (typeof args === 'function') return { args: [], options: undefined, callback: args };
   if (args !== undefined && args !== null && !Array.isArray(args) && typeof args === 'object') {
     return { args: [], options: args, callback: options };
@@ -80,7 +94,8 @@ export function checkOptions(kind: CallKind, file: unknown, args: unknown, optio
   if (!Array.isArray(args)) throw coded(new TypeError(`args must be an array of strings, got ${describe(args)}`), 'ERR_INVALID_ARG_TYPE');
   const argv = (args as unknown[]).map((a, i) => checkString(a, `args[${i}]`));
   if (options === undefined || options === null) options = {};
-  if (typeof options !== 'object' || Array.isArray(options)) throw coded(new TypeError(`options must be an object, got ${describe(options)}`), 'ERR_INVALID_ARG_TYPE');
+  if (typeof options !== 'object' || Array.isArray(options))
+    throw coded(new TypeError(`options must be an object, got ${describe(options)}`), 'ERR_INVALID_ARG_TYPE');
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
     if (!KNOWN[kind].has(key)) throw coded(new TypeError(`${kind}: unknown option ${describe(key)}`), 'ERR_INVALID_ARG_VALUE');
@@ -96,7 +111,8 @@ export function checkOptions(kind: CallKind, file: unknown, args: unknown, optio
   let name = file as string;
   let argv0 = o.argv0 === undefined || o.argv0 === null ? undefined : checkString(o.argv0, 'argv0');
   if (o.shell !== undefined && o.shell !== null && o.shell !== false) {
-    if (o.shell !== true && typeof o.shell !== 'string') throw coded(new TypeError(`shell must be a boolean or a string, got ${describe(o.shell)}`), 'ERR_INVALID_ARG_TYPE');
+    if (o.shell !== true && typeof o.shell !== 'string')
+      throw coded(new TypeError(`shell must be a boolean or a string, got ${describe(o.shell)}`), 'ERR_INVALID_ARG_TYPE');
     const command = [name, ...argv].join(' ');
     name = o.shell === true ? '/bin/sh' : checkString(o.shell, 'shell');
     argv.splice(0, argv.length, '-c', command);
@@ -109,7 +125,9 @@ export function checkOptions(kind: CallKind, file: unknown, args: unknown, optio
   // and out of its user namespace, whose root could otherwise ptrace it and reach the host's files
   // through /proc/PID/root. In our user namespace, with our capabilities, the container cannot.
   if (debug && (o.root === true || (Array.isArray(namespaces) && (namespaces.includes('mnt') || namespaces.includes('user'))))) {
-    throw new TypeError("debug runs the host's programs: it cannot join the target's mount or user namespace (no 'mnt' or 'user', no root: true)");
+    throw new TypeError(
+      "debug runs the host's programs: it cannot join the target's mount or user namespace (no 'mnt' or 'user', no root: true)",
+    );
   }
 
   let cwd: string | null = null;
@@ -119,8 +137,12 @@ export function checkOptions(kind: CallKind, file: unknown, args: unknown, optio
   }
 
   return Object.freeze({
-    file: name, args: Object.freeze(argv), argv0: argv0 ?? name, namespaces,
-    root: checkBoolean(o.root, 'root'), cwd,
+    file: name,
+    args: Object.freeze(argv),
+    argv0: argv0 ?? name,
+    namespaces,
+    root: checkBoolean(o.root, 'root'),
+    cwd,
     user: checkUser(o.user, o.uid, o.gid),
     // Debug mode runs host programs: the default environment is ours (see lib/environment.ts).
     env: checkEnv(o.env),
@@ -140,12 +162,14 @@ export function checkOptions(kind: CallKind, file: unknown, args: unknown, optio
 function checkNamespaces(value: unknown): CheckedOptions['namespaces'] {
   if (value === undefined || value === 'all') return 'all';
   if (!Array.isArray(value)) throw new TypeError(`namespaces must be 'all' or an array of namespace names, got ${describe(value)}`);
-  return Object.freeze((value as unknown[]).map((t) => {
-    if (typeof t !== 'string' || !(NAMESPACE_TYPES as readonly string[]).includes(t)) {
-      throw new TypeError(`namespaces: unknown namespace ${describe(t)} (expected ${NAMESPACE_TYPES.join(', ')})`);
-    }
-    return t as NamespaceType;
-  }));
+  return Object.freeze(
+    (value as unknown[]).map((t) => {
+      if (typeof t !== 'string' || !(NAMESPACE_TYPES as readonly string[]).includes(t)) {
+        throw new TypeError(`namespaces: unknown namespace ${describe(t)} (expected ${NAMESPACE_TYPES.join(', ')})`);
+      }
+      return t as NamespaceType;
+    }),
+  );
 }
 
 function checkUser(user: unknown, uid: unknown, gid: unknown): CheckedOptions['user'] {
@@ -156,7 +180,8 @@ function checkUser(user: unknown, uid: unknown, gid: unknown): CheckedOptions['u
     return Object.freeze({
       uid: uid === undefined || uid === null ? -1 : checkId(uid, 'uid'),
       gid: gid === undefined || gid === null ? -1 : checkId(gid, 'gid'),
-      groups: Object.freeze([]), groupsOptional: true,
+      groups: Object.freeze([]),
+      groupsOptional: true,
     });
   }
   if (user === undefined || user === 'target') return user;
@@ -170,7 +195,12 @@ function checkUser(user: unknown, uid: unknown, gid: unknown): CheckedOptions['u
     if (u.groups.length > 65536) throw new RangeError('user.groups: at most 65536 groups');
     groups = (u.groups as unknown[]).map((g, i) => checkId(g, `user.groups[${i}]`));
   }
-  return Object.freeze({ uid: checkId(u.uid, 'user.uid'), gid: checkId(u.gid, 'user.gid'), groups: Object.freeze(groups), groupsOptional: false });
+  return Object.freeze({
+    uid: checkId(u.uid, 'user.uid'),
+    gid: checkId(u.gid, 'user.gid'),
+    groups: Object.freeze(groups),
+    groupsOptional: false,
+  });
 }
 
 /**
@@ -181,8 +211,10 @@ function checkUser(user: unknown, uid: unknown, gid: unknown): CheckedOptions['u
  */
 function checkPrivilegesOption(value: unknown, namespaces: CheckedOptions['namespaces'], root: boolean): CheckedOptions['privileges'] {
   if (value === undefined || value === null) return undefined;
-  if (value !== 'target' && value !== 'caller') throw coded(new TypeError(`privileges must be 'target' or 'caller', got ${describe(value)}`), 'ERR_INVALID_ARG_VALUE');
-  if (value === 'target' && Array.isArray(namespaces)) refuseTargetPrivilegesOnHostProgram(namespaces.includes('mnt') || root, namespaces.includes('pid'));
+  if (value !== 'target' && value !== 'caller')
+    throw coded(new TypeError(`privileges must be 'target' or 'caller', got ${describe(value)}`), 'ERR_INVALID_ARG_VALUE');
+  if (value === 'target' && Array.isArray(namespaces))
+    refuseTargetPrivilegesOnHostProgram(namespaces.includes('mnt') || root, namespaces.includes('pid'));
   return value;
 }
 

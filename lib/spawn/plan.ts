@@ -56,7 +56,13 @@ export function releasePlan(plan: Plan): void {
 
 /** A target that exited while it was read: its namespace links went away. */
 function exited(pid: number, type: NamespaceType): NsError {
-  return NsError.fromErrno(E.ESRCH, { syscall: 'readlink', namespace: type, pid, path: `/proc/${pid}/ns/${type}`, hint: 'the target exited' });
+  return NsError.fromErrno(E.ESRCH, {
+    syscall: 'readlink',
+    namespace: type,
+    pid,
+    path: `/proc/${pid}/ns/${type}`,
+    hint: 'the target exited',
+  });
 }
 
 /** The namespaces to join: 'all' is each of the target's that differs from ours. */
@@ -68,7 +74,9 @@ function wantedNamespaces(pid: number, o: CheckedOptions): { wanted: NamespaceTy
   if (gone) throw exited(pid, gone);
   let wanted: NamespaceType[];
   if (o.namespaces === 'all') {
-    wanted = NAMESPACE_TYPES.filter((t) => theirs[t] && ours[t] && theirs[t]!.inode !== ours[t]!.inode && !(o.debug && (t === 'mnt' || t === 'user')));
+    wanted = NAMESPACE_TYPES.filter(
+      (t) => theirs[t] && ours[t] && theirs[t]!.inode !== ours[t]!.inode && !(o.debug && (t === 'mnt' || t === 'user')),
+    );
   } else {
     wanted = [];
     for (const type of o.namespaces) {
@@ -86,9 +94,14 @@ function wantedNamespaces(pid: number, o: CheckedOptions): { wanted: NamespaceTy
 }
 
 /** The ids the program takes: the target's, the given ones, or root of a joined user namespace. */
-function credentialIds(pid: number, o: CheckedOptions, userJoined: boolean): Pick<RawSpawnSpec, 'uid' | 'gid' | 'groups' | 'setGroups' | 'groupsOptional'> {
+function credentialIds(
+  pid: number,
+  o: CheckedOptions,
+  userJoined: boolean,
+): Pick<RawSpawnSpec, 'uid' | 'gid' | 'groups' | 'setGroups' | 'groupsOptional'> {
   if (o.user === 'target') return { ...targetIds(pid, userJoined), setGroups: true, groupsOptional: false };
-  if (o.user !== undefined) return { uid: o.user.uid, gid: o.user.gid, groups: [...o.user.groups], setGroups: true, groupsOptional: o.user.groupsOptional };
+  if (o.user !== undefined)
+    return { uid: o.user.uid, gid: o.user.gid, groups: [...o.user.groups], setGroups: true, groupsOptional: o.user.groupsOptional };
   // As nsenter: become root of the joined user namespace, or exec would drop every capability.
   if (userJoined) return { uid: 0, gid: 0, groups: [], setGroups: true, groupsOptional: true };
   return { uid: -1, gid: -1, groups: [], setGroups: false, groupsOptional: false };
@@ -111,28 +124,42 @@ function readPlan(pid: number, o: CheckedOptions, internal: Internal): Pick<Plan
   const name = o.file;
   const execPaths = name.includes('/')
     ? [name]
-    : pathVar.split(':').filter((d) => d.length > 0).map((d) => `${d.replace(/\/+$/, '')}/${name}`);
+    : pathVar
+        .split(':')
+        .filter((d) => d.length > 0)
+        .map((d) => `${d.replace(/\/+$/, '')}/${name}`);
   if (execPaths.length === 0) execPaths.push(`/${name}`);
 
   // Privileges (credentials.ts): the target's for its own binaries, ours for host binaries.
   const privileges = checkPrivileges(o.privileges, mnt || root, wanted.includes('pid'));
-  const cgroupProcs = o.joinCgroup ?? privileges === 'target' ? cgroupProcsFiles(pid, o.joinCgroup === undefined) : [];
+  const cgroupProcs = (o.joinCgroup ?? privileges === 'target') ? cgroupProcsFiles(pid, o.joinCgroup === undefined) : [];
   const creds = privileges === 'target' ? targetCredentials(pid, userJoined || userShared) : null;
   const k = kernelSupport();
   const ctty = internal.ctty ?? (o.pty ? 0 : -1);
   return {
     joined: Object.freeze(wanted),
     spec: Object.freeze({
-      pid, nsMask, setnsPidfd: k.setnsPidfd, closeRange: k.closeRange,
-      root, cwd: o.cwd, cwdFromTarget,
+      pid,
+      nsMask,
+      setnsPidfd: k.setnsPidfd,
+      closeRange: k.closeRange,
+      root,
+      cwd: o.cwd,
+      cwdFromTarget,
       verifyCwd: mnt || root,
       cwdFallbackToRoot: cwdFromTarget,
       // Debug mode sees the target's network devices in /sys as well as its processes in /proc.
       freshSysfs: internal.freshSysfs || o.debug,
       freshProc: o.debug,
-      setsid: o.detached || ctty >= 0, ctty, dieWithParent: internal.dieWithParent,
-      ...ids, creds,
-      cgroupProcs, argv: [o.argv0, ...o.args], envp, execPaths,
+      setsid: o.detached || ctty >= 0,
+      ctty,
+      dieWithParent: internal.dieWithParent,
+      ...ids,
+      creds,
+      cgroupProcs,
+      argv: [o.argv0, ...o.args],
+      envp,
+      execPaths,
     }),
   };
 }
@@ -140,7 +167,8 @@ function readPlan(pid: number, o: CheckedOptions, internal: Internal): Pick<Plan
 /** The target's effective ids (/proc/PID/status); mapped into its user namespace when that is joined. */
 function targetIds(pid: number, userJoined: boolean): { uid: number; gid: number; groups: number[] } {
   const status = targetStatus(pid);
-  let uid = status.uid[1], gid = status.gid[1];
+  let uid = status.uid[1],
+    gid = status.gid[1];
   let groups = status.groups;
   if (userJoined) {
     const mapUid = idMapper(readText(`/proc/${pid}/uid_map`, pid));
@@ -161,7 +189,9 @@ function cgroupProcsFiles(pid: number, byDefault: boolean): string[] {
   if (readText(`/proc/${pid}/cgroup`, pid) === readText('/proc/thread-self/cgroup')) return [];
   const where = cgroupOf(pid);
   if (byDefault && cgroupFrozen(where)) {
-    throw new NsError('EBUSY', `the target's cgroup is frozen (a paused container) [pid ${pid}]; unpause it, or pass joinCgroup: false`, { pid });
+    throw new NsError('EBUSY', `the target's cgroup is frozen (a paused container) [pid ${pid}]; unpause it, or pass joinCgroup: false`, {
+      pid,
+    });
   }
   const dirs = new Set(Object.values(where.controllers));
   if (where.unified !== undefined) dirs.add(where.unified);

@@ -18,7 +18,7 @@ export interface CheckedStdio {
 
 /** stdio/pty/detached of one call; execFile always pipes 0-2. */
 export function checkStdio(kind: 'spawn' | 'execFile' | 'spawnSync', o: Record<string, unknown>): CheckedStdio {
-  const stdio = kind === 'execFile' ? ['pipe', 'pipe', 'pipe'] as StdioKind[] : normaliseStdio(o.stdio);
+  const stdio = kind === 'execFile' ? (['pipe', 'pipe', 'pipe'] as StdioKind[]) : normaliseStdio(o.stdio);
   let pty: CheckedStdio['pty'] = null;
   if (o.pty !== undefined && o.pty !== false) {
     if (kind !== 'spawn') throw new TypeError('pty is for spawn() only');
@@ -32,10 +32,12 @@ export function checkStdio(kind: 'spawn' | 'execFile' | 'spawnSync', o: Record<s
 function normaliseStdio(value: unknown): StdioKind[] {
   if (value === undefined || value === null) return ['pipe', 'pipe', 'pipe'];
   if (typeof value === 'string') {
-    if (!['pipe', 'overlapped', 'inherit', 'ignore'].includes(value)) throw coded(new TypeError(`stdio: unknown value ${describe(value)}`), 'ERR_INVALID_ARG_VALUE');
+    if (!['pipe', 'overlapped', 'inherit', 'ignore'].includes(value))
+      throw coded(new TypeError(`stdio: unknown value ${describe(value)}`), 'ERR_INVALID_ARG_VALUE');
     return [0, 1, 2].map((i) => stdioEntry(value, i));
   }
-  if (!Array.isArray(value)) throw coded(new TypeError(`stdio must be a string or an array, got ${describe(value)}`), 'ERR_INVALID_ARG_VALUE');
+  if (!Array.isArray(value))
+    throw coded(new TypeError(`stdio must be a string or an array, got ${describe(value)}`), 'ERR_INVALID_ARG_VALUE');
   if (value.length > 1024) throw new RangeError('stdio: at most 1024 entries');
   const out: StdioKind[] = [];
   for (let i = 0; i < Math.max(3, value.length); i++) out.push(stdioEntry(value[i], i));
@@ -47,7 +49,11 @@ function stdioEntry(e: unknown, i: number): StdioKind {
   if (e === 'pipe' || e === 'overlapped') return 'pipe';
   if (e === 'ignore') return 'ignore';
   if (e === 'inherit') return i;
-  if (e === 'ipc') throw coded(new TypeError('stdio: \'ipc\' is not supported (the program runs in another process tree; use a pipe)'), 'ERR_INVALID_ARG_VALUE');
+  if (e === 'ipc')
+    throw coded(
+      new TypeError("stdio: 'ipc' is not supported (the program runs in another process tree; use a pipe)"),
+      'ERR_INVALID_ARG_VALUE',
+    );
   if (typeof e === 'number' && Number.isInteger(e) && e >= 0 && e <= 0x7fffffff) return e;
   // A Stream of ours with an fd (net.Socket, fs streams, process.stdout), as Node takes them.
   if (e !== null && typeof e === 'object') {
@@ -55,5 +61,8 @@ function stdioEntry(e: unknown, i: number): StdioKind {
     const fd = typeof s.fd === 'number' ? s.fd : s._handle?.fd;
     if (typeof fd === 'number' && Number.isInteger(fd) && fd >= 0) return fd;
   }
-  throw coded(new TypeError(`stdio[${i}] must be 'pipe', 'overlapped', 'inherit', 'ignore', an fd or a Stream with an fd, got ${describe(e)}`), 'ERR_INVALID_ARG_VALUE');
+  throw coded(
+    new TypeError(`stdio[${i}] must be 'pipe', 'overlapped', 'inherit', 'ignore', an fd or a Stream with an fd, got ${describe(e)}`),
+    'ERR_INVALID_ARG_VALUE',
+  );
 }

@@ -36,7 +36,8 @@ export function openStdio(stdio: readonly StdioKind[]): OpenedStdio {
     stdio.forEach((kind, i) => {
       if (kind === 'pipe') {
         const [r, w] = unwrap(binding().pipe());
-        const ours = i === 0 ? w : r, theirs = i === 0 ? r : w;
+        const ours = i === 0 ? w : r,
+          theirs = i === 0 ? r : w;
         s.parentFds.push(ours);
         s.childFds.push(theirs);
         s.opened.push({ fd: theirs, fromFs: false });
@@ -65,7 +66,7 @@ export function pipesThatEnd(kinds: readonly StdioKind[]): Array<number | null> 
     closeChildEnds(s);
     return s.parentFds;
   } catch {
-    return kinds.map(() => null);   // out of fds: no streams, the 'error' still comes
+    return kinds.map(() => null); // out of fds: no streams, the 'error' still comes
   }
 }
 

@@ -41,7 +41,7 @@ export function runSync(pid: number | NsError, o: CheckedOptions, internal: Inte
   }
   const raw = new (binding().Child)(result.pidfd);
   // Slots beyond stdin that we read; other slots' fds are closed by the wait loop too.
-  const outFds = parentFds.map((fd, i) => (i === 0 ? -1 : fd ?? -1));
+  const outFds = parentFds.map((fd, i) => (i === 0 ? -1 : (fd ?? -1)));
   const r = raw.waitSync({
     stdinFd: parentFds[0] ?? -1,
     ...(o.input === undefined ? {} : { input: Buffer.from(o.input.buffer, o.input.byteOffset, o.input.byteLength) }),
@@ -64,7 +64,9 @@ export function runSync(pid: number | NsError, o: CheckedOptions, internal: Inte
   };
   const failure = r.timedOut ? E.ETIMEDOUT : r.overflow ? E.ENOBUFS : 0;
   if (failure) {
-    res.error = Object.assign(NsError.fromErrno(failure, { syscall: `spawnSync ${o.file}`, path: o.file, pid: plan.pid }), { spawnargs: o.args });
+    res.error = Object.assign(NsError.fromErrno(failure, { syscall: `spawnSync ${o.file}`, path: o.file, pid: plan.pid }), {
+      spawnargs: o.args,
+    });
   }
   return res;
 }

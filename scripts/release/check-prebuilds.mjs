@@ -16,12 +16,21 @@ export function checkPrebuilds(root) {
   for (const [dir, machine] of Object.entries(SHIPPED)) {
     const file = join(root, 'prebuilds', dir, 'nsjoin.node');
     let head;
-    try { head = readFileSync(file).subarray(0, 20); } catch { problems.push(`${file} is missing`); continue; }
-    if (head.readUInt32BE(0) !== 0x7f454c46) { problems.push(`${file} is not an ELF file`); continue; }
+    try {
+      head = readFileSync(file).subarray(0, 20);
+    } catch {
+      problems.push(`${file} is missing`);
+      continue;
+    }
+    if (head.readUInt32BE(0) !== 0x7f454c46) {
+      problems.push(`${file} is not an ELF file`);
+      continue;
+    }
     const found = head.readUInt16LE(18);
     if (found !== machine) problems.push(`${file} is built for ELF machine ${found}, not ${machine}`);
     const syms = execFileSync('readelf', ['--wide', '--dyn-syms', file], { encoding: 'utf8' });
-    if (!/\sGLOBAL\s+DEFAULT\s+\d+\s+napi_register_module_v1$/m.test(syms)) problems.push(`${file} does not export napi_register_module_v1`);
+    if (!/\sGLOBAL\s+DEFAULT\s+\d+\s+napi_register_module_v1$/m.test(syms))
+      problems.push(`${file} does not export napi_register_module_v1`);
   }
   return problems;
 }
@@ -29,7 +38,9 @@ export function checkPrebuilds(root) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const problems = checkPrebuilds(fileURLToPath(new URL('../..', import.meta.url)));
   if (problems.length) {
-    process.stderr.write(`not packing without the prebuilds:\n  ${problems.join('\n  ')}\n(npm run prebuildify && npm run prebuildify:arm64)\n`);
+    process.stderr.write(
+      `not packing without the prebuilds:\n  ${problems.join('\n  ')}\n(npm run prebuildify && npm run prebuildify:arm64)\n`,
+    );
     process.exit(1);
   }
 }

@@ -17,11 +17,14 @@ export interface HostCgroups {
 }
 
 function mounts(): { mountPoint: string; fsType: string; superOptions: string[] }[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8').trim().split('\n').map((line) => {
-    const f = line.split(' ');
-    const sep = f.indexOf('-', 6);
-    return { mountPoint: f[4]!.replace(/\\040/g, ' '), fsType: f[sep + 1]!, superOptions: f[sep + 3]!.split(',') };
-  });
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const f = line.split(' ');
+      const sep = f.indexOf('-', 6);
+      return { mountPoint: f[4]!.replace(/\\040/g, ' '), fsType: f[sep + 1]!, superOptions: f[sep + 3]!.split(',') };
+    });
 }
 
 /** What this host has: pure cgroup v2 at /sys/fs/cgroup, or v1 hierarchies (plus maybe a cgroup2 mount). */
@@ -51,7 +54,9 @@ function ownV1Paths(): Record<string, string> {
   return out;
 }
 
-const sleepSync = (ms: number): void => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms); };
+const sleepSync = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+};
 
 export interface TestCgroup {
   version: 1 | 2;
@@ -89,7 +94,9 @@ function pidsIn(dirs: string[]): number[] {
   for (const d of dirs) {
     try {
       for (const p of readFileSync(join(d, 'cgroup.procs'), 'utf8').split('\n')) if (p) all.add(Number(p));
-    } catch { /* removed */ }
+    } catch {
+      /* removed */
+    }
   }
   return [...all];
 }
@@ -98,18 +105,32 @@ function destroySync(dirs: string[]): void {
   for (let i = 0; i < 250; i++) {
     const pids = pidsIn(dirs);
     if (pids.length === 0) break;
-    for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    for (const pid of pids)
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     sleepSync(20);
   }
   for (const d of dirs) {
     for (let i = 0; i < 50 && existsSync(d); i++) {
-      try { rmdirSync(d); } catch { sleepSync(20); }
+      try {
+        rmdirSync(d);
+      } catch {
+        sleepSync(20);
+      }
     }
   }
 }
 
 process.on('exit', () => {
-  for (const c of started) try { c.kill('SIGKILL'); } catch { /* gone */ }
+  for (const c of started)
+    try {
+      c.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
   // Deepest first: children were registered after their parents.
   for (const entry of [...created].reverse()) destroySync(entry.dirs);
 });
@@ -122,12 +143,22 @@ function build(version: 1 | 2, dirs: Record<string, string>): TestCgroup {
     version,
     dirs,
     enter: unique.map((d) => `echo $$ > '${d}/cgroup.procs'`).join('\n'),
-    set(fileName, value) { writeFileSync(join(dirFor(cg, fileName), fileName), String(value)); },
-    read(fileName) { return readFileSync(join(dirFor(cg, fileName), fileName), 'utf8'); },
-    has(fileName) {
-      try { return existsSync(join(dirFor(cg, fileName), fileName)); } catch { return false; }
+    set(fileName, value) {
+      writeFileSync(join(dirFor(cg, fileName), fileName), String(value));
     },
-    procs() { return pidsIn(unique.slice(0, 1)); },
+    read(fileName) {
+      return readFileSync(join(dirFor(cg, fileName), fileName), 'utf8');
+    },
+    has(fileName) {
+      try {
+        return existsSync(join(dirFor(cg, fileName), fileName));
+      } catch {
+        return false;
+      }
+    },
+    procs() {
+      return pidsIn(unique.slice(0, 1));
+    },
     procsEverywhere() {
       const per = unique.map((d) => new Set(pidsIn([d])));
       return [...per[0]!].filter((p) => per.every((s) => s.has(p)));
@@ -136,7 +167,10 @@ function build(version: 1 | 2, dirs: Record<string, string>): TestCgroup {
       const name = `nsjoin-test-${tag}-${process.pid}`;
       if (version === 2) {
         const parent = unique[0]!;
-        const enable = readFileSync(join(parent, 'cgroup.controllers'), 'utf8').trim().split(/\s+/).filter((c) => ['cpu', 'memory', 'pids', 'io'].includes(c));
+        const enable = readFileSync(join(parent, 'cgroup.controllers'), 'utf8')
+          .trim()
+          .split(/\s+/)
+          .filter((c) => ['cpu', 'memory', 'pids', 'io'].includes(c));
         writeFileSync(join(parent, 'cgroup.subtree_control'), enable.map((c) => `+${c}`).join(' '));
       }
       const childDirs: Record<string, string> = {};
@@ -151,7 +185,12 @@ function build(version: 1 | 2, dirs: Record<string, string>): TestCgroup {
       for (let i = 0; i < 250; i++) {
         const pids = pidsIn(unique);
         if (pids.length === 0) break;
-        for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+        for (const pid of pids)
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
         await new Promise((r) => setTimeout(r, 20));
       }
       destroySync(unique);
@@ -190,7 +229,10 @@ export function makeCgroup(tag: string, controllers: string[] = ['cpu', 'cpuacct
 }
 
 /** Sets the limits the v1 way or the v2 way. Memory in bytes, CPU as quota/period in us. */
-export function setLimits(cg: TestCgroup, limits: { memory?: number; noSwap?: boolean; quotaUs?: number; periodUs?: number; pids?: number }): void {
+export function setLimits(
+  cg: TestCgroup,
+  limits: { memory?: number; noSwap?: boolean; quotaUs?: number; periodUs?: number; pids?: number },
+): void {
   if (limits.memory !== undefined) {
     if (cg.version === 2) {
       cg.set('memory.max', limits.memory);
@@ -224,12 +266,26 @@ export async function runIn(cg: TestCgroup, command: string): Promise<InCgroup> 
   const child = spawn('/bin/sh', ['-c', `${cg.enter}\nexec ${command}`], { stdio: ['ignore', 'ignore', 'inherit'] });
   started.add(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('exit', (code, signal) => { started.delete(child); resolve({ code, signal }); });
+    child.on('exit', (code, signal) => {
+      started.delete(child);
+      resolve({ code, signal });
+    });
   });
   const pid = child.pid!;
   // Every hierarchy: `enter` moves the shell into them one after another.
   for (let i = 0; i < 1000 && !cg.procsEverywhere().includes(pid) && child.exitCode === null && child.signalCode === null; i++) {
     await new Promise((r) => setTimeout(r, 10));
   }
-  return { pid, child, exited, kill() { try { child.kill('SIGKILL'); } catch { /* gone */ } } };
+  return {
+    pid,
+    child,
+    exited,
+    kill() {
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        /* gone */
+      }
+    },
+  };
 }

@@ -7,7 +7,12 @@ import { publicCopy } from './public-copy.js';
 
 export const BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
-export interface CliResult { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+export interface CliResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 /**
  * Runs the CLI with `args`. `wrap`: a command prefix (e.g. setpriv to another uid); the CLI then runs
@@ -17,13 +22,24 @@ export function nsjoin(args: string[], options: { env?: NodeJS.ProcessEnv; timeo
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build first`);
   const argv = [...(options.wrap ?? []), process.execPath, options.wrap ? publicCopy().cli : BIN, ...args];
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, ...(options.wrap ? { cwd: publicCopy().root } : {}) });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: options.env ?? process.env,
+      ...(options.wrap ? { cwd: publicCopy().root } : {}),
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (b) => { stdout += b; });
-    child.stderr.on('data', (b) => { stderr += b; });
+    child.stdout.on('data', (b) => {
+      stdout += b;
+    });
+    child.stderr.on('data', (b) => {
+      stderr += b;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
     child.on('error', reject);
-    child.on('close', (status, signal) => { clearTimeout(timer); resolve({ status, signal, stdout, stderr }); });
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stdout, stderr });
+    });
   });
 }

@@ -41,5 +41,7 @@ export const FILE_PARSERS: Record<string, [(text: string) => unknown, RegExp]> =
 
 /** The parsers for a file at `path` (several may apply: io.stat is nested keyed too). */
 export function parsersFor(path: string): Array<[string, (text: string) => unknown]> {
-  return Object.entries(FILE_PARSERS).filter(([, [, re]]) => re.test(path)).map(([name, [parse]]) => [name, parse]);
+  return Object.entries(FILE_PARSERS)
+    .filter(([, [, re]]) => re.test(path))
+    .map(([name, [parse]]) => [name, parse]);
 }

@@ -14,7 +14,13 @@ export interface Recording {
 /** Runs fn once with node:fs instrumented and returns what it touched. */
 export function record(fn: () => void): Recording {
   const rec: Recording = { read: [], probes: 0, listings: 0 };
-  const orig = { openSync: fs.openSync, existsSync: fs.existsSync, readdirSync: fs.readdirSync, readlinkSync: fs.readlinkSync, statSync: fs.statSync };
+  const orig = {
+    openSync: fs.openSync,
+    existsSync: fs.existsSync,
+    readdirSync: fs.readdirSync,
+    readlinkSync: fs.readlinkSync,
+    statSync: fs.statSync,
+  };
   const f = fs as unknown as Record<string, unknown>;
   f['openSync'] = (path: fs.PathLike, ...rest: unknown[]) => {
     try {
@@ -26,10 +32,22 @@ export function record(fn: () => void): Recording {
       throw err;
     }
   };
-  f['existsSync'] = (path: fs.PathLike) => { rec.probes++; return orig.existsSync(path); };
-  f['statSync'] = (...a: unknown[]) => { rec.probes++; return (orig.statSync as (...x: unknown[]) => unknown)(...a); };
-  f['readlinkSync'] = (...a: unknown[]) => { rec.probes++; return (orig.readlinkSync as (...x: unknown[]) => unknown)(...a); };
-  f['readdirSync'] = (...a: unknown[]) => { rec.listings++; return (orig.readdirSync as (...x: unknown[]) => unknown)(...a); };
+  f['existsSync'] = (path: fs.PathLike) => {
+    rec.probes++;
+    return orig.existsSync(path);
+  };
+  f['statSync'] = (...a: unknown[]) => {
+    rec.probes++;
+    return (orig.statSync as (...x: unknown[]) => unknown)(...a);
+  };
+  f['readlinkSync'] = (...a: unknown[]) => {
+    rec.probes++;
+    return (orig.readlinkSync as (...x: unknown[]) => unknown)(...a);
+  };
+  f['readdirSync'] = (...a: unknown[]) => {
+    rec.listings++;
+    return (orig.readdirSync as (...x: unknown[]) => unknown)(...a);
+  };
   syncBuiltinESMExports();
   try {
     fn();

@@ -11,7 +11,12 @@ const execFileAsync = promisify(execFile);
 const PATH_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
 const sinks = new Set<ChildProcess>();
 process.on('exit', () => {
-  for (const c of sinks) try { c.kill('SIGKILL'); } catch { /* gone */ }
+  for (const c of sinks)
+    try {
+      c.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
 });
 
 let counter = 0;
@@ -23,7 +28,12 @@ export function uniq(): string {
 
 /** Runs a command inside the network namespace of `pid` and returns its stdout. */
 export function inNet(pid: number, args: string[]): string {
-  return execFileSync('nsenter', ['-t', String(pid), '-n', '--', ...args], { env: PATH_ENV, encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('nsenter', ['-t', String(pid), '-n', '--', ...args], {
+    env: PATH_ENV,
+    encoding: 'utf8',
+    timeout: 20_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** Both ends of a veth pair and their IPv4 addresses. */
@@ -60,7 +70,11 @@ export function makeVeth(pidA: number, nameA: string, pidB: number, nameB: strin
 
 /** Deletes a veth from inside `pid`'s namespace (which removes its peer too); no error if it is gone. */
 export function deleteVeth(pid: number, name: string): void {
-  try { inNet(pid, ['ip', 'link', 'del', name]); } catch { /* already gone, or the namespace is */ }
+  try {
+    inNet(pid, ['ip', 'link', 'del', name]);
+  } catch {
+    /* already gone, or the namespace is */
+  }
 }
 
 /** Brings the loopback of `pid`'s namespace up (a fresh namespace has it down). */
@@ -97,30 +111,51 @@ export interface Received {
  */
 export async function sendUdp(fromPid: number, toPid: number, addr: string, port: number, count: number, size: number): Promise<Received> {
   const sink = spawn('nsenter', ['-t', String(toPid), '-n', '--', process.execPath, '-e', SINK, addr, String(port), String(count)], {
-    env: PATH_ENV, stdio: ['ignore', 'pipe', 'pipe'],
+    env: PATH_ENV,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   sinks.add(sink);
   try {
     let out = '';
     let err = '';
-    sink.stderr.on('data', (b) => { err += b; });
+    sink.stderr.on('data', (b) => {
+      err += b;
+    });
     const done = new Promise<Received>((resolve, reject) => {
       sink.stdout.on('data', (b) => {
         out += b;
         const m = /GOT (\d+) (\d+)/.exec(out);
         if (m) resolve({ packets: Number(m[1]), bytes: Number(m[2]) });
       });
-      sink.on('exit', (code) => { if (!/GOT/.test(out)) reject(new Error(`udp sink exited ${code}: ${err}`)); });
+      sink.on('exit', (code) => {
+        if (!/GOT/.test(out)) reject(new Error(`udp sink exited ${code}: ${err}`));
+      });
     });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`udp sink did not start: ${err}`)), 10_000);
-      sink.stdout.on('data', () => { if (out.includes('READY')) { clearTimeout(timer); resolve(); } });
-      sink.on('exit', () => { clearTimeout(timer); reject(new Error(`udp sink exited: ${err}`)); });
+      sink.stdout.on('data', () => {
+        if (out.includes('READY')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      sink.on('exit', () => {
+        clearTimeout(timer);
+        reject(new Error(`udp sink exited: ${err}`));
+      });
     });
-    await execFileAsync('nsenter', ['-t', String(fromPid), '-n', '--', process.execPath, '-e', SEND, addr, String(port), String(count), String(size)], { env: PATH_ENV, timeout: 20_000 });
+    await execFileAsync(
+      'nsenter',
+      ['-t', String(fromPid), '-n', '--', process.execPath, '-e', SEND, addr, String(port), String(count), String(size)],
+      { env: PATH_ENV, timeout: 20_000 },
+    );
     return await done;
   } finally {
-    try { sink.kill('SIGKILL'); } catch { /* gone */ }
+    try {
+      sink.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
     sinks.delete(sink);
   }
 }

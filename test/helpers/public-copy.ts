@@ -11,7 +11,11 @@ import { fileURLToPath } from 'node:url';
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Paths in the copy: its root (a cwd another user may enter), the package entry and the CLI. */
-export interface PublicCopy { root: string; index: string; cli: string }
+export interface PublicCopy {
+  root: string;
+  index: string;
+  cli: string;
+}
 
 let copy: PublicCopy | undefined;
 

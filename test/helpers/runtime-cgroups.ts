@@ -18,10 +18,14 @@ export interface RuntimeCgroups {
   remove(): Promise<void>;
 }
 
-const sleepSync = (ms: number): void => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms); };
+const sleepSync = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+};
 const live = new Set<RuntimeCgroups>();
 // Before test/helpers/cgroup.ts's own exit handler, which can only remove the base once it is empty.
-process.prependListener('exit', () => { for (const r of live) void r.remove(); });
+process.prependListener('exit', () => {
+  for (const r of live) void r.remove();
+});
 
 export function makeRuntimeCgroups(tag: string, paths: string[], controllers = ['memory', 'cpu', 'cpuacct', 'pids']): RuntimeCgroups {
   const base = makeCgroup(tag, controllers);
@@ -48,12 +52,15 @@ export function makeRuntimeCgroups(tag: string, paths: string[], controllers = [
       }
     }
   }
-  const dirs = (path: string): Record<string, string> =>
-    Object.fromEntries(Object.entries(base.dirs).map(([c, d]) => [c, join(d, path)]));
+  const dirs = (path: string): Record<string, string> => Object.fromEntries(Object.entries(base.dirs).map(([c, d]) => [c, join(d, path)]));
   const procsIn = (): number[] => {
     const all: number[] = [];
     for (const d of made) {
-      try { for (const p of readFileSync(join(d, 'cgroup.procs'), 'utf8').split('\n')) if (p) all.push(Number(p)); } catch { /* gone */ }
+      try {
+        for (const p of readFileSync(join(d, 'cgroup.procs'), 'utf8').split('\n')) if (p) all.push(Number(p));
+      } catch {
+        /* gone */
+      }
     }
     return all;
   };
@@ -73,7 +80,14 @@ export function makeRuntimeCgroups(tag: string, paths: string[], controllers = [
       const pid = child.pid!;
       // Every hierarchy: the shell enters them one after another, and a reader may look at any.
       const all = [...new Set(Object.values(dirs(path)))];
-      const inAll = () => all.every((d) => { try { return readFileSync(join(d, 'cgroup.procs'), 'utf8').split('\n').includes(String(pid)); } catch { return false; } });
+      const inAll = () =>
+        all.every((d) => {
+          try {
+            return readFileSync(join(d, 'cgroup.procs'), 'utf8').split('\n').includes(String(pid));
+          } catch {
+            return false;
+          }
+        });
       for (let i = 0; i < 1000; i++) {
         if (inAll()) return pid;
         await new Promise((r) => setTimeout(r, 10));
@@ -82,14 +96,28 @@ export function makeRuntimeCgroups(tag: string, paths: string[], controllers = [
     },
     async remove() {
       live.delete(rt);
-      for (const c of children) try { c.kill('SIGKILL'); } catch { /* gone */ }
+      for (const c of children)
+        try {
+          c.kill('SIGKILL');
+        } catch {
+          /* gone */
+        }
       for (let i = 0; i < 250 && procsIn().length > 0; i++) {
-        for (const pid of procsIn()) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+        for (const pid of procsIn())
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
         sleepSync(20);
       }
       for (const d of [...made].sort((a, b) => b.length - a.length)) {
         for (let i = 0; i < 50 && existsSync(d); i++) {
-          try { rmdirSync(d); } catch { sleepSync(20); }
+          try {
+            rmdirSync(d);
+          } catch {
+            sleepSync(20);
+          }
         }
       }
       await base.remove();

@@ -29,7 +29,12 @@ const live = new Map<string, Runtime>();
 let seq = 0;
 
 function run(cmd: string, args: string[], input?: string): string {
-  return execFileSync(cmd, args, { encoding: 'utf8', input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], timeout: 120_000 });
+  return execFileSync(cmd, args, {
+    encoding: 'utf8',
+    input,
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    timeout: 120_000,
+  });
 }
 function runQuiet(cmd: string, args: string[]): void {
   spawnSync(cmd, args, { stdio: 'ignore', timeout: 60_000 });
@@ -61,7 +66,11 @@ function removeAll(): void {
   for (const [name, runtime] of [...live]) removeNow(name, runtime);
 }
 process.on('exit', removeAll);
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { removeAll(); process.exit(130); });
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.once(sig, () => {
+    removeAll();
+    process.exit(130);
+  });
 
 /** A name unique to this test process: nsjoin-t-PID-N[-hint]. */
 export function uniqueName(hint = ''): string {
@@ -94,7 +103,16 @@ export function startDocker(o: StartOptions = {}): RealContainer {
 export function startPodman(o: StartOptions = {}): RealContainer {
   const name = o.name ?? uniqueName();
   live.set(name, 'podman');
-  const id = podman('run', '-d', '--name', name, ...PODMAN_RUN, ...(o.flags ?? []), o.image ?? `localhost/${IMAGE}`, ...(o.cmd ?? ['sleep', '100000']));
+  const id = podman(
+    'run',
+    '-d',
+    '--name',
+    name,
+    ...PODMAN_RUN,
+    ...(o.flags ?? []),
+    o.image ?? `localhost/${IMAGE}`,
+    ...(o.cmd ?? ['sleep', '100000']),
+  );
   const pid = Number(podman('inspect', '-f', '{{.State.Pid}}', name));
   return made('podman', name, id, pid);
 }
@@ -107,7 +125,9 @@ export function startCtr(o: StartOptions = {}): RealContainer {
   let pid = 0;
   for (let i = 0; i < 100 && !pid; i++) {
     // TASK PID STATUS
-    const line = ctr('task', 'ls').split('\n').find((l) => l.split(/\s+/)[0] === name);
+    const line = ctr('task', 'ls')
+      .split('\n')
+      .find((l) => l.split(/\s+/)[0] === name);
     pid = line?.includes('RUNNING') ? Number(line.split(/\s+/)[1]) : 0;
     if (!pid) spawnSync('sleep', ['0.05']);
   }
@@ -136,8 +156,16 @@ const problems = runtimeProblems();
  */
 export function withRuntime(runtime: Runtime, name: string, fn: () => void | Promise<void>): void {
   const why = problems[runtime];
-  if (!why) { uvuTest(name, fn); return; }
-  if (process.env.CI === 'true') { uvuTest(name, () => { throw new Error(`${runtime} is not up in CI: ${why}`); }); return; }
+  if (!why) {
+    uvuTest(name, fn);
+    return;
+  }
+  if (process.env.CI === 'true') {
+    uvuTest(name, () => {
+      throw new Error(`${runtime} is not up in CI: ${why}`);
+    });
+    return;
+  }
   console.log(`SKIP ${name}: ${runtime} is not up (${why}); run scripts/runtimes/start.sh`);
   uvuTest.skip(name, fn);
 }

@@ -7,7 +7,11 @@ import { listContainers } from '../../lib/index.js';
 import { BIN } from './cli.js';
 import { runtimeProblems, startDocker } from './runtimes.js';
 
-export interface Sample { name: string; labels: Record<string, string>; value: number }
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
 
 /** Parses text format 0.0.4 sample lines (comments skipped); label values unescaped. */
 export function parseExposition(text: string): Sample[] {
@@ -27,36 +31,66 @@ export function parseExposition(text: string): Sample[] {
 
 /** The one sample of `name` whose id label ends with `idSuffix` (and matches `more`). */
 export function pick(samples: Sample[], name: string, idSuffix: string, more: Record<string, string> = {}): Sample | undefined {
-  const found = samples.filter((s) => s.name === name && s.labels['id']?.endsWith(idSuffix) && Object.entries(more).every(([k, v]) => s.labels[k] === v));
+  const found = samples.filter(
+    (s) => s.name === name && s.labels['id']?.endsWith(idSuffix) && Object.entries(more).every(([k, v]) => s.labels[k] === v),
+  );
   if (found.length > 1) throw new Error(`${found.length} samples of ${name} for ${idSuffix}`);
   return found[0];
 }
 
-export interface Served { url: string; child: ChildProcess; stderr: () => string; stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> }
+export interface Served {
+  url: string;
+  child: ChildProcess;
+  stderr: () => string;
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
 
 const running = new Set<ChildProcess>();
-process.on('exit', () => { for (const c of running) try { c.kill('SIGKILL'); } catch { /* gone */ } });
+process.on('exit', () => {
+  for (const c of running)
+    try {
+      c.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
+});
 
 /** Starts `nsjoin serve --listen 127.0.0.1:0 ...` and resolves with its metrics URL once it listens. */
 export function startServe(args: string[] = ['--listen', '127.0.0.1:0']): Promise<Served> {
   const child = spawn(process.execPath, [BIN, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let err = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => { running.delete(child); resolve({ code, signal }); }));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal });
+    }),
+  );
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`nsjoin serve did not start: ${err}`)); }, 20_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`nsjoin serve did not start: ${err}`));
+    }, 20_000);
     child.stderr.on('data', (b: Buffer) => {
       err += b.toString();
       const m = /listening on (http:\/\/\S+\/metrics)/.exec(err);
       if (m) {
         clearTimeout(timer);
         resolve({
-          url: m[1]!, child, stderr: () => err,
-          stop: (signal = 'SIGTERM') => { child.kill(signal); return exited; },
+          url: m[1]!,
+          child,
+          stderr: () => err,
+          stop: (signal = 'SIGTERM') => {
+            child.kill(signal);
+            return exited;
+          },
         });
       }
     });
-    void exited.then((r) => { clearTimeout(timer); reject(new Error(`nsjoin serve exited ${r.code ?? r.signal}: ${err}`)); });
+    void exited.then((r) => {
+      clearTimeout(timer);
+      reject(new Error(`nsjoin serve exited ${r.code ?? r.signal}: ${err}`));
+    });
   });
 }
 
@@ -69,14 +103,21 @@ export async function get(url: string, init: RequestInit = {}): Promise<{ status
 let binDir: string | undefined;
 /** The directory holding prometheus and promtool (unpacked on first use by scripts/runtimes/prometheus.sh). */
 export function prometheusBin(): string {
-  binDir ??= execFileSync('bash', [fileURLToPath(new URL('../../scripts/runtimes/prometheus.sh', import.meta.url))], { encoding: 'utf8', timeout: 300_000 }).trim();
+  binDir ??= execFileSync('bash', [fileURLToPath(new URL('../../scripts/runtimes/prometheus.sh', import.meta.url))], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  }).trim();
   return binDir;
 }
 
 /** `promtool check metrics` on `text`: its exit status and what it printed. */
 export function promtoolCheck(text: string): { status: number; output: string } {
   try {
-    const out = execFileSync(`${prometheusBin()}/promtool`, ['check', 'metrics'], { input: text, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    const out = execFileSync(`${prometheusBin()}/promtool`, ['check', 'metrics'], {
+      input: text,
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     return { status: 0, output: out };
   } catch (e) {
     const err = e as { status: number; stdout: string; stderr: string };

@@ -9,9 +9,14 @@ import { test as uvuTest, type Test } from 'uvu';
  */
 export function testIf(why: string, name: string, fn: () => void | Promise<void>, opts: { ciInstalls?: boolean; suite?: Test } = {}): void {
   const t = opts.suite ?? uvuTest;
-  if (!why) { t(name, fn); return; }
+  if (!why) {
+    t(name, fn);
+    return;
+  }
   if (opts.ciInstalls && process.env.CI === 'true') {
-    t(name, () => { throw new Error(`CI installs what this test needs, but: ${why}`); });
+    t(name, () => {
+      throw new Error(`CI installs what this test needs, but: ${why}`);
+    });
     return;
   }
   console.log(`SKIP ${name}: ${why}`);

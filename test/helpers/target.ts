@@ -32,14 +32,35 @@ export interface Target {
 const live = new Set<ChildProcess>();
 const livePids = new Set<number>();
 function killAll(): void {
-  for (const pid of livePids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-  for (const c of live) try { c.kill('SIGKILL'); } catch { /* gone */ }
+  for (const pid of livePids)
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  for (const c of live)
+    try {
+      c.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
 }
 process.on('exit', killAll);
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { killAll(); process.exit(130); });
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.on(sig, () => {
+    killAll();
+    process.exit(130);
+  });
 
 const NS_FLAG: Record<UnshareNs, string> = {
-  uts: '--uts', net: '--net', ipc: '--ipc', pid: '--pid', mnt: '--mount', cgroup: '--cgroup', time: '--time', user: '--user',
+  uts: '--uts',
+  net: '--net',
+  ipc: '--ipc',
+  pid: '--pid',
+  mnt: '--mount',
+  cgroup: '--cgroup',
+  time: '--time',
+  user: '--user',
 };
 
 /**
@@ -62,14 +83,22 @@ export async function startTarget(opts: TargetOptions = {}): Promise<Target> {
   live.add(child);
   let out = '';
   let err = '';
-  child.stderr.on('data', (b) => { err += b; });
+  child.stderr.on('data', (b) => {
+    err += b;
+  });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`target did not start: ${err}`)), 10_000);
     child.stdout.on('data', (b) => {
       out += b;
-      if (out.includes('READY')) { clearTimeout(timer); resolve(); }
+      if (out.includes('READY')) {
+        clearTimeout(timer);
+        resolve();
+      }
     });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`target exited ${code}: ${err}${out}`)); });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`target exited ${code}: ${err}${out}`));
+    });
   });
   const outerPid = child.pid!;
   const children = readFileSync(`/proc/${outerPid}/task/${outerPid}/children`, 'utf8').trim().split(/\s+/).map(Number);
@@ -80,8 +109,16 @@ export async function startTarget(opts: TargetOptions = {}): Promise<Target> {
     pid,
     outerPid,
     kill() {
-      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-      try { child.kill('SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        /* gone */
+      }
       livePids.delete(pid);
       live.delete(child);
     },

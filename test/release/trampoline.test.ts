@@ -24,7 +24,9 @@ const builds = [
 ];
 const buildTool = (cxx: string, out: string, files: string[]) =>
   execFileSync('sh', [join(root, 'native', 'trampoline', 'build.sh'), out, ...files], {
-    cwd: root, env: { ...process.env, CXX: cxx }, stdio: ['ignore', 'inherit', 'inherit'],
+    cwd: root,
+    env: { ...process.env, CXX: cxx },
+    stdio: ['ignore', 'inherit', 'inherit'],
   });
 
 test.before(() => {
@@ -34,7 +36,12 @@ test.before(() => {
 });
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Run { status: number | null; stdout: string; report: number[]; start: number[] }
+interface Run {
+  status: number | null;
+  stdout: string;
+  report: number[];
+  start: number[];
+}
 
 /** Runs the trampoline on a spec file (fd 3) with the report pipe on fd 4 and the start pipe on
  *  fd 5. Under a shell, so that the program (a CLONE_PARENT sibling) has a parent that reaps it. */
@@ -42,7 +49,8 @@ function runTrampoline(runner: string[], binary: string, spec: string): Run {
   const fd = openSync(spec, 'r');
   try {
     const r = spawnSync('sh', ['-c', '"$@"; exit $?', 'sh', ...runner, binary, '3'], {
-      stdio: ['ignore', 'pipe', 'inherit', fd, 'pipe', 'pipe'], timeout: 60_000,
+      stdio: ['ignore', 'pipe', 'inherit', fd, 'pipe', 'pipe'],
+      timeout: 60_000,
     });
     const ints = (b: Buffer | null | undefined) => (b ? Array.from({ length: b.length / 4 }, (_, i) => b.readInt32LE(i * 4)) : []);
     return { status: r.status, stdout: String(r.output[1] ?? ''), report: ints(r.output[4]), start: ints(r.output[5]) };

@@ -55,7 +55,10 @@ withRuntime('docker', 'meminfo() against lxcfs in the same container', () => {
     const lx = parseMeminfo(docker('exec', c.name, 'cat', '/proc/meminfo'));
     const ours = parseMeminfo(meminfo(c.pid));
     console.log('lxcfs vs nsjoin (kB):');
-    for (const k of Object.keys(lx)) console.log(`  ${k.padEnd(16)} ${String(lx[k]! / KiB).padStart(12)} ${ours[k] === undefined ? '           -' : String(ours[k]! / KiB).padStart(12)}`);
+    for (const k of Object.keys(lx))
+      console.log(
+        `  ${k.padEnd(16)} ${String(lx[k]! / KiB).padStart(12)} ${ours[k] === undefined ? '           -' : String(ours[k]! / KiB).padStart(12)}`,
+      );
     assert.is(lx['MemTotal'], 64 * MiB);
     assert.is(ours['MemTotal'], lx['MemTotal']);
     // the page cache lines: the same memory.stat keys (ours exact, lxcfs by prefix: equal on v1)
@@ -71,16 +74,32 @@ withRuntime('docker', 'meminfo() against lxcfs in the same container', () => {
     assert.ok(Math.abs(gap - ours['Inactive(file)']!) <= 2 * MiB, `MemFree gap ${gap} vs inactive file ${ours['Inactive(file)']}`);
     assert.ok(ours['Inactive(file)']! >= 19 * MiB, 'the gap is the 20 MiB file, not noise');
     // MemAvailable: both are limit - usage + the file cache; they differ only by the exec's own memory
-    assert.ok(Math.abs(ours['MemAvailable']! - lx['MemAvailable']!) <= 2 * MiB, `MemAvailable: nsjoin ${ours['MemAvailable']} lxcfs ${lx['MemAvailable']}`);
+    assert.ok(
+      Math.abs(ours['MemAvailable']! - lx['MemAvailable']!) <= 2 * MiB,
+      `MemAvailable: nsjoin ${ours['MemAvailable']} lxcfs ${lx['MemAvailable']}`,
+    );
     // Between our two reads `docker exec` ran in the container's cgroup: what it charged there
     // (runc, cat, their page cache) is the only change, within the same 2 MiB as above.
-    assert.ok(Math.abs(before['MemAvailable']! - ours['MemAvailable']!) <= 2 * MiB, `our two reads agree but for the exec: ${before['MemAvailable']} then ${ours['MemAvailable']}`);
+    assert.ok(
+      Math.abs(before['MemAvailable']! - ours['MemAvailable']!) <= 2 * MiB,
+      `our two reads agree but for the exec: ${before['MemAvailable']} then ${ours['MemAvailable']}`,
+    );
     // lines lxcfs passes through from the host (the host's figures, not the container's): a v1
     // cgroup does not account them, so ours say 0 or leave the line out
-    for (const k of ['Mlocked', 'KReclaimable', 'KernelStack', 'PageTables', 'FileHugePages', 'CommitLimit', 'Committed_AS', 'VmallocTotal', 'DirectMap4k']) {
+    for (const k of [
+      'Mlocked',
+      'KReclaimable',
+      'KernelStack',
+      'PageTables',
+      'FileHugePages',
+      'CommitLimit',
+      'Committed_AS',
+      'VmallocTotal',
+      'DirectMap4k',
+    ]) {
       assert.ok(ours[k] === undefined || ours[k] === 0, `${k}: ${ours[k]}`);
     }
-    assert.ok(lx['CommitLimit']! > lx['MemTotal']!, 'lxcfs shows the host\'s CommitLimit, above the container\'s 64 MiB');
+    assert.ok(lx['CommitLimit']! > lx['MemTotal']!, "lxcfs shows the host's CommitLimit, above the container's 64 MiB");
   } finally {
     c.remove();
   }
@@ -91,10 +110,16 @@ withRuntime('docker', 'nsjoin stats against docker stats --no-stream: same limit
   try {
     settle(c.pid);
     const a = readCgroupStats(c.pid).memory!;
-    const d = JSON.parse(docker('stats', '--no-stream', '--format', '{{json .}}', c.name)) as { MemUsage: string; PIDs: string; Name: string };
+    const d = JSON.parse(docker('stats', '--no-stream', '--format', '{{json .}}', c.name)) as {
+      MemUsage: string;
+      PIDs: string;
+      Name: string;
+    };
     const b = readCgroupStats(c.pid).memory!;
     const [dUsage, dLimit] = d.MemUsage.split(' / ').map(dockerBytes) as [number, number];
-    console.log(`docker stats: MEM USAGE ${d.MemUsage}, PIDS ${d.PIDs}; nsjoin: working set ${a.workingSet} .. ${b.workingSet} B, usage ${a.usage} B, limit ${a.limit} B`);
+    console.log(
+      `docker stats: MEM USAGE ${d.MemUsage}, PIDS ${d.PIDs}; nsjoin: working set ${a.workingSet} .. ${b.workingSet} B, usage ${a.usage} B, limit ${a.limit} B`,
+    );
     assert.is(dLimit, 64 * MiB);
     assert.is(a.limit, dLimit);
     // docker rounds to 4 significant digits
@@ -105,7 +130,10 @@ withRuntime('docker', 'nsjoin stats against docker stats --no-stream: same limit
     assert.is(Number(d.PIDs), readCgroupStats(c.pid).pids?.current);
     const r = await nsjoin(['stats', '--json', '-i', '200', c.name]);
     assert.is(r.status, 0, r.stderr);
-    const s = JSON.parse(r.stdout) as { stats: { memory: { limit: number; workingSet: number }; pids: { current: number; limit: number } }; container: { name: string } };
+    const s = JSON.parse(r.stdout) as {
+      stats: { memory: { limit: number; workingSet: number }; pids: { current: number; limit: number } };
+      container: { name: string };
+    };
     assert.is(s.container.name, c.name);
     assert.is(s.stats.memory.limit, dLimit);
     assert.is(s.stats.pids.limit, 50);

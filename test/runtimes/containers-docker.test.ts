@@ -53,13 +53,16 @@ withRuntime('docker', 'docker: a target by name, in the library and on the comma
     c.remove();
   }
   assert.not.ok(listContainers().some((x) => x.id === c.id || x.name === c.name));
-  assert.throws(() => resolveTarget({ container: c.name }), (e: unknown) => e instanceof NsError && e.code === 'ENSJOIN_NO_CONTAINER');
+  assert.throws(
+    () => resolveTarget({ container: c.name }),
+    (e: unknown) => e instanceof NsError && e.code === 'ENSJOIN_NO_CONTAINER',
+  );
   const r = await nsjoin(['stats', c.name]);
   assert.is(r.status, 1);
   assert.match(r.stderr, new RegExp(`^nsjoin: no container matches '${c.name}'.*nsjoin ps`));
 });
 
-withRuntime('docker', 'docker: a name that is also another container\'s id prefix resolves to the name, as docker does', () => {
+withRuntime('docker', "docker: a name that is also another container's id prefix resolves to the name, as docker does", () => {
   const first = startDocker();
   const hexName = first.id.slice(0, 6);
   const second = startDocker({ name: `${hexName}` });
@@ -82,7 +85,7 @@ withRuntime('docker', 'the readers of a container that is gone: ESRCH, as every 
   assert.throws(() => cgroupOf(pid), esrch);
 });
 
-withRuntime('docker', 'a process that names itself to fake an early start time does not become the container\'s pid', () => {
+withRuntime('docker', "a process that names itself to fake an early start time does not become the container's pid", () => {
   const c = startDocker();
   try {
     // Read naively (fields split after the FIRST ')'), this name puts cutime (0) where the start
@@ -91,7 +94,13 @@ withRuntime('docker', 'a process that names itself to fake an early start time d
     docker('exec', '-d', c.name, 'sh', '-c', `printf '${fake}' > /proc/self/comm; sleep 100000; :`);
     let attacker: number | undefined;
     for (let i = 0; i < 100 && attacker === undefined; i++) {
-      attacker = findContainer(c.name).pids.find((p) => { try { return readFileSync(`/proc/${p}/comm`, 'utf8') === `${fake}\n`; } catch { return false; } });
+      attacker = findContainer(c.name).pids.find((p) => {
+        try {
+          return readFileSync(`/proc/${p}/comm`, 'utf8') === `${fake}\n`;
+        } catch {
+          return false;
+        }
+      });
       if (attacker === undefined) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
     }
     assert.ok(attacker, 'the renamed process is in the container');

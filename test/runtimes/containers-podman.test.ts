@@ -35,8 +35,14 @@ withRuntime('podman', 'one name in docker and podman: an error listing both', ()
   let d;
   try {
     d = startDocker({ name });
-    assert.throws(() => findContainer(name), (e: unknown) => e instanceof NsError && e.code === 'ENSJOIN_AMBIGUOUS_CONTAINER'
-      && e.message.includes(`${p.id.slice(0, 12)} ${name} (podman`) && e.message.includes(`${d!.id.slice(0, 12)} ${name} (docker`));
+    assert.throws(
+      () => findContainer(name),
+      (e: unknown) =>
+        e instanceof NsError &&
+        e.code === 'ENSJOIN_AMBIGUOUS_CONTAINER' &&
+        e.message.includes(`${p.id.slice(0, 12)} ${name} (podman`) &&
+        e.message.includes(`${d!.id.slice(0, 12)} ${name} (docker`),
+    );
   } finally {
     d?.remove();
     p.remove();

@@ -16,15 +16,26 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let c: RealContainer | undefined;
 const container = (): RealContainer => (c ??= startDocker({ image: SLEEP_ONLY_IMAGE }));
 const short = () => container().id.slice(0, 12);
-test.after(() => { c?.remove(); });
+test.after(() => {
+  c?.remove();
+});
 
 /** The host's proc and sysfs mounts: a debug session must add none (it mounts in its own namespace). */
-const hostSpecialMounts = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
-  .filter((l) => / - (proc|sysfs) /.test(l)).map((l) => l.split(' ').slice(4, 5).join(' ')).sort();
+const hostSpecialMounts = () =>
+  readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => / - (proc|sysfs) /.test(l))
+    .map((l) => l.split(' ').slice(4, 5).join(' '))
+    .sort();
 
 test('parseDebugArgs: TARGET, -it, the program after --, $SHELL by default', () => {
   assert.equal(parseDebugArgs(['3f2a', '--', 'ps', '-ef'], '/bin/bash'), {
-    target: { container: '3f2a' }, file: 'ps', args: ['-ef'], options: { debug: true }, interactive: false, tty: false,
+    target: { container: '3f2a' },
+    file: 'ps',
+    args: ['-ef'],
+    options: { debug: true },
+    interactive: false,
+    tty: false,
   });
   const it = parseDebugArgs(['-it', '1234'], '/bin/zsh')!;
   assert.equal([it.target, it.file, it.args, it.interactive, it.tty], [1234, '/bin/zsh', [], true, true]);
@@ -39,17 +50,33 @@ withRuntime('docker', 'the image has nothing to run: nsjoin exec gives 127', asy
 
 withRuntime('docker', "nsjoin debug: the container's hostname, processes, devices and files with the host's tools", async () => {
   const mountsBefore = hostSpecialMounts();
-  const r = await nsjoin(['debug', short(), '--', '/bin/sh', '-c',
-    'hostname; echo ---; ps -eo pid,args; echo ---; cat /proc/net/dev; echo ---; ls -A /proc/1/root; echo ---; ls /sys/class/net; exit 7']);
+  const r = await nsjoin([
+    'debug',
+    short(),
+    '--',
+    '/bin/sh',
+    '-c',
+    'hostname; echo ---; ps -eo pid,args; echo ---; cat /proc/net/dev; echo ---; ls -A /proc/1/root; echo ---; ls /sys/class/net; exit 7',
+  ]);
   assert.is(r.status, 7, r.stderr);
   const [hostname, ps, netdev, files, sysnet] = r.stdout.split('---\n').map((s) => s.trim());
   assert.is(hostname, docker('inspect', '-f', '{{.Config.Hostname}}', container().name));
-  const rows = ps!.split('\n').slice(1).map((l) => l.trim());
+  const rows = ps!
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim());
   assert.is(rows[0], '1 /sleep 100000', ps);
   // Only the container's process and ours (sh, ps): no host process such as this test's node.
   assert.ok(rows.length <= 4, ps);
-  assert.not.ok(rows.some((l) => l.includes('node') || l.includes('dockerd')), ps);
-  const devices = netdev!.split('\n').slice(2).map((l) => l.slice(0, l.lastIndexOf(':')).trim()).sort();
+  assert.not.ok(
+    rows.some((l) => l.includes('node') || l.includes('dockerd')),
+    ps,
+  );
+  const devices = netdev!
+    .split('\n')
+    .slice(2)
+    .map((l) => l.slice(0, l.lastIndexOf(':')).trim())
+    .sort();
   assert.equal(devices, ['eth0', 'lo']);
   assert.ok(readFileSync('/proc/net/dev', 'utf8').includes('docker0'), 'the host has docker0, which the container must not show');
   assert.equal(files!.split('\n').sort(), readdirSync(`/proc/${container().pid}/root`).sort());
@@ -67,9 +94,10 @@ withRuntime('docker', 'exit statuses pass through: codes and 128+signal', async 
   assert.is(missing.status, 127);
 });
 
-withRuntime('docker', 'library: spawn/execFile with { debug: true }; the host PATH and environment, not the target\'s', async () => {
+withRuntime('docker', "library: spawn/execFile with { debug: true }; the host PATH and environment, not the target's", async () => {
   const { stdout } = await execFile(container().pid, 'sh', ['-c', 'cat /proc/1/cmdline | tr "\\0" " "; echo; echo "$NSJOIN_DEBUG_MARK"'], {
-    debug: true, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NSJOIN_DEBUG_MARK: 'from-host' },
+    debug: true,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NSJOIN_DEBUG_MARK: 'from-host' },
   });
   assert.equal(stdout.split('\n').slice(0, 2), ['/sleep 100000 ', 'from-host']);
   // Default environment: ours (the target's PATH would name directories of the container's image).
@@ -77,7 +105,10 @@ withRuntime('docker', 'library: spawn/execFile with { debug: true }; the host PA
   assert.is(env.stdout.trim(), process.env.PATH);
   assert.throws(() => spawn(container().pid, 'sh', [], { debug: true, namespaces: ['mnt'] }), /mount or user namespace/);
   assert.throws(() => spawn(container().pid, 'sh', [], { debug: true, root: true }), /mount or user namespace/);
-  assert.throws(() => spawn(container().pid, 'sh', [], { debug: 'yes' as unknown as boolean }), (e: unknown) => e instanceof TypeError);
+  assert.throws(
+    () => spawn(container().pid, 'sh', [], { debug: 'yes' as unknown as boolean }),
+    (e: unknown) => e instanceof TypeError,
+  );
 });
 
 withRuntime('docker', 'a target that is gone: one clear line, status 1', async () => {
@@ -97,18 +128,30 @@ withRuntime('docker', 'the session dies with nsjoin, even when nsjoin is SIGKILL
     await sleep(25);
     for (const task of readdirSync(`/proc/${cli.pid}/task`)) {
       for (const kid of readFileSync(`/proc/${cli.pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
-        try { if (readFileSync(`/proc/${kid}/cmdline`, 'utf8').startsWith('sleep\0')) program = Number(kid); } catch { /* gone */ }
+        try {
+          if (readFileSync(`/proc/${kid}/cmdline`, 'utf8').startsWith('sleep\0')) program = Number(kid);
+        } catch {
+          /* gone */
+        }
       }
     }
   }
   assert.ok(program > 0, 'the program did not start');
   cli.kill('SIGKILL');
   for (let i = 0; i < 200; i++) {
-    try { if (readFileSync(`/proc/${program}/stat`, 'utf8').split(') ')[1]!.startsWith('Z')) break; } catch { break; }
+    try {
+      if (readFileSync(`/proc/${program}/stat`, 'utf8').split(') ')[1]!.startsWith('Z')) break;
+    } catch {
+      break;
+    }
     await sleep(25);
   }
   let state = 'gone';
-  try { state = readFileSync(`/proc/${program}/stat`, 'utf8').split(') ')[1]![0]!; } catch { /* gone */ }
+  try {
+    state = readFileSync(`/proc/${program}/stat`, 'utf8').split(') ')[1]![0]!;
+  } catch {
+    /* gone */
+  }
   assert.ok(state === 'gone' || state === 'Z', `program still ${state}`);
 });
 
@@ -116,8 +159,17 @@ withRuntime('docker', '-it under tmux: a host shell that sees the container, and
   const socket = `nsjoin-debug-${process.pid}`;
   const tmux = (...a: string[]) => run('tmux', ['-L', socket, ...a]).then((r) => r.stdout);
   try {
-    await tmux('new-session', '-d', '-s', 'dbg', '-x', '100', '-y', '30',
-      `${process.execPath} ${BIN} debug -it ${short()} -- /bin/sh; echo "exit=$?"; sleep 30`);
+    await tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'dbg',
+      '-x',
+      '100',
+      '-y',
+      '30',
+      `${process.execPath} ${BIN} debug -it ${short()} -- /bin/sh; echo "exit=$?"; sleep 30`,
+    );
     const waitFor = async (re: RegExp): Promise<string> => {
       for (let i = 0; i < 200; i++) {
         const text = await tmux('capture-pane', '-p', '-t', 'dbg');
@@ -142,12 +194,15 @@ withRuntime('docker', '-it under tmux: a host shell that sees the container, and
  */
 async function probeFromInside(target: RealContainer, execInside: (script: string) => string): Promise<string> {
   const marker = `nsjoin-debug-probe-${process.pid}`;
-  const cli = spawnCb(process.execPath, [BIN, 'debug', target.id.slice(0, 12), '--', 'sh', '-c', `sleep 20 # ${marker}`], { stdio: 'ignore' });
+  const cli = spawnCb(process.execPath, [BIN, 'debug', target.id.slice(0, 12), '--', 'sh', '-c', `sleep 20 # ${marker}`], {
+    stdio: 'ignore',
+  });
   try {
     // The marker is split in the script, so that the probe's own shell does not match it.
     const split = `"${marker.slice(0, 8)}""${marker.slice(8)}"`;
-    const script = `for p in /proc/[0-9]*; do if grep -q ${split} $p/cmdline 2>/dev/null; then echo "found \${p#/proc/}"; `
-      + `cat $p/root/etc/hostname 2>&1; ls $p/root/proc/1/ 2>&1 | head -1; fi; done`;
+    const script =
+      `for p in /proc/[0-9]*; do if grep -q ${split} $p/cmdline 2>/dev/null; then echo "found \${p#/proc/}"; ` +
+      `cat $p/root/etc/hostname 2>&1; ls $p/root/proc/1/ 2>&1 | head -1; fi; done`;
     for (let i = 0; i < 100; i++) {
       const out = execInside(script);
       if (out.includes('found')) return out;
@@ -159,14 +214,20 @@ async function probeFromInside(target: RealContainer, execInside: (script: strin
   }
 }
 
-withRuntime('docker', "attack: root in a default docker container cannot reach the host's files through the session's /proc/PID/root", async () => {
-  const busy = startDocker();
-  try {
-    const out = await probeFromInside(busy, (script) => docker('exec', busy.name, 'sh', '-c', script));
-    assert.not.match(out, readFileSync('/etc/hostname', 'utf8').trim());
-    assert.match(out, /Permission denied/, out);
-  } finally { busy.remove(); }
-});
+withRuntime(
+  'docker',
+  "attack: root in a default docker container cannot reach the host's files through the session's /proc/PID/root",
+  async () => {
+    const busy = startDocker();
+    try {
+      const out = await probeFromInside(busy, (script) => docker('exec', busy.name, 'sh', '-c', script));
+      assert.not.match(out, readFileSync('/etc/hostname', 'utf8').trim());
+      assert.match(out, /Permission denied/, out);
+    } finally {
+      busy.remove();
+    }
+  },
+);
 
 withRuntime('podman', "attack: root of a user-namespaced podman container cannot ptrace the session or read the host's files", async () => {
   const userns = startPodman({ flags: ['--uidmap', '0:200000:65536', '--gidmap', '0:200000:65536'] });
@@ -177,7 +238,9 @@ withRuntime('podman', "attack: root of a user-namespaced podman container cannot
     assert.match(out, /Permission denied/, out);
     const { stdout } = await execFile(userns.pid, 'cat', ['/proc/self/uid_map'], { debug: true });
     assert.match(stdout, /^\s*0\s+0\s+4294967295/);
-  } finally { userns.remove(); }
+  } finally {
+    userns.remove();
+  }
 });
 
 test.run();

@@ -13,7 +13,7 @@ const FAKE = '\r\x1b[2K\x1b[32mall containers OK\x1b[0m\u202e';
 // layout), DEL and the bidi override.
 const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/;
 
-withRuntime('docker', 'ns, net, stats and top print a container\'s escape sequences escaped', async () => {
+withRuntime('docker', "ns, net, stats and top print a container's escape sequences escaped", async () => {
   const c = startDocker({
     flags: ['--cap-add', 'NET_ADMIN'],
     cmd: ['sh', '-c', 'ip link add "$0" type veth && ip link set "$0" up; sleep 100000; :', IFNAME, FAKE],

@@ -29,23 +29,38 @@ withRuntime('docker', 'a kill -STOP -1 loop in the container neither freezes Nod
   const secret = randomBytes(8).toString('hex');
   // The pattern [${secret[0]}] matches the secret but not this command line itself.
   const pattern = `nsjoin-secret-[${secret[0]}]${secret.slice(1)}`;
-  const c = startDocker({ cmd: ['sh', '-c',
-    `: > /hits; while :; do kill -STOP -1; if grep -q -a '${pattern}' /proc/[0-9]*/cmdline 2>/dev/null; then echo read > /hits; fi; done`] });
+  const c = startDocker({
+    cmd: [
+      'sh',
+      '-c',
+      `: > /hits; while :; do kill -STOP -1; if grep -q -a '${pattern}' /proc/[0-9]*/cmdline 2>/dev/null; then echo read > /hits; fi; done`,
+    ],
+  });
   try {
-    const caller = nodeSpawn(process.execPath, ['--import', 'tsx', 'test/runtimes/scripts/freeze-caller.ts', String(c.pid), String(SPAWNS),
-      `--api-key=nsjoin-secret-${secret}`], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const caller = nodeSpawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/runtimes/scripts/freeze-caller.ts', String(c.pid), String(SPAWNS), `--api-key=nsjoin-secret-${secret}`],
+      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
-    caller.stdout!.on('data', (b: Buffer) => { out += b; });
+    caller.stdout!.on('data', (b: Buffer) => {
+      out += b;
+    });
     const timer = setTimeout(() => caller.kill('SIGKILL'), DEADLINE_MS);
     // 'exit', not 'close': a program frozen before its execve keeps the caller's stdout open.
     const [code, sig] = await new Promise<[number | null, string | null]>((r) => caller.on('exit', (a, b) => r([a, b])));
     clearTimeout(timer);
-    await new Promise((r) => { caller.stdout!.once('end', r); setTimeout(r, 2000); });
+    await new Promise((r) => {
+      caller.stdout!.once('end', r);
+      setTimeout(r, 2000);
+    });
     const hits = readFileSync(`/proc/${c.pid}/root/hits`, 'utf8');
-    assert.is(hits, '', 'the container never read the caller\'s argv');
+    assert.is(hits, '', "the container never read the caller's argv");
     assert.equal([code, sig], [0, null], `the caller finished within ${DEADLINE_MS} ms (else it was frozen)`);
     const r = JSON.parse(out) as { settled: number; maxSettleMs: number; maxLagMs: number; maxSyncMs: number };
-    console.log(`  settled ${r.settled}, slowest ${r.maxSettleMs.toFixed(0)} ms; event-loop lag max ${r.maxLagMs.toFixed(0)} ms; spawnSync slowest ${r.maxSyncMs.toFixed(0)} ms`);
+    console.log(
+      `  settled ${r.settled}, slowest ${r.maxSettleMs.toFixed(0)} ms; event-loop lag max ${r.maxLagMs.toFixed(0)} ms; spawnSync slowest ${r.maxSyncMs.toFixed(0)} ms`,
+    );
     assert.is(r.settled, SPAWNS);
     assert.ok(r.maxSettleMs < 1000 + SETTLE_SLACK_MS, `every start settled by its timeout (slowest ${r.maxSettleMs} ms)`);
     assert.ok(r.maxSyncMs < 500 + SETTLE_SLACK_MS, `spawnSync came back on its timeout (slowest ${r.maxSyncMs} ms)`);

@@ -30,46 +30,76 @@ async function rejects(p: Promise<unknown>, code: string, what: string): Promise
     assert.is((err as NsError).code, code, `${what}: ${(err as Error).message}`);
     return err as NsError;
   }
-  throw new assert.Assertion({ message: `${what}: expected ${code}, it succeeded`, operator: 'rejects', actual: 'resolved', expects: code, generated: false });
+  throw new assert.Assertion({
+    message: `${what}: expected ${code}, it succeeded`,
+    operator: 'rejects',
+    actual: 'resolved',
+    expects: code,
+    generated: false,
+  });
 }
 
-withRuntime('docker', 'connectIn: a symlink to a host socket leads to the container\'s own file of that name, never the host\'s', async () => {
-  // A socket of ours on the host that answers HOST; the container links to its host path.
-  const dir = hostTempDir('nsjoin-hostsock-');
-  const hostSock = join(dir, 'host.sock');
-  let reached = 0;
-  const server: Server = createServer((conn) => { reached++; conn.end('HOST\n'); });
-  await new Promise<void>((resolve) => server.listen(hostSock, resolve));
-  const c = startDocker();
-  let ours: Server | undefined;
-  try {
-    sh(c.name, `ln -s ${hostSock} /tmp/app.sock && ln -s ${dir} /tmp/appdir && echo not-a-socket > /tmp/file.sock && ln -s /tmp/file.sock /tmp/to-file.sock`);
-    await rejects(connectIn(c.pid, { path: '/tmp/app.sock' }), 'ENOENT', 'final symlink to a host path');
-    await rejects(connectIn(c.pid, { path: '/tmp/appdir/host.sock' }), 'ENOENT', 'directory symlink to a host path');
-    await rejects(connectIn(c.pid, { path: '/tmp/to-file.sock' }), 'ENOTSOCK', 'symlink to a regular file');
-    // The same host path made real inside the container: the link now reaches that one, ours.
-    ours = await listenIn(c.pid, { path: '/tmp/inside.sock' });
-    ours.on('connection', (conn) => conn.end('INSIDE\n'));
-    sh(c.name, `mkdir -p ${dir} && ln -s /tmp/inside.sock ${hostSock}`);
-    const s = await connectIn(c.pid, { path: '/tmp/app.sock' });
-    const text = await new Promise<string>((resolve) => { let t = ''; s.on('data', (b) => { t += b; }); s.on('end', () => resolve(t)); });
-    assert.is(text, 'INSIDE\n', 'symlinks are followed inside the container\'s root');
-    await new Promise((r) => setTimeout(r, 200));
-    assert.is(reached, 0, 'the host\'s socket was never reached');
-  } finally {
-    ours?.close();
-    server.close();
-    c.remove();
-  }
-});
+withRuntime(
+  'docker',
+  "connectIn: a symlink to a host socket leads to the container's own file of that name, never the host's",
+  async () => {
+    // A socket of ours on the host that answers HOST; the container links to its host path.
+    const dir = hostTempDir('nsjoin-hostsock-');
+    const hostSock = join(dir, 'host.sock');
+    let reached = 0;
+    const server: Server = createServer((conn) => {
+      reached++;
+      conn.end('HOST\n');
+    });
+    await new Promise<void>((resolve) => server.listen(hostSock, resolve));
+    const c = startDocker();
+    let ours: Server | undefined;
+    try {
+      sh(
+        c.name,
+        `ln -s ${hostSock} /tmp/app.sock && ln -s ${dir} /tmp/appdir && echo not-a-socket > /tmp/file.sock && ln -s /tmp/file.sock /tmp/to-file.sock`,
+      );
+      await rejects(connectIn(c.pid, { path: '/tmp/app.sock' }), 'ENOENT', 'final symlink to a host path');
+      await rejects(connectIn(c.pid, { path: '/tmp/appdir/host.sock' }), 'ENOENT', 'directory symlink to a host path');
+      await rejects(connectIn(c.pid, { path: '/tmp/to-file.sock' }), 'ENOTSOCK', 'symlink to a regular file');
+      // The same host path made real inside the container: the link now reaches that one, ours.
+      ours = await listenIn(c.pid, { path: '/tmp/inside.sock' });
+      ours.on('connection', (conn) => conn.end('INSIDE\n'));
+      sh(c.name, `mkdir -p ${dir} && ln -s /tmp/inside.sock ${hostSock}`);
+      const s = await connectIn(c.pid, { path: '/tmp/app.sock' });
+      const text = await new Promise<string>((resolve) => {
+        let t = '';
+        s.on('data', (b) => {
+          t += b;
+        });
+        s.on('end', () => resolve(t));
+      });
+      assert.is(text, 'INSIDE\n', "symlinks are followed inside the container's root");
+      await new Promise((r) => setTimeout(r, 200));
+      assert.is(reached, 0, "the host's socket was never reached");
+    } finally {
+      ours?.close();
+      server.close();
+      c.remove();
+    }
+  },
+);
 
 /** Runs test/runtimes/hostile/read-interface-loop.ts in a child process; undefined when it did not finish in time. */
-function readLoop(pid: number, count: number, timeoutMs: number): Promise<{ sources: Record<string, number>; errors: Record<string, number>; hostData: number; maxGapMs: number } | undefined> {
+function readLoop(
+  pid: number,
+  count: number,
+  timeoutMs: number,
+): Promise<{ sources: Record<string, number>; errors: Record<string, number>; hostData: number; maxGapMs: number } | undefined> {
   const script = fileURLToPath(new URL('./hostile/read-interface-loop.ts', import.meta.url));
   return new Promise((resolve) => {
-    const child = spawnChild(process.execPath, ['--import', 'tsx', script, String(pid), 'lo', String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawnChild(process.execPath, ['--import', 'tsx', script, String(pid), 'lo', String(count)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
-    child.stdout.on('data', (b) => { out += b; });
+    child.stdout.on('data', (b) => {
+      out += b;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -86,9 +116,13 @@ function readLoop(pid: number, count: number, timeoutMs: number): Promise<{ sour
 function swappingContainer(evil: string, setup = ''): ReturnType<typeof startDocker> {
   return startDocker({
     flags: ['--network', 'none', '-v', `${attackerBinary()}:/attacker:ro`],
-    cmd: ['sh', '-c', `set -e; mkdir -p /fake/sys; cp /attacker /fake/attacker; ${setup}
+    cmd: [
+      'sh',
+      '-c',
+      `set -e; mkdir -p /fake/sys; cp /attacker /fake/attacker; ${setup}
       ln -s ../../sys/class /fake/sys/class; ln -s ${evil} /fake/sys/evil
-      /attacker swap /fake/sys/class /fake/sys/evil & exec chroot /fake /attacker sleep`],
+      /attacker swap /fake/sys/class /fake/sys/evil & exec chroot /fake /attacker sleep`,
+    ],
   });
 }
 
@@ -100,12 +134,15 @@ withRuntime('docker', 'readInterfaceStats: 300 calls against a renameat2 swap ne
   symlinkSync('../../devices/lo', join(host, 'class/net/lo'));
   const files: Record<string, string> = { ifindex: '1', mtu: '4242', operstate: 'unknown', address: '00:00:00:00:00:00' };
   for (const [f, v] of Object.entries(files)) writeFileSync(join(host, 'devices/lo', f), `${v}\n`);
-  for (const f of ['rx_bytes', 'tx_bytes', 'rx_packets', 'tx_packets', 'host_marker']) writeFileSync(join(host, 'devices/lo/statistics', f), '0\n');
+  for (const f of ['rx_bytes', 'tx_bytes', 'rx_packets', 'tx_packets', 'host_marker'])
+    writeFileSync(join(host, 'devices/lo/statistics', f), '0\n');
   const c = swappingContainer(`${host}/class`);
   try {
     const r = await readLoop(c.pid, 300, 120_000);
     assert.ok(r, 'the 300 calls finished');
-    console.log(`# 300 calls: sources ${JSON.stringify(r!.sources)}, errors ${JSON.stringify(r!.errors)}, longest event-loop stall ${r!.maxGapMs} ms`);
+    console.log(
+      `# 300 calls: sources ${JSON.stringify(r!.sources)}, errors ${JSON.stringify(r!.errors)}, longest event-loop stall ${r!.maxGapMs} ms`,
+    );
     assert.is(r!.hostData, 0, `${r!.hostData} of 300 calls returned host files labelled target-sysfs`);
     assert.is((r!.sources['target-sysfs'] ?? 0) + (r!.sources['joined'] ?? 0) + Object.values(r!.errors).reduce((a, b) => a + b, 0), 300);
     assert.ok((r!.sources['joined'] ?? 0) > 0, 'the figures still come, by joining the namespace');
@@ -115,14 +152,29 @@ withRuntime('docker', 'readInterfaceStats: 300 calls against a renameat2 swap ne
 });
 
 withRuntime('docker', 'readInterfaceStats: FIFOs where sysfs files should be never block the event loop', async () => {
-  const names = ['ifindex', 'mtu', 'operstate', 'address', 'speed', 'statistics/rx_bytes', 'statistics/tx_bytes', 'statistics/rx_packets', 'statistics/tx_packets'];
-  const c = swappingContainer('../fifo/class', `mkdir -p /fake/fifo/class/net /fake/fifo/devices/lo/statistics; ln -s ../../devices/lo /fake/fifo/class/net/lo
-      for f in ${names.join(' ')}; do mkfifo /fake/fifo/devices/lo/$f; done;`);
+  const names = [
+    'ifindex',
+    'mtu',
+    'operstate',
+    'address',
+    'speed',
+    'statistics/rx_bytes',
+    'statistics/tx_bytes',
+    'statistics/rx_packets',
+    'statistics/tx_packets',
+  ];
+  const c = swappingContainer(
+    '../fifo/class',
+    `mkdir -p /fake/fifo/class/net /fake/fifo/devices/lo/statistics; ln -s ../../devices/lo /fake/fifo/class/net/lo
+      for f in ${names.join(' ')}; do mkfifo /fake/fifo/devices/lo/$f; done;`,
+  );
   try {
     // Stuck in open() on a FIFO, the child would never print: it is killed after 60 s.
     const r = await readLoop(c.pid, 300, 60_000);
     assert.ok(r, 'readInterfaceStats did not return: the event loop was held in open() on a FIFO');
-    console.log(`# 300 calls: sources ${JSON.stringify(r!.sources)}, errors ${JSON.stringify(r!.errors)}, longest event-loop stall ${r!.maxGapMs} ms`);
+    console.log(
+      `# 300 calls: sources ${JSON.stringify(r!.sources)}, errors ${JSON.stringify(r!.errors)}, longest event-loop stall ${r!.maxGapMs} ms`,
+    );
   } finally {
     c.remove();
   }
@@ -147,7 +199,11 @@ withRuntime('docker', 'a 128 MiB cmdline and environ: reads fail closed with EFB
       assert.match((err as Error).message, /exceeded 16777216 bytes/);
     }
     console.log(`# two refused reads: ${(performance.now() - started).toFixed(1)} ms`);
-    await rejects(Promise.resolve().then(() => execFile(hostile.pid, '/attacker', ['sleep'], { env: 'target', timeout: 5000 })), 'EFBIG', 'exec with the target\'s environ');
+    await rejects(
+      Promise.resolve().then(() => execFile(hostile.pid, '/attacker', ['sleep'], { env: 'target', timeout: 5000 })),
+      'EFBIG',
+      "exec with the target's environ",
+    );
     // Nothing is left over for the next reads, of this container and of others.
     assert.ok(readNetDev(other.pid).devices.some((d) => d.name === 'eth0'));
     assert.match(Object.values(cgroupOf(other.pid).controllers).join(' '), other.id);

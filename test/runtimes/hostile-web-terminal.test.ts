@@ -15,16 +15,29 @@ function raw(port: number, request: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = connect(port, '127.0.0.1', () => s.write(request));
     let text = '';
-    s.on('data', (b) => { text += b; if (text.includes('\r\n')) s.destroy(); });
+    s.on('data', (b) => {
+      text += b;
+      if (text.includes('\r\n')) s.destroy();
+    });
     s.on('close', () => resolve(text.split('\r\n')[0]!));
     s.on('error', reject);
-    s.setTimeout(5000, () => { s.destroy(); reject(new Error(`no answer to ${JSON.stringify(request.slice(0, 40))}`)); });
+    s.setTimeout(5000, () => {
+      s.destroy();
+      reject(new Error(`no answer to ${JSON.stringify(request.slice(0, 40))}`));
+    });
   });
 }
 
 function upgrade(port: number, target: string, headers: Record<string, string>): string {
-  const lines = [`GET ${target} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Upgrade: websocket', 'Connection: Upgrade',
-    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  const lines = [
+    `GET ${target} HTTP/1.1`,
+    `Host: 127.0.0.1:${port}`,
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+    'Sec-WebSocket-Version: 13',
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ];
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
@@ -34,8 +47,15 @@ function session(port: number, target: string, input: string, until: RegExp): Pr
     const url = `ws://127.0.0.1:${port}/session?token=${TOKEN}&target=${encodeURIComponent(target)}`;
     const ws = new WebSocket(url, { origin: `http://127.0.0.1:${port}` });
     let output = '';
-    const timer = setTimeout(() => { ws.terminate(); reject(new Error(`no ${until} from ${target}; got ${JSON.stringify(output)}`)); }, 15_000);
-    const done = (r: { output: string; error?: string }) => { clearTimeout(timer); ws.close(); resolve(r); };
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error(`no ${until} from ${target}; got ${JSON.stringify(output)}`));
+    }, 15_000);
+    const done = (r: { output: string; error?: string }) => {
+      clearTimeout(timer);
+      ws.close();
+      resolve(r);
+    };
     ws.on('open', () => ws.send(JSON.stringify({ t: 'i', d: input })));
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
@@ -50,32 +70,39 @@ function session(port: number, target: string, input: string, until: RegExp): Pr
   });
 }
 
-withRuntime('docker', 'web terminal: Origin null, foreign origins, no token and malformed requests are refused, and the server lives on', async () => {
-  const web = await startWebTerminal({ host: '127.0.0.1', port: 0, token: TOKEN });
-  try {
-    const port = Number(new URL(web.url).port);
-    const good = `/session?token=${TOKEN}`;
-    const cases: Array<[string, string, string]> = [
-      ['Origin: null with the token', upgrade(port, good, { Origin: 'null' }), '403'],
-      ['Origin: null without a token', upgrade(port, '/session', { Origin: 'null' }), '403'],
-      ['an unparsable Origin', upgrade(port, good, { Origin: 'http://[' }), '403'],
-      ['a look-alike origin', upgrade(port, good, { Origin: `http://127.0.0.1:${port}.example.org` }), '403'],
-      ['no Origin', upgrade(port, good, {}), '403'],
-      ['our origin, a wrong token', upgrade(port, `/session?token=${'b'.repeat(48)}`, { Origin: `http://127.0.0.1:${port}` }), '403'],
-      ['an upgrade to an unparsable URL', upgrade(port, '//[', { Origin: `http://127.0.0.1:${port}` }), '400'],
-      ['GET of an unparsable URL', `GET //[?token=${TOKEN} HTTP/1.1\r\nHost: x\r\n\r\n`, '400'],
-      ['GET of an absolute URL', `GET http://[::1/?token=${TOKEN} HTTP/1.1\r\nHost: x\r\n\r\n`, '400'],
-      ['a garbage request line', 'HELLO\x00\x01 there\r\n\r\n', '400'],
-    ];
-    for (const [what, request, status] of cases) {
-      const line = await raw(port, request);
-      assert.ok(line.startsWith(`HTTP/1.1 ${status}`), `${what}: ${JSON.stringify(line)}`);
+withRuntime(
+  'docker',
+  'web terminal: Origin null, foreign origins, no token and malformed requests are refused, and the server lives on',
+  async () => {
+    const web = await startWebTerminal({ host: '127.0.0.1', port: 0, token: TOKEN });
+    try {
+      const port = Number(new URL(web.url).port);
+      const good = `/session?token=${TOKEN}`;
+      const cases: Array<[string, string, string]> = [
+        ['Origin: null with the token', upgrade(port, good, { Origin: 'null' }), '403'],
+        ['Origin: null without a token', upgrade(port, '/session', { Origin: 'null' }), '403'],
+        ['an unparsable Origin', upgrade(port, good, { Origin: 'http://[' }), '403'],
+        ['a look-alike origin', upgrade(port, good, { Origin: `http://127.0.0.1:${port}.example.org` }), '403'],
+        ['no Origin', upgrade(port, good, {}), '403'],
+        ['our origin, a wrong token', upgrade(port, `/session?token=${'b'.repeat(48)}`, { Origin: `http://127.0.0.1:${port}` }), '403'],
+        ['an upgrade to an unparsable URL', upgrade(port, '//[', { Origin: `http://127.0.0.1:${port}` }), '400'],
+        ['GET of an unparsable URL', `GET //[?token=${TOKEN} HTTP/1.1\r\nHost: x\r\n\r\n`, '400'],
+        ['GET of an absolute URL', `GET http://[::1/?token=${TOKEN} HTTP/1.1\r\nHost: x\r\n\r\n`, '400'],
+        ['a garbage request line', 'HELLO\x00\x01 there\r\n\r\n', '400'],
+      ];
+      for (const [what, request, status] of cases) {
+        const line = await raw(port, request);
+        assert.ok(line.startsWith(`HTTP/1.1 ${status}`), `${what}: ${JSON.stringify(line)}`);
+      }
+      assert.ok(
+        (await raw(port, `GET /?token=${TOKEN} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`)).startsWith('HTTP/1.1 200'),
+        'still serving',
+      );
+    } finally {
+      await web.close();
     }
-    assert.ok((await raw(port, `GET /?token=${TOKEN} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`)).startsWith('HTTP/1.1 200'), 'still serving');
-  } finally {
-    await web.close();
-  }
-});
+  },
+);
 
 withRuntime('docker', 'web terminal: container shells only; a host pid only with hostPids', async () => {
   const c = startDocker();

@@ -13,10 +13,14 @@ import { startCtr, startDocker, startPodman, withRuntime, type RealContainer } f
 
 /** The container's cgroup directories, from its /proc/PID/cgroup and our mountinfo, by hand. */
 function cgroupDirs(pid: number): string[] {
-  const mounts = parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8')).filter((m) => m.fsType === 'cgroup' || m.fsType === 'cgroup2');
+  const mounts = parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8')).filter(
+    (m) => m.fsType === 'cgroup' || m.fsType === 'cgroup2',
+  );
   const out: string[] = [];
   for (const e of parseProcCgroup(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))) {
-    const m = mounts.find((x) => (e.hierarchyId === 0 ? x.fsType === 'cgroup2' : x.fsType === 'cgroup' && e.controllers.every((c) => x.superOptions.includes(c))));
+    const m = mounts.find((x) =>
+      e.hierarchyId === 0 ? x.fsType === 'cgroup2' : x.fsType === 'cgroup' && e.controllers.every((c) => x.superOptions.includes(c)),
+    );
     if (m && m.root === '/') out.push(join(m.mountPoint, e.path));
   }
   return [...new Set(out)];
@@ -47,19 +51,29 @@ function capture(c: RealContainer, to: string): void {
       const p = join(d, n);
       // Readable regular files only (write-only ones such as cgroup.kill are left out).
       if (!statSync(p).isFile() || !(statSync(p).mode & 0o444)) continue;
-      try { readFileSync(p); } catch { continue; }
+      try {
+        readFileSync(p);
+      } catch {
+        continue;
+      }
       put(p, p.slice(1));
     }
   }
 }
 
-for (const [runtime, start] of [['docker', startDocker], ['podman', startPodman], ['ctr', startCtr]] as const) {
+for (const [runtime, start] of [
+  ['docker', startDocker],
+  ['podman', startPodman],
+  ['ctr', startCtr],
+] as const) {
   withRuntime(runtime, `${runtime}: a container's /proc files and cgroup files parse`, () => {
     const c = start();
     try {
       checkContainer(c);
       if (runtime === 'docker' && process.env.NSJOIN_CAPTURE_TO) capture(c, process.env.NSJOIN_CAPTURE_TO);
-    } finally { c.remove(); }
+    } finally {
+      c.remove();
+    }
   });
 }
 

@@ -16,7 +16,14 @@ const podName = `web-${process.pid}`;
 const named = !runtimeProblems().docker && namesAndImagesKnown();
 
 function cri(uid: string, sandboxId: string, type: 'sandbox' | 'container', name?: string): string[] {
-  const a = [`container-type=${type}`, `sandbox-name=${podName}`, `sandbox-namespace=${podNs}`, `sandbox-uid=${uid}`, `sandbox-id=${sandboxId}`, `image-name=${CTR_IMAGE}`];
+  const a = [
+    `container-type=${type}`,
+    `sandbox-name=${podName}`,
+    `sandbox-namespace=${podNs}`,
+    `sandbox-uid=${uid}`,
+    `sandbox-id=${sandboxId}`,
+    `image-name=${CTR_IMAGE}`,
+  ];
   if (name) a.push(`container-name=${name}`);
   return a.flatMap((x) => ['--annotation', `io.kubernetes.cri.${x}`]);
 }
@@ -24,12 +31,16 @@ function cri(uid: string, sandboxId: string, type: 'sandbox' | 'container', name
 withRuntime('ctr', 'a pod: one pod-level series set, its network once on it, containers told apart from it', () => {
   const uid = randomUUID();
   const podCgroup = `/kubepods/burstable/pod${uid}`;
-  const sbId = newId(), wlId = newId();
+  const sbId = newId(),
+    wlId = newId();
   const made: RealContainer[] = [];
   try {
     const sb = startCtr({ name: sbId, flags: ['--cgroup', `${podCgroup}/${sbId}`, ...cri(uid, sbId, 'sandbox')] });
     made.push(sb);
-    const wl = startCtr({ name: wlId, flags: ['--cgroup', `${podCgroup}/${wlId}`, '--with-ns', `network:/proc/${sb.pid}/ns/net`, ...cri(uid, sbId, 'container', 'app')] });
+    const wl = startCtr({
+      name: wlId,
+      flags: ['--cgroup', `${podCgroup}/${wlId}`, '--with-ns', `network:/proc/${sb.pid}/ns/net`, ...cri(uid, sbId, 'container', 'app')],
+    });
     made.push(wl);
     // An interface in the pod's network namespace (its peer is named veth0 by the kernel, which cAdvisor's rules leave out).
     execFileSync('nsenter', ['-t', String(sb.pid), '-n', 'ip', 'link', 'add', 'p0', 'type', 'veth']);
@@ -41,11 +52,15 @@ withRuntime('ctr', 'a pod: one pod-level series set, its network once on it, con
     assert.is(podCpu[0]!.labels['container'], '');
     assert.is(podCpu[0]!.labels['image'], '', 'the mixin\'s image!="" leaves the pod level out');
     const parts = [sbId, wlId].map((id) => of('container_cpu_usage_seconds_total', `${podCgroup}/${id}`)[0]!.value);
-    assert.ok(podCpu[0]!.value >= parts[0]! + parts[1]! - 1e-3, 'the pod cgroup holds both containers\' CPU time');
+    assert.ok(podCpu[0]!.value >= parts[0]! + parts[1]! - 1e-3, "the pod cgroup holds both containers' CPU time");
     assert.is(of('container_processes', podCgroup)[0]!.value, 2);
 
     const rx = samples.filter((s) => s.name === 'container_network_receive_bytes_total' && s.labels['id']!.startsWith(podCgroup));
-    assert.equal(rx.map((s) => [s.labels['id'], s.labels['interface']]), [[podCgroup, 'p0']], 'the pod\'s network once, on the pod-level series');
+    assert.equal(
+      rx.map((s) => [s.labels['id'], s.labels['interface']]),
+      [[podCgroup, 'p0']],
+      "the pod's network once, on the pod-level series",
+    );
 
     if (named) {
       assert.is(podCpu[0]!.labels['pod'], podName);
@@ -56,7 +71,7 @@ withRuntime('ctr', 'a pod: one pod-level series set, its network once on it, con
       assert.is(wlCpu.labels['container'], 'app');
       assert.is(wlCpu.labels['image'], CTR_IMAGE);
       assert.is(wlCpu.labels['pod'], podName);
-      assert.is(rx[0]!.labels['pod'], podName, 'the network series carries the pod\'s labels');
+      assert.is(rx[0]!.labels['pod'], podName, "the network series carries the pod's labels");
     }
   } finally {
     for (const c of made.reverse()) c.remove();

@@ -4,7 +4,14 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { startCtr, startDocker, startPodman, withRuntime, docker } from '../helpers/runtimes.js';
 
-const alive = (pid: number): boolean => { try { readFileSync(`/proc/${pid}/stat`); return true; } catch { return false; } };
+const alive = (pid: number): boolean => {
+  try {
+    readFileSync(`/proc/${pid}/stat`);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 withRuntime('docker', 'docker: a container runs, then is gone', () => {
   const c = startDocker();

@@ -18,12 +18,23 @@ const FREEZER = '/sys/fs/cgroup/freezer';
 const caps = '+sys_admin,+sys_chroot,+sys_ptrace,+dac_override,+dac_read_search,+setuid,+setgid,+kill';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // /proc/PID itself keeps the effective uid; the files in it follow dumpability.
-const owner = (pid: number): number | undefined => { try { return statSync(`/proc/${pid}/status`).uid; } catch { return undefined; } };
+const owner = (pid: number): number | undefined => {
+  try {
+    return statSync(`/proc/${pid}/status`).uid;
+  } catch {
+    return undefined;
+  }
+};
 const childrenOf = (pid: number): number[] => {
-  try { return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number); } catch { return []; }
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 };
 
-const noFreezer = existsSync(`${FREEZER}/freezer.state`) || existsSync(`${FREEZER}/cgroup.procs`) ? '' : 'no cgroup v1 freezer on this host';
+const noFreezer =
+  existsSync(`${FREEZER}/freezer.state`) || existsSync(`${FREEZER}/cgroup.procs`) ? '' : 'no cgroup v1 freezer on this host';
 testIf(noFreezer, 'the joiner is non-dumpable before it joins, and the caller is dumpable again after', async () => {
   const dir = `${FREEZER}/nsjoin-test-dumpable-${process.pid}`;
   mkdirSync(dir);
@@ -39,8 +50,23 @@ testIf(noFreezer, 'the joiner is non-dumpable before it joins, and the caller is
       const r = spawnSync(${t.pid}, '/bin/true', [], { namespaces: ['uts'], joinCgroup: true, env: {} });
       console.log(JSON.stringify({ status: r.status, error: r.error?.message }));
       await new Promise((r) => process.stdin.once('data', r));`;
-    caller = nodeSpawn('setpriv', ['--reuid', '1234', '--regid', '1234', '--clear-groups', `--inh-caps=${caps}`, `--ambient-caps=${caps}`,
-      process.execPath, '--input-type=module', '-e', againstCopy(script)], { cwd: publicCopy().root, stdio: ['pipe', 'pipe', 'inherit'] });
+    caller = nodeSpawn(
+      'setpriv',
+      [
+        '--reuid',
+        '1234',
+        '--regid',
+        '1234',
+        '--clear-groups',
+        `--inh-caps=${caps}`,
+        `--ambient-caps=${caps}`,
+        process.execPath,
+        '--input-type=module',
+        '-e',
+        againstCopy(script),
+      ],
+      { cwd: publicCopy().root, stdio: ['pipe', 'pipe', 'inherit'] },
+    );
     const lines: string[] = [];
     caller.stdout!.on('data', (b: Buffer) => lines.push(...b.toString().trim().split('\n')));
     for (let i = 0; i < 500 && !lines.includes('ready'); i++) await sleep(10);
@@ -64,11 +90,19 @@ testIf(noFreezer, 'the joiner is non-dumpable before it joins, and the caller is
     assert.equal(JSON.parse(lines[1]!), { status: 0 }, 'the program ran');
     assert.is(owner(callerPid), 1234, 'the caller is dumpable again after the spawn');
   } finally {
-    try { writeFileSync(`${dir}/freezer.state`, 'THAWED'); } catch { /* gone */ }
+    try {
+      writeFileSync(`${dir}/freezer.state`, 'THAWED');
+    } catch {
+      /* gone */
+    }
     caller?.kill('SIGKILL');
     t?.kill();
     for (let i = 0; i < 100 && existsSync(dir); i++) {
-      try { rmdirSync(dir); } catch { await sleep(20); }
+      try {
+        rmdirSync(dir);
+      } catch {
+        await sleep(20);
+      }
     }
   }
 });
@@ -98,10 +132,27 @@ test('4 worker threads x 200 spawnSync leave the caller dumpable (no spawn saves
       }));
       const failed = (await Promise.all(runs)).reduce((a, b) => a + b, 0);
       console.log(JSON.stringify({ failed, owner: statSync('/proc/self/status').uid }));`;
-    caller = nodeSpawn('setpriv', ['--reuid', '1234', '--regid', '1234', '--clear-groups', `--inh-caps=${caps}`, `--ambient-caps=${caps}`,
-      process.execPath, '--input-type=module', '-e', script], { cwd: publicCopy().root, stdio: ['ignore', 'pipe', 'inherit'] });
+    caller = nodeSpawn(
+      'setpriv',
+      [
+        '--reuid',
+        '1234',
+        '--regid',
+        '1234',
+        '--clear-groups',
+        `--inh-caps=${caps}`,
+        `--ambient-caps=${caps}`,
+        process.execPath,
+        '--input-type=module',
+        '-e',
+        script,
+      ],
+      { cwd: publicCopy().root, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
-    caller.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+    caller.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
     await new Promise((resolve) => caller!.once('close', resolve));
     const r = JSON.parse(out.trim().split('\n').pop()!) as { failed: number; owner: number };
     assert.is(r.failed, 0, 'every spawn ran');

@@ -9,7 +9,15 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { binding } from '../../lib/binding.js';
 import {
-  cgroupOf, execFile, listNamespaces, namespacesOf, NsError, readCgroupStats, readNetDev, spawn, spawnSync,
+  cgroupOf,
+  execFile,
+  listNamespaces,
+  namespacesOf,
+  NsError,
+  readCgroupStats,
+  readNetDev,
+  spawn,
+  spawnSync,
 } from '../../lib/index.js';
 import { makeCgroup } from '../helpers/cgroup.js';
 import { startTarget, type Target } from '../helpers/target.js';
@@ -18,15 +26,23 @@ import { ourChildren, PATH, processesWith, runFile, sleep, stateOf } from './hel
 const RACES = Number(process.env.NSJOIN_STRESS_RACES ?? 300);
 const env = { PATH };
 let baseline: number[] = [];
-test.before(() => { baseline = ourChildren(); });
+test.before(() => {
+  baseline = ourChildren();
+});
 
 /** A target in its own uts namespace that is a grandchild of ours: its shell reaps it when it dies. */
 async function shortTarget(name: string): Promise<{ pid: number; shell: ChildProcess }> {
-  const shell = nodeSpawn('/bin/sh', ['-c', `unshare --uts -- sh -c 'hostname ${name}; exec sleep 1000' & echo $!; wait`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const shell = nodeSpawn('/bin/sh', ['-c', `unshare --uts -- sh -c 'hostname ${name}; exec sleep 1000' & echo $!; wait`], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const pid = await new Promise<number>((resolve) => shell.stdout!.once('data', (b) => resolve(Number(String(b).trim()))));
   for (let i = 0; i < 500; i++) {
     // Once it runs sleep, its shell has set the hostname.
-    try { if (readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') break; } catch { /* not yet */ }
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') break;
+    } catch {
+      /* not yet */
+    }
     await sleep(2);
   }
   return { pid, shell };
@@ -42,12 +58,15 @@ test('a pid reused between resolving and joining (ns_last_pid, own pid namespace
     for (const window of ['anchor', 'native']) {
       for (const api of ['execFile', 'spawnSync']) {
         const r = await runFile(new URL('./scripts/pid-reuse.ts', import.meta.url).pathname, {
-          args: [window, api], env: { NSJOIN_FALLBACK: fallback }, prefix: ['unshare', '--pid', '--fork', '--mount-proc'], timeoutMs: 30_000,
+          args: [window, api],
+          env: { NSJOIN_FALLBACK: fallback },
+          prefix: ['unshare', '--pid', '--fork', '--mount-proc'],
+          timeoutMs: 30_000,
         });
         assert.is(r.code, 0, r.err);
         const o = JSON.parse(r.out.trim().split('\n').pop()!) as { victim: number; intruder: number; fired: boolean; outcome: string };
         assert.ok(o.fired, 'the reuse happened');
-        assert.is(o.intruder, o.victim, 'the intruder got the victim\'s pid');
+        assert.is(o.intruder, o.victim, "the intruder got the victim's pid");
         assert.match(o.outcome, /^error ESRCH/, `${fallback || 'pidfd'} ${window} ${api}: ${o.outcome}`);
         results.push(`${fallback || 'pidfd'}/${window}/${api}`);
       }
@@ -72,7 +91,12 @@ test('the target dies (reaped, or left a zombie) right before the addon joins: E
         const mark = `NSJOIN_STRESS_${randomUUID()}`;
         let err: unknown;
         if (api === 'spawnSync') err = spawnSync(pid, 'sleep', ['30'], { namespaces: ['uts'], env: { PATH, [mark]: '1' } }).error;
-        else err = await new Promise((resolve) => spawn(pid, 'sleep', ['30'], { namespaces: ['uts'], env: { PATH, [mark]: '1' } }).on('error', resolve).on('spawn', () => resolve(undefined)));
+        else
+          err = await new Promise((resolve) =>
+            spawn(pid, 'sleep', ['30'], { namespaces: ['uts'], env: { PATH, [mark]: '1' } })
+              .on('error', resolve)
+              .on('spawn', () => resolve(undefined)),
+          );
         b.spawn = real;
         assert.instance(err, NsError, `${api} reaped=${reaped}`);
         assert.is((err as NsError).code, 'ESRCH');
@@ -96,7 +120,7 @@ test(`real races: ${RACES} targets killed at random moments during execFile: the
     let outcome: string;
     try {
       const { stdout } = await execFile(pid, 'hostname', [], { namespaces: ['uts'], env });
-      assert.is(stdout.trim(), `race${i}`, 'ran in the target\'s own uts namespace');
+      assert.is(stdout.trim(), `race${i}`, "ran in the target's own uts namespace");
       outcome = 'ran';
     } catch (err) {
       // Killed while reading /proc: the readers say ESRCH (or ENOENT for a file of a dying process).
@@ -112,7 +136,10 @@ test(`real races: ${RACES} targets killed at random moments during execFile: the
     await exited(shell);
   }
   console.log(`# faults: races: ${JSON.stringify(tally)}`);
-  assert.equal(ourChildren().filter((p) => !baseline.includes(p)), []);
+  assert.equal(
+    ourChildren().filter((p) => !baseline.includes(p)),
+    [],
+  );
 });
 
 test('the program dies by a signal: signalCode, execFile error.signal, spawnSync signal', async () => {
@@ -122,7 +149,10 @@ test('the program dies by a signal: signalCode, execFile error.signal, spawnSync
       const c = spawn(t.pid, 'sh', ['-c', `kill -${sig} $$`], { env, stdio: 'ignore' });
       const [code, signal] = await new Promise<[unknown, unknown]>((r) => c.on('exit', (a, b) => r([a, b])));
       assert.equal([code, signal], [null, `SIG${sig}`]);
-      const e = await execFile(t.pid, 'sh', ['-c', `echo partial; kill -${sig} $$`], { env }).then(() => undefined, (x: unknown) => x) as { signal: string; code: unknown; stdout: string };
+      const e = (await execFile(t.pid, 'sh', ['-c', `echo partial; kill -${sig} $$`], { env }).then(
+        () => undefined,
+        (x: unknown) => x,
+      )) as { signal: string; code: unknown; stdout: string };
       assert.is(e.signal, `SIG${sig}`);
       assert.is(e.stdout, 'partial\n');
       const s = spawnSync(t.pid, 'sh', ['-c', `kill -${sig} $$`], { env });
@@ -146,13 +176,19 @@ test('AbortSignal at random moments over 300 runs: every program ends, no orphan
       const ac = new AbortController();
       const when = i % 3 === 0 ? 0 : Math.random() * 30;
       const timer = setTimeout(() => ac.abort(), when);
-      const opts = { env: { PATH, [mark]: String(i) }, signal: ac.signal, killSignal: i % 2 ? 'SIGKILL' as const : 'SIGTERM' as const };
-      const outcome = await execFile(t.pid, 'sleep', ['30'], opts).then(() => 'finished', (e: Error) => e.name);
+      const opts = { env: { PATH, [mark]: String(i) }, signal: ac.signal, killSignal: i % 2 ? ('SIGKILL' as const) : ('SIGTERM' as const) };
+      const outcome = await execFile(t.pid, 'sleep', ['30'], opts).then(
+        () => 'finished',
+        (e: Error) => e.name,
+      );
       clearTimeout(timer);
       return outcome;
     });
     const outcomes = await Promise.all(runs);
-    assert.ok(outcomes.every((o) => o === 'AbortError'), outcomes.join());
+    assert.ok(
+      outcomes.every((o) => o === 'AbortError'),
+      outcomes.join(),
+    );
     // An abort before the start: nothing is started at all.
     const ac = new AbortController();
     ac.abort();
@@ -163,7 +199,10 @@ test('AbortSignal at random moments over 300 runs: every program ends, no orphan
     const leftover = () => [...processesWith(mark), ...ourChildren().filter((p) => !baseline.includes(p) && p !== t.outerPid)];
     for (let i = 0; i < 100 && leftover().length > 0; i++) await sleep(50);
     assert.equal(processesWith(mark), []);
-    assert.equal(ourChildren().filter((p) => !baseline.includes(p) && p !== t.outerPid), []);
+    assert.equal(
+      ourChildren().filter((p) => !baseline.includes(p) && p !== t.outerPid),
+      [],
+    );
   } finally {
     t.kill();
   }
@@ -196,14 +235,31 @@ test('a cgroup removed while it is read: a value or an NsError, never anything e
     for (let i = 0; i < 200 && !cg.procs().includes(proc.pid!); i++) await sleep(5);
     // The remover runs in another process, so that removal happens in the middle of our reads.
     const dirs = Object.values(cg.dirs);
-    const remover = nodeSpawn('/bin/sh', ['-c', `sleep 0.0${round % 10}; kill -9 ${proc.pid}; for d in ${dirs.join(' ')}; do n=0; while [ -d $d ] && ! rmdir $d 2>/dev/null && [ $n -lt 100000 ]; do n=$((n+1)); done; done`], { stdio: 'ignore' });
+    const remover = nodeSpawn(
+      '/bin/sh',
+      [
+        '-c',
+        `sleep 0.0${round % 10}; kill -9 ${proc.pid}; for d in ${dirs.join(' ')}; do n=0; while [ -d $d ] && ! rmdir $d 2>/dev/null && [ $n -lt 100000 ]; do n=$((n+1)); done; done`,
+      ],
+      { stdio: 'ignore' },
+    );
     const until = Date.now() + 400;
     while (Date.now() < until) {
-      tally.read([() => readCgroupStats(proc.pid!), () => readCgroupStats({ path: dirs[0]!.replace(/^.*?\/sys\/fs\/cgroup\/[^/]+/, ''), version: 1 }), () => cgroupOf(proc.pid!)]);
+      tally.read([
+        () => readCgroupStats(proc.pid!),
+        () => readCgroupStats({ path: dirs[0]!.replace(/^.*?\/sys\/fs\/cgroup\/[^/]+/, ''), version: 1 }),
+        () => cgroupOf(proc.pid!),
+      ]);
       await new Promise((r) => setImmediate(r));
     }
     await exited(remover);
-    for (const d of dirs) if (existsSync(d)) try { rmdirSync(d); } catch { /* the helper retries at exit */ }
+    for (const d of dirs)
+      if (existsSync(d))
+        try {
+          rmdirSync(d);
+        } catch {
+          /* the helper retries at exit */
+        }
     await cg.remove();
   }
   console.log(`# faults: cgroups removed mid-read: ${tally.values} values, ${tally.errors} typed errors (${[...tally.codes].join(', ')})`);
@@ -219,10 +275,15 @@ test('/proc/PID vanishing mid-scan: listNamespaces, namespacesOf, cgroupOf, read
   try {
     // Hand reads of namespaces that outlive the churn: ours, and those of a sleep that is alone in
     // a uts and a net namespace of its own.
-    const nsByHand = (pid: number | 'self'): Map<string, number> => new Map(readdirSync(`/proc/${pid}/ns`).map((t) => {
-      const m = /^(\w+):\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/ns/${t}`))!;
-      return [m[1]!, Number(m[2])] as [string, number];
-    }).filter(([t]) => !t.endsWith('_for_children')));
+    const nsByHand = (pid: number | 'self'): Map<string, number> =>
+      new Map(
+        readdirSync(`/proc/${pid}/ns`)
+          .map((t) => {
+            const m = /^(\w+):\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/ns/${t}`))!;
+            return [m[1]!, Number(m[2])] as [string, number];
+          })
+          .filter(([t]) => !t.endsWith('_for_children')),
+      );
     const mine = nsByHand('self');
     const alone = nodeSpawn('unshare', ['--uts', '--net', 'sleep', '60'], { stdio: 'ignore' });
     stayers.push(alone);
@@ -236,7 +297,11 @@ test('/proc/PID vanishing mid-scan: listNamespaces, namespacesOf, cgroupOf, read
       // with the inodes read by hand, whatever vanished around them.
       const keys = rows.map((r) => `${r.type}:${r.inode}`);
       assert.is(new Set(keys).size, keys.length, 'one row per namespace');
-      assert.equal([...rows].sort((a, b) => (a.type === b.type ? a.inode - b.inode : a.type < b.type ? -1 : 1)), rows, 'sorted by type, then inode');
+      assert.equal(
+        [...rows].sort((a, b) => (a.type === b.type ? a.inode - b.inode : a.type < b.type ? -1 : 1)),
+        rows,
+        'sorted by type, then inode',
+      );
       for (const r of rows) assert.ok(r.processes >= 1 && r.pid >= 1, JSON.stringify(r));
       for (const [type, inode] of mine) {
         const row = rows.find((r) => r.type === type && r.inode === inode);
@@ -244,7 +309,10 @@ test('/proc/PID vanishing mid-scan: listNamespaces, namespacesOf, cgroupOf, read
       }
       for (const type of ['uts', 'net']) {
         const row = rows.find((r) => r.type === type && r.inode === its.get(type));
-        assert.ok(row && row.pid === alone.pid && row.processes === 1, `the lone sleep's ${type} namespace ${its.get(type)}: ${JSON.stringify(row)}`);
+        assert.ok(
+          row && row.pid === alone.pid && row.processes === 1,
+          `the lone sleep's ${type} namespace ${its.get(type)}: ${JSON.stringify(row)}`,
+        );
       }
       for (const row of rows.slice(-20)) {
         tally.read([() => namespacesOf(row.pid), () => cgroupOf(row.pid), () => readNetDev(row.pid)]);

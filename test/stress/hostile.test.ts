@@ -11,7 +11,23 @@ import { NsError } from '../../lib/index.js';
 import { startTarget, type Target } from '../helpers/target.js';
 import { ourChildren, PATH, runFile } from './helpers/run.js';
 
-const { spawn, execFile, spawnSync, namespacesOf, listNamespaces, cgroupOf, readCgroupStats, readNetDev, readInterfaceStats, listContainers, findContainer, memoryView, meminfo, cpuView, cpuUsage } = nsjoin;
+const {
+  spawn,
+  execFile,
+  spawnSync,
+  namespacesOf,
+  listNamespaces,
+  cgroupOf,
+  readCgroupStats,
+  readNetDev,
+  readInterfaceStats,
+  listContainers,
+  findContainer,
+  memoryView,
+  meminfo,
+  cpuView,
+  cpuUsage,
+} = nsjoin;
 const api = nsjoin as unknown as Record<string, (...a: unknown[]) => unknown>;
 
 let t: Target;
@@ -21,14 +37,25 @@ test.before(async () => {
   before = ourChildren();
   t = await startTarget({ ns: ['uts', 'pid', 'mnt', 'net'] });
 });
-test.after(() => { t?.kill(); rmSync(scratch, { recursive: true, force: true }); });
+test.after(() => {
+  t?.kill();
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 type Expect = 'TypeError' | 'RangeError' | string; // otherwise an NsError code ('node:CODE': Node's own system error)
-interface Case { what: string; expect: Expect | Expect[]; call: () => unknown; starts?: boolean }
+interface Case {
+  what: string;
+  expect: Expect | Expect[];
+  call: () => unknown;
+  starts?: boolean;
+}
 
 const env = { PATH };
 const ok = () => t.pid;
-const exec = (opts: object, file = 'true', args: unknown = []) => () => execFile(ok(), file, args as string[], opts as nsjoin.ExecFileOptions);
+const exec =
+  (opts: object, file = 'true', args: unknown = []) =>
+  () =>
+    execFile(ok(), file, args as string[], opts as nsjoin.ExecFileOptions);
 const sp = (opts: object) => () => spawn(ok(), 'true', [], opts as nsjoin.JoinOptions);
 const sync = (opts: object) => () => spawnSync(ok(), 'true', [], opts as nsjoin.SpawnSyncOptions);
 
@@ -92,7 +119,16 @@ const cases: Case[] = [
   { what: 'stdio: negative fd', expect: 'TypeError', call: sp({ stdio: ['pipe', -1, 'pipe'] }) },
   { what: 'stdio: fractional fd', expect: 'TypeError', call: sp({ stdio: ['pipe', 1.5, 'pipe'] }) },
   { what: 'stdio: 2000 entries', expect: 'RangeError', call: sp({ stdio: new Array(2000).fill('ignore') }) },
-  { what: 'stdio: an fd that is not open', expect: 'EBADF', call: () => new Promise((resolve, reject) => spawn(ok(), 'true', [], { env, stdio: ['ignore', 'ignore', 'ignore', 987654] }).on('error', reject).on('close', resolve)) },
+  {
+    what: 'stdio: an fd that is not open',
+    expect: 'EBADF',
+    call: () =>
+      new Promise((resolve, reject) =>
+        spawn(ok(), 'true', [], { env, stdio: ['ignore', 'ignore', 'ignore', 987654] })
+          .on('error', reject)
+          .on('close', resolve),
+      ),
+  },
   { what: 'timeout: negative', expect: 'RangeError', call: sp({ timeout: -1 }) },
   { what: 'timeout: NaN', expect: 'RangeError', call: sp({ timeout: NaN }) },
   { what: 'timeout: a string', expect: 'TypeError', call: sp({ timeout: '10' }) },
@@ -105,18 +141,49 @@ const cases: Case[] = [
   { what: 'execFile: unknown encoding', expect: 'TypeError', call: exec({ encoding: 'utf-9' }) },
   { what: 'execFile: input a number', expect: 'TypeError', call: exec({ input: 5 }) },
   { what: 'spawnSync: options null-prototype junk', expect: 'TypeError', call: sync(Object.assign(Object.create(null), { bogus: 1 })) },
-  { what: 'kill(): unknown signal name', expect: 'TypeError', starts: true, call: () => { const c = spawn(ok(), 'true', [], { env, stdio: 'ignore' }); try { c.kill('SIGNOPE' as never); } finally { c.kill('SIGKILL'); } } },
+  {
+    what: 'kill(): unknown signal name',
+    expect: 'TypeError',
+    starts: true,
+    call: () => {
+      const c = spawn(ok(), 'true', [], { env, stdio: 'ignore' });
+      try {
+        c.kill('SIGNOPE' as never);
+      } finally {
+        c.kill('SIGKILL');
+      }
+    },
+  },
   // Readers.
-  { what: 'readCgroupStats: a path spec with version 3', expect: 'TypeError', call: () => readCgroupStats({ path: '/', version: 3 } as never) },
+  {
+    what: 'readCgroupStats: a path spec with version 3',
+    expect: 'TypeError',
+    call: () => readCgroupStats({ path: '/', version: 3 } as never),
+  },
   { what: 'readCgroupStats: a relative path', expect: 'TypeError', call: () => readCgroupStats({ path: 'x/../../etc', version: 1 }) },
   { what: 'readInterfaceStats: a name with "/"', expect: 'TypeError', call: () => readInterfaceStats(ok(), '../../../etc') },
   { what: 'readInterfaceStats: a 16-character name', expect: 'TypeError', call: () => readInterfaceStats(ok(), 'a'.repeat(16)) },
   { what: 'readInterfaceStats: no such interface', expect: 'ENOENT', call: () => readInterfaceStats(ok(), 'nope0') },
   // Reported: the scan's readdir error is Node's, not wrapped in an NsError as the other readers do.
-  { what: 'listNamespaces: procRoot that does not exist', expect: 'ENOENT', call: () => listNamespaces({ procRoot: join(scratch, 'none') }) },
+  {
+    what: 'listNamespaces: procRoot that does not exist',
+    expect: 'ENOENT',
+    call: () => listNamespaces({ procRoot: join(scratch, 'none') }),
+  },
   // RootOptions are not validated: Node's TypeError comes back wrapped in an NsError.
-  { what: 'listContainers: procRoot a number', expect: ['TypeError', 'ERR_INVALID_ARG_TYPE'], call: () => listContainers({ procRoot: 5 as never }) },
-  { what: 'namespacesOf: a procRoot that is a file', expect: 'ENOTDIR', call: () => { writeFileSync(join(scratch, 'file'), ''); return namespacesOf(1, { procRoot: join(scratch, 'file') }); } },
+  {
+    what: 'listContainers: procRoot a number',
+    expect: ['TypeError', 'ERR_INVALID_ARG_TYPE'],
+    call: () => listContainers({ procRoot: 5 as never }),
+  },
+  {
+    what: 'namespacesOf: a procRoot that is a file',
+    expect: 'ENOTDIR',
+    call: () => {
+      writeFileSync(join(scratch, 'file'), '');
+      return namespacesOf(1, { procRoot: join(scratch, 'file') });
+    },
+  },
   { what: 'meminfo: pid of no process', expect: 'ESRCH', call: () => meminfo(4194303) },
   { what: 'cgroupOf: pid of no process', expect: 'ESRCH', call: () => cgroupOf(4194303) },
   { what: 'readCgroupStats: pid of no process', expect: 'ESRCH', call: () => readCgroupStats(4194303) },
@@ -153,13 +220,19 @@ test(`${cases.length} bad inputs: each gives its typed error and starts no proce
   }
   console.log(`# hostile: ${cases.length} bad inputs tried, ${cases.length - wrong.length} as expected`);
   assert.equal(wrong, []);
-  assert.equal(ourChildren().filter((p) => !before.includes(p) && p !== t.outerPid), []);
+  assert.equal(
+    ourChildren().filter((p) => !before.includes(p) && p !== t.outerPid),
+    [],
+  );
   void api;
 });
 
 test('random values thrown at the raw addon never abort or crash the process', async () => {
   const cases = Number(process.env.NSJOIN_ADDON_FUZZ_RUNS ?? 100000);
-  const r = await runFile(new URL('./scripts/addon-fuzz.ts', import.meta.url).pathname, { args: [String(t.pid), String(cases)], timeoutMs: 240_000 });
+  const r = await runFile(new URL('./scripts/addon-fuzz.ts', import.meta.url).pathname, {
+    args: [String(t.pid), String(cases)],
+    timeoutMs: 240_000,
+  });
   const last = r.out.trim().split('\n').pop() ?? '';
   assert.is(r.signal, null, `the fuzzed process died of ${r.signal}: ${r.err.slice(-2000)}`);
   assert.is(r.code, 0, r.err.slice(-2000));

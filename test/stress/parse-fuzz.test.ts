@@ -39,7 +39,11 @@ function walk(dir: string): string[] {
 }
 // containers/scan/proc/131/cgroup is malformed on purpose (the scan must skip it).
 const files = walk(root).filter((p) => !p.endsWith('.md') && !p.endsWith('containers/scan/proc/131/cgroup'));
-const byName = (re: RegExp): string[] => files.filter((p) => re.test(p)).map((p) => readFileSync(p, 'utf8')).filter((t) => t.length < 64 * 1024);
+const byName = (re: RegExp): string[] =>
+  files
+    .filter((p) => re.test(p))
+    .map((p) => readFileSync(p, 'utf8'))
+    .filter((t) => t.length < 64 * 1024);
 const or = (found: string[], fallback: string[]) => (found.length ? found : fallback);
 
 /** Every parser, with the real text it is meant for. */
@@ -55,7 +59,11 @@ const parsers: Array<[string, (text: string) => unknown, string[]]> = [
   ['cpuacct.usage_percpu', parseCpuacctUsagePercpu, or(byName(/usage_percpu$/), ['1 2 3 \n'])],
   ['cpuacct.usage_all', parseCpuacctUsageAll, or(byName(/usage_all$/), ['cpu user system\n0 1 2\n1 3 4\n'])],
   ['cpuacct.stat', parseCpuacctStat, or(byName(/cpuacct\.stat$/), ['user 1\nsystem 2\n'])],
-  ['blkio stat', parseBlkioStat, ['254:0 Read 0\n254:0 Write 8388608\n254:0 Sync 8388608\n254:0 Async 0\n254:0 Discard 0\n254:0 Total 8388608\nTotal 8388608\n']],
+  [
+    'blkio stat',
+    parseBlkioStat,
+    ['254:0 Read 0\n254:0 Write 8388608\n254:0 Sync 8388608\n254:0 Async 0\n254:0 Discard 0\n254:0 Total 8388608\nTotal 8388608\n'],
+  ],
   ['blkio limits', parseBlkioLimits, ['254:0 1073741824\n8:16 100\n']],
   ['/proc/PID/cgroup', parseProcCgroup, byName(/\/cgroup$/)],
   ['mountinfo', parseMountinfo, byName(/mountinfo$/)],
@@ -63,18 +71,45 @@ const parsers: Array<[string, (text: string) => unknown, string[]]> = [
   ['net/dev round trip', (text) => parseNetDev(formatNetDev(parseNetDev(text))), byName(/(net\/dev|proc_net_dev[^/]*)$/)],
   ['mount field unescape', unescapeMountField, ['/a\\040b\\011c\\134d', '\\\\\\0']],
   ['device key', (text) => parseDeviceKey(text, 'io.stat', 1), ['8:0', '254:16']],
-  ['container cgroup path', (text) => parseContainerCgroup(text), [
-    ...byName(/\/cgroup$/).flatMap((t) => t.split('\n').map((l) => l.split(':').slice(2).join(':'))),
-    '/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0e7b2f6a_91c4_4d5e_8f3a_2b1c9d8e7f60.slice/cri-containerd-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope',
-    '/docker/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
-  ]],
+  [
+    'container cgroup path',
+    (text) => parseContainerCgroup(text),
+    [
+      ...byName(/\/cgroup$/).flatMap((t) => t.split('\n').map((l) => l.split(':').slice(2).join(':'))),
+      '/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0e7b2f6a_91c4_4d5e_8f3a_2b1c9d8e7f60.slice/cri-containerd-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope',
+      '/docker/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+    ],
+  ],
 ];
 
 const edit = fc.record({
   at: fc.nat(),
   op: fc.constantFrom('insert', 'delete', 'replace', 'duplicate-line', 'truncate'),
   text: fc.oneof(
-    fc.constantFrom(' ', '\n', ':', '=', '-', ',', '\\040', '\\', 'max', '-1', '0', '18446744073709551615', '9'.repeat(400), '__proto__', 'constructor', '\t', '\0', '\r\n', ' - ', 'some=1', '\u00e9', '\ud800'),
+    fc.constantFrom(
+      ' ',
+      '\n',
+      ':',
+      '=',
+      '-',
+      ',',
+      '\\040',
+      '\\',
+      'max',
+      '-1',
+      '0',
+      '18446744073709551615',
+      '9'.repeat(400),
+      '__proto__',
+      'constructor',
+      '\t',
+      '\0',
+      '\r\n',
+      ' - ',
+      'some=1',
+      '\u00e9',
+      '\ud800',
+    ),
     fc.string({ maxLength: 6 }),
     fc.string({ unit: 'binary', maxLength: 6 }),
   ),
@@ -99,12 +134,29 @@ function mutate(base: string, edits: Array<{ at: number; op: string; text: strin
 const randomText = fc.oneof(
   fc.string({ maxLength: 200 }),
   fc.string({ unit: 'binary', maxLength: 200 }),
-  fc.array(fc.array(fc.oneof(fc.stringMatching(/^[a-z_]{1,8}$/), fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(String), fc.constantFrom('max', '-', ':', '=', '0:0')), { maxLength: 8 }).map((w) => w.join(' ')), { maxLength: 12 }).map((l) => `${l.join('\n')}\n`),
+  fc
+    .array(
+      fc
+        .array(
+          fc.oneof(
+            fc.stringMatching(/^[a-z_]{1,8}$/),
+            fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(String),
+            fc.constantFrom('max', '-', ':', '=', '0:0'),
+          ),
+          { maxLength: 8 },
+        )
+        .map((w) => w.join(' ')),
+      { maxLength: 12 },
+    )
+    .map((l) => `${l.join('\n')}\n`),
 );
 
 let slowest = 0;
 /** CPU time of this process in ms: unlike the wall clock, waiting for a CPU on a loaded host does not count. */
-const cpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 function check(name: string, parse: (t: string) => unknown, text: string): boolean {
   const start = cpuMs();
   try {
@@ -130,29 +182,53 @@ for (const [name, parse, samples] of parsers) {
     for (const s of samples) parse(s);
     const good = samples;
     assert.ok(good.length > 0, `no real capture for ${name}`);
-    fc.assert(fc.property(randomText, (text) => { ran++; return check(name, parse, text); }), { numRuns: perProperty });
-    fc.assert(fc.property(fc.constantFrom(...good), fc.array(edit, { minLength: 1, maxLength: 6 }), (base, edits) => {
-      ran++;
-      return check(name, parse, mutate(base, edits));
-    }), { numRuns: perProperty });
+    fc.assert(
+      fc.property(randomText, (text) => {
+        ran++;
+        return check(name, parse, text);
+      }),
+      { numRuns: perProperty },
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...good), fc.array(edit, { minLength: 1, maxLength: 6 }), (base, edits) => {
+        ran++;
+        return check(name, parse, mutate(base, edits));
+      }),
+      { numRuns: perProperty },
+    );
   });
 }
 
 /** Text the kernel can print (test/helpers/valid-text.ts): a ParseError on it fails. */
 const valid: Array<[string, (t: string) => unknown, fc.Arbitrary<string>]> = [
-  ['flat keyed', parseFlatKeyed, gen.flatKeyed], ['io.stat', parseIoStat, gen.ioStat], ['nested keyed', parseNestedKeyed, gen.ioStat],
-  ['pressure', parsePressure, gen.pressure], ['single value', parseSingleValue, gen.singleValue], ['limit', parseLimit, gen.limit],
-  ['cpu.max', parseCpuMax, gen.cpuMax], ['cpu list', parseCpuList, gen.cpuList], ['/proc/PID/cgroup', parseProcCgroup, gen.procCgroup],
-  ['mountinfo', parseMountinfo, gen.mountinfo], ['net/dev', parseNetDev, gen.netDev],
+  ['flat keyed', parseFlatKeyed, gen.flatKeyed],
+  ['io.stat', parseIoStat, gen.ioStat],
+  ['nested keyed', parseNestedKeyed, gen.ioStat],
+  ['pressure', parsePressure, gen.pressure],
+  ['single value', parseSingleValue, gen.singleValue],
+  ['limit', parseLimit, gen.limit],
+  ['cpu.max', parseCpuMax, gen.cpuMax],
+  ['cpu list', parseCpuList, gen.cpuList],
+  ['/proc/PID/cgroup', parseProcCgroup, gen.procCgroup],
+  ['mountinfo', parseMountinfo, gen.mountinfo],
+  ['net/dev', parseNetDev, gen.netDev],
 ];
 for (const [name, parse, arb] of valid) {
   test(`${name}: ${perProperty} texts the kernel can print all parse`, () => {
-    fc.assert(fc.property(arb, (text) => { ran++; parse(text); }), { numRuns: perProperty });
+    fc.assert(
+      fc.property(arb, (text) => {
+        ran++;
+        parse(text);
+      }),
+      { numRuns: perProperty },
+    );
   });
 }
 
 test('summary', () => {
-  console.log(`# parse fuzz: ${ran} cases over ${parsers.length} parsers in ${((Date.now() - started) / 1000).toFixed(1)} s; slowest case ${slowest.toFixed(1)} ms`);
+  console.log(
+    `# parse fuzz: ${ran} cases over ${parsers.length} parsers in ${((Date.now() - started) / 1000).toFixed(1)} s; slowest case ${slowest.toFixed(1)} ms`,
+  );
   assert.ok(ran >= TOTAL);
 });
 

@@ -12,7 +12,9 @@ import { ourChildren, PATH, runScript, sleep, stateOf } from './helpers/run.js';
 
 const env = { PATH };
 const targets: Target[] = [];
-test.after.each(() => { while (targets.length) targets.pop()!.kill(); });
+test.after.each(() => {
+  while (targets.length) targets.pop()!.kill();
+});
 async function target(opts: Parameters<typeof startTarget>[0]): Promise<Target> {
   const t = await startTarget(opts);
   targets.push(t);
@@ -20,7 +22,11 @@ async function target(opts: Parameters<typeof startTarget>[0]): Promise<Target> 
 }
 async function untilComm(pid: number, comm: string): Promise<void> {
   for (let i = 0; i < 500; i++) {
-    try { if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === comm) return; } catch { /* not yet */ }
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === comm) return;
+    } catch {
+      /* not yet */
+    }
     await sleep(10);
   }
   throw new Error(`${pid} never ran ${comm}`);
@@ -32,17 +38,26 @@ test('only 0, 1, 2 and the fds passed; also with joinCgroup and with the old-ker
   const leak = openSync('/etc/hostname', 'r'); // open in the parent, not passed: must not arrive
   try {
     for (const joinCgroup of [false, true]) {
-      const c = spawn(t.pid, 'sh', ['-c', 'ls /proc/self/fd | sort -n | tr "\\n" " "'], { env, joinCgroup, stdio: ['pipe', 'pipe', 'pipe', extra] });
+      const c = spawn(t.pid, 'sh', ['-c', 'ls /proc/self/fd | sort -n | tr "\\n" " "'], {
+        env,
+        joinCgroup,
+        stdio: ['pipe', 'pipe', 'pipe', extra],
+      });
       let out = '';
-      c.stdout!.on('data', (b) => { out += b; });
+      c.stdout!.on('data', (b) => {
+        out += b;
+      });
       c.stdin!.end();
       await new Promise((r) => c.on('close', r));
       assert.is(out.trim(), '0 1 2 3 4', `joinCgroup ${joinCgroup}`); // 4: ls's own directory
     }
-    const r = await runScript(`
+    const r = await runScript(
+      `
       import { execFile } from './lib/index.ts';
       const { stdout } = await execFile(${t.pid}, 'sh', ['-c', 'ls /proc/self/fd | sort -n | tr "\\\\n" " "'], { env: { PATH: '${PATH}' } });
-      console.log(stdout.trim());`, { env: { NSJOIN_FALLBACK: 'all' } });
+      console.log(stdout.trim());`,
+      { env: { NSJOIN_FALLBACK: 'all' } },
+    );
     assert.is(r.out.trim(), '0 1 2 3', r.err);
   } finally {
     closeSync(extra);
@@ -61,7 +76,16 @@ test('the cwd never leaves the target root: .. and symlinks placed in the target
   });
   await untilComm(t.pid, 'sleep');
   const hostCwd = process.cwd();
-  const probes = ['/..', '/../../../..', '/place/deep/up', '/place/deep/up/..', '/place/abs', '/place/abs/..', '../../..', 'place/deep/../../../..'];
+  const probes = [
+    '/..',
+    '/../../../..',
+    '/place/deep/up',
+    '/place/deep/up/..',
+    '/place/abs',
+    '/place/abs/..',
+    '../../..',
+    'place/deep/../../../..',
+  ];
   for (const cwd of probes) {
     const { stdout } = await execFile(t.pid, 'sh', ['-c', 'pwd -P; ls -a . | grep -c ROOT_MARKER'], { env: { PATH: '/bin' }, cwd });
     assert.is(stdout, '/\n1\n', `cwd ${cwd}`);
@@ -96,10 +120,15 @@ test('an unprivileged caller gets EPERM (or EACCES) with nothing half-done', asy
   const cg = makeCgroup('unpriv', ['pids']);
   try {
     // A target of the same unprivileged user, in namespaces owned by root.
-    const t = await target({ ns: ['uts', 'pid', 'mnt'], pre: cg.enter, exec: 'setpriv --reuid 65534 --regid 65534 --clear-groups sleep 100000' });
+    const t = await target({
+      ns: ['uts', 'pid', 'mnt'],
+      pre: cg.enter,
+      exec: 'setpriv --reuid 65534 --regid 65534 --clear-groups sleep 100000',
+    });
     await untilComm(t.pid, 'sleep');
     const procsBefore = cg.procs().sort().join();
-    const r = await runScript(`
+    const r = await runScript(
+      `
       import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
       import { spawnSync, execFile } from './lib/index.ts';
       // fd -> what it is: Node itself may close lazily opened fds meanwhile (Node 22 and 24 do).
@@ -119,12 +148,21 @@ test('an unprivileged caller gets EPERM (or EACCES) with nothing half-done', asy
         const e = await execFile(${t.pid}, 'true', [], { ...opts, env: {} }).then(() => 'started', (x) => x.code);
         out.push([e]);
       }
-      console.log(JSON.stringify({ out, fdsBefore: before, fdsAfter: fds(), kids: kids() }));`, { uid: 65534 });
+      console.log(JSON.stringify({ out, fdsBefore: before, fdsAfter: fds(), kids: kids() }));`,
+      { uid: 65534 },
+    );
     assert.is(r.code, 0, r.err);
     const o = JSON.parse(r.out.trim().split('\n').pop()!) as { out: unknown[][]; fdsBefore: string[]; fdsAfter: string[]; kids: string };
     for (const row of o.out) assert.ok(['EPERM', 'EACCES'].includes(row[0] as string), JSON.stringify(o.out));
-    assert.ok(o.out.some((row) => row[0] === 'EPERM' && row[1] === 'setns'), 'setns itself says EPERM');
-    assert.equal(o.fdsAfter.filter((fd) => !o.fdsBefore.includes(fd)), [], 'no fd left open');
+    assert.ok(
+      o.out.some((row) => row[0] === 'EPERM' && row[1] === 'setns'),
+      'setns itself says EPERM',
+    );
+    assert.equal(
+      o.fdsAfter.filter((fd) => !o.fdsBefore.includes(fd)),
+      [],
+      'no fd left open',
+    );
     assert.is(o.kids, '', 'no process left');
     assert.is(cg.procs().sort().join(), procsBefore, 'nothing moved into the target cgroup');
   } finally {
@@ -138,7 +176,14 @@ test("nsenter's traps: signals reach the program itself; with root, no host cwd 
   const c = spawn(t.pid, 'sleep', ['300'], { env, stdio: 'ignore' });
   await new Promise((r) => c.on('spawn', r));
   await untilComm(c.pid!, 'sleep'); // the exec'd name is set a moment after the exec is known
-  assert.is(Number(readFileSync(`/proc/${c.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]), process.pid);
+  assert.is(
+    Number(
+      readFileSync(`/proc/${c.pid}/stat`, 'utf8')
+        .replace(/^.*\) /, '')
+        .split(' ')[1],
+    ),
+    process.pid,
+  );
   process.kill(c.pid!, 'SIGTERM');
   assert.is(await new Promise((r) => c.on('exit', (_, s) => r(s))), 'SIGTERM');
   // nsenter with a pid namespace forks: SIGTERM to it leaves the program running.
@@ -152,19 +197,32 @@ test("nsenter's traps: signals reach the program itself; with root, no host cwd 
   await new Promise((r) => n.on('exit', r));
   await sleep(50);
   const nsenterLeft = orphan > 0 && stateOf(orphan) !== undefined && stateOf(orphan) !== 'Z';
-  if (orphan) try { process.kill(orphan, 'SIGKILL'); } catch { /* gone */ }
+  if (orphan)
+    try {
+      process.kill(orphan, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   // cwd with root but without mnt: the target's cwd, inside its root; nsenter -r stays on ours.
   const ours = await execFile(t.pid, 'pwd', [], { env, root: true, namespaces: ['uts'] });
   assert.is(ours.stdout.trim(), '/tmp/inside');
   const theirs = nodeSpawnSync('nsenter', ['-t', String(t.pid), '-u', '-r', 'pwd'], { encoding: 'utf8' });
-  console.log(`# security: nsenter left its program running after SIGTERM: ${nsenterLeft}; nsenter -r cwd: ${JSON.stringify(theirs.stdout.trim())}, ours: ${JSON.stringify(ours.stdout.trim())}`);
+  console.log(
+    `# security: nsenter left its program running after SIGTERM: ${nsenterLeft}; nsenter -r cwd: ${JSON.stringify(theirs.stdout.trim())}, ours: ${JSON.stringify(ours.stdout.trim())}`,
+  );
   // The traps themselves, asserted: if util-linux's nsenter stops having them, the README's
   // comparison is wrong and this fails.
   assert.ok(orphan > 0, 'nsenter -p forked: its program is its child, not itself');
   assert.is(nsenterLeft, true, 'SIGTERM to nsenter left its program running');
   assert.is(theirs.status, 0, theirs.stderr);
   assert.is(theirs.stdout.trim(), process.cwd(), 'nsenter -r without -m keeps the host cwd');
-  assert.equal(ourChildren().filter((p) => !targets.some((x) => x.outerPid === p) && stateOf(p) !== undefined && readFileSync(`/proc/${p}/comm`, 'utf8').trim() !== 'esbuild'), []);
+  assert.equal(
+    ourChildren().filter(
+      (p) =>
+        !targets.some((x) => x.outerPid === p) && stateOf(p) !== undefined && readFileSync(`/proc/${p}/comm`, 'utf8').trim() !== 'esbuild',
+    ),
+    [],
+  );
 });
 
 test.run();

@@ -14,7 +14,11 @@ import { finding } from './finding.js';
 export function allDevices(facts: ContainerFacts): Finding | Unknown | undefined {
   const d = facts.devices;
   if (!d) return { id: 'all-devices', reason: 'the devices controller of this process was not found' };
-  if (d.version === 2) return { id: 'all-devices', reason: 'cgroup v2 keeps device rules in a BPF program (BPF_CGROUP_DEVICE) attached to the cgroup; its files do not show them' };
+  if (d.version === 2)
+    return {
+      id: 'all-devices',
+      reason: 'cgroup v2 keeps device rules in a BPF program (BPF_CGROUP_DEVICE) attached to the cgroup; its files do not show them',
+    };
   const broad = d.list.split('\n').filter((line) => {
     const [type, node, access] = line.trim().split(/\s+/);
     if (!type || !access) return false;
@@ -22,11 +26,22 @@ export function allDevices(facts: ContainerFacts): Finding | Unknown | undefined
   });
   if (broad.length === 0) return undefined;
   const mknod = capabilityBits(facts.status.capBnd).map(capabilityName).includes('MKNOD');
-  return finding('all-devices', mknod ? 'critical' : 'high', `every ${broad.some((l) => l.startsWith('a')) ? '' : 'block '}device is allowed${mknod ? ', and CAP_MKNOD can make a node for the host\'s disk' : ''}`,
-    broad.map((l) => `${d.file}: ${l.trim()}`), ['5.18']);
+  return finding(
+    'all-devices',
+    mknod ? 'critical' : 'high',
+    `every ${broad.some((l) => l.startsWith('a')) ? '' : 'block '}device is allowed${mknod ? ", and CAP_MKNOD can make a node for the host's disk" : ''}`,
+    broad.map((l) => `${d.file}: ${l.trim()}`),
+    ['5.18'],
+  );
 }
 
-function limitFinding(id: string, severity: 'low' | 'medium', what: string, fact: LimitFact | undefined, cis: string): Finding | Unknown | undefined {
+function limitFinding(
+  id: string,
+  severity: 'low' | 'medium',
+  what: string,
+  fact: LimitFact | undefined,
+  cis: string,
+): Finding | Unknown | undefined {
   if (!fact) return { id, reason: `no ${what} controller found for this process` };
   if (fact.limit !== null) return undefined;
   return finding(id, severity, `no ${what} limit on the container's cgroup or its ancestors`, [`${fact.file}: ${fact.value}`], [cis]);

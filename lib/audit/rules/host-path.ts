@@ -25,7 +25,8 @@ export function hostPathOf(mount: MountInfo, hostMounts: MountInfo[]): string | 
   let best: MountInfo | undefined;
   for (const h of hostMounts) {
     if (h.major !== mount.major || h.minor !== mount.minor || !within(mount.root, h.root)) continue;
-    if (!best || h.root.length > best.root.length || (h.root.length === best.root.length && h.mountPoint.length < best.mountPoint.length)) best = h;
+    if (!best || h.root.length > best.root.length || (h.root.length === best.root.length && h.mountPoint.length < best.mountPoint.length))
+      best = h;
   }
   return best ? rebase(mount.root, best.root, best.mountPoint) : undefined;
 }

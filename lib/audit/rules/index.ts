@@ -13,12 +13,26 @@ const isFinding = (x: Finding | Unknown): x is Finding => 'severity' in x;
 export function evaluate(facts: ContainerFacts): { findings: Finding[]; unknown: Unknown[] } {
   const results: (Finding | Unknown | undefined)[] = [];
   const walls = [unmaskedProc(facts), writableSys(facts), allDevices(facts)];
-  results.push(privileged(facts, walls.filter((w): w is Finding => w !== undefined && isFinding(w))));
-  results.push(...walls, addedCapabilities(facts), seccompDisabled(facts), noNewPrivilegesOff(facts), rootUser(facts), lsmUnconfined(facts));
+  results.push(
+    privileged(
+      facts,
+      walls.filter((w): w is Finding => w !== undefined && isFinding(w)),
+    ),
+  );
+  results.push(
+    ...walls,
+    addedCapabilities(facts),
+    seccompDisabled(facts),
+    noNewPrivilegesOff(facts),
+    rootUser(facts),
+    lsmUnconfined(facts),
+  );
   results.push(...hostNamespaces(facts));
   results.push(sensitiveHostMount(facts), runtimeSocket(facts), sharedPropagation(facts));
   results.push(noMemoryLimit(facts), noPidsLimit(facts), noCpuLimit(facts));
   const present = results.filter((r): r is Finding | Unknown => r !== undefined);
-  const findings = present.filter(isFinding).sort((a, b) => SEVERITIES.indexOf(b.severity) - SEVERITIES.indexOf(a.severity) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const findings = present
+    .filter(isFinding)
+    .sort((a, b) => SEVERITIES.indexOf(b.severity) - SEVERITIES.indexOf(a.severity) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { findings, unknown: present.filter((r): r is Unknown => !isFinding(r)) };
 }

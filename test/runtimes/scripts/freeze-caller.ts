@@ -25,20 +25,27 @@ function once(i: number): Promise<number> {
   const started = performance.now();
   const opts = { timeout: TIMEOUT, killSignal: 'SIGKILL' as const, env: { PATH: '/bin' } };
   if (i % 2 === 0) {
-    return execFile(target, 'true', [], opts).then(() => performance.now() - started, () => performance.now() - started);
+    return execFile(target, 'true', [], opts).then(
+      () => performance.now() - started,
+      () => performance.now() - started,
+    );
   }
   return new Promise((resolve) => {
     const c = spawn(target, 'true', [], { ...opts, stdio: 'ignore' });
-    c.on('error', () => { /* a start failure settles at 'close' too */ });
+    c.on('error', () => {
+      /* a start failure settles at 'close' too */
+    });
     c.on('close', () => resolve(performance.now() - started));
   });
 }
 
 const settle: number[] = [];
 let next = 0;
-await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-  while (next < n) settle.push(await once(next++));
-}));
+await Promise.all(
+  Array.from({ length: CONCURRENCY }, async () => {
+    while (next < n) settle.push(await once(next++));
+  }),
+);
 clearInterval(tick);
 // spawnSync may block the loop by design; it must still come back on its timeout.
 const syncSettle: number[] = [];
@@ -47,4 +54,6 @@ for (let i = 0; i < 10; i++) {
   spawnSync(target, 'true', [], { timeout: 500, killSignal: 'SIGKILL', env: { PATH: '/bin' } });
   syncSettle.push(performance.now() - started);
 }
-console.log(JSON.stringify({ settled: settle.length, maxSettleMs: Math.max(...settle), maxLagMs: maxLag, maxSyncMs: Math.max(...syncSettle) }));
+console.log(
+  JSON.stringify({ settled: settle.length, maxSettleMs: Math.max(...settle), maxLagMs: maxLag, maxSyncMs: Math.max(...syncSettle) }),
+);

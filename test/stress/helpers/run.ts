@@ -10,14 +10,34 @@ import { againstCopy, publicCopy } from '../../helpers/public-copy.js';
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 
-export interface Ran { code: number | null; signal: NodeJS.Signals | null; out: string; err: string }
+export interface Ran {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  out: string;
+  err: string;
+}
 
 const running = new Set<number>();
 process.on('exit', () => {
-  for (const pid of running) try { process.kill(-pid, 'SIGKILL'); } catch { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+  for (const pid of running)
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
 });
 
-export interface RunOptions { prefix?: string[]; env?: Record<string, string>; timeoutMs?: number; uid?: number; args?: string[] }
+export interface RunOptions {
+  prefix?: string[];
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  uid?: number;
+  args?: string[];
+}
 
 let scriptSeq = 0;
 /**
@@ -31,7 +51,11 @@ export async function runScript(script: string, opts: RunOptions = {}): Promise<
     // Another uid may not read the checkout (a clone under /root): plain JS against the compiled copy.
     const file = join(publicCopy().root, `s-${process.pid}-${scriptSeq++}.mjs`);
     writeFileSync(file, againstCopy(script), { mode: 0o644 });
-    try { return await runFile(file, opts); } finally { rmSync(file, { force: true }); }
+    try {
+      return await runFile(file, opts);
+    } finally {
+      rmSync(file, { force: true });
+    }
   }
   const dir = join(repoRoot, '.cache', 'stress-scripts');
   mkdirSync(dir, { recursive: true });
@@ -54,15 +78,28 @@ export function runFile(file: string, opts: RunOptions = {}): Promise<Ran> {
   const argv = [...(opts.prefix ?? []), process.execPath, ...(plain ? [] : ['--import', 'tsx']), file, ...(opts.args ?? [])];
   return new Promise((resolve) => {
     const c = spawn(argv[0]!, argv.slice(1), {
-      cwd: plain ? dirname(file) : repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: plain ? dirname(file) : repoRoot,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...opts.env },
       ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
     });
     running.add(c.pid!);
-    let out = '', err = '';
-    c.stdout!.on('data', (b) => { out += b; });
-    c.stderr!.on('data', (b) => { err += b; });
-    const timer = setTimeout(() => { try { process.kill(-c.pid!, 'SIGKILL'); } catch { /* gone */ } }, opts.timeoutMs ?? 120_000);
+    let out = '',
+      err = '';
+    c.stdout!.on('data', (b) => {
+      out += b;
+    });
+    c.stderr!.on('data', (b) => {
+      err += b;
+    });
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-c.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }, opts.timeoutMs ?? 120_000);
     c.on('close', (code, signal) => {
       clearTimeout(timer);
       running.delete(c.pid!);
@@ -77,7 +114,9 @@ export function ourChildren(): number[] {
   for (const tid of readdirSync('/proc/self/task')) {
     try {
       for (const p of readFileSync(`/proc/self/task/${tid}/children`, 'utf8').trim().split(/\s+/)) if (p) out.push(Number(p));
-    } catch { /* thread gone */ }
+    } catch {
+      /* thread gone */
+    }
   }
   return out.sort((a, b) => a - b);
 }
@@ -85,7 +124,9 @@ export function ourChildren(): number[] {
 /** State letter of a process (R, S, Z, ...), or undefined when it is gone. */
 export function stateOf(pid: number): string | undefined {
   try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[0];
+    return readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ')[0];
   } catch {
     return undefined;
   }
@@ -98,7 +139,9 @@ export function processesWith(marker: string): number[] {
     if (!/^\d+$/.test(name)) continue;
     try {
       if (readFileSync(`/proc/${name}/environ`, 'latin1').includes(marker)) found.push(Number(name));
-    } catch { /* gone or kernel thread */ }
+    } catch {
+      /* gone or kernel thread */
+    }
   }
   return found;
 }

@@ -14,7 +14,8 @@ import { execFile, spawnSync, NsError } from '../../../lib/index.js';
 
 const [window = 'native', api = 'execFile'] = process.argv.slice(-2);
 const dir = mkdtempSync(join(tmpdir(), 'nsjoin-reuse-'));
-const fifoIn = join(dir, 'in'), fifoOut = join(dir, 'out');
+const fifoIn = join(dir, 'in'),
+  fifoOut = join(dir, 'out');
 const mk = nodeSpawn('mkfifo', [fifoIn, fifoOut]);
 await new Promise((r) => mk.on('exit', r));
 
@@ -33,7 +34,11 @@ wait`;
 const conductor = nodeSpawn('/bin/sh', ['-c', script], { stdio: 'inherit' });
 let victim = 0;
 for (let i = 0; i < 500 && !victim; i++) {
-  try { victim = Number(readFileSync(join(dir, 'a'), 'utf8').trim()); } catch { await new Promise((r) => setTimeout(r, 10)); }
+  try {
+    victim = Number(readFileSync(join(dir, 'a'), 'utf8').trim());
+  } catch {
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 let intruder = 0;
 function reuse(): void {
@@ -48,10 +53,16 @@ let fired = false;
 b[hooked] = (...args: unknown[]) => {
   if (window === 'anchor') {
     const r = real(...args);
-    if (!fired) { fired = true; reuse(); }
+    if (!fired) {
+      fired = true;
+      reuse();
+    }
     return r;
   }
-  if (!fired) { fired = true; reuse(); }
+  if (!fired) {
+    fired = true;
+    reuse();
+  }
   return real(...args);
 };
 
@@ -70,6 +81,10 @@ try {
 }
 console.log(JSON.stringify({ victim, intruder, fired, outcome }));
 conductor.kill('SIGKILL');
-try { process.kill(intruder, 'SIGKILL'); } catch { /* gone */ }
+try {
+  process.kill(intruder, 'SIGKILL');
+} catch {
+  /* gone */
+}
 rmSync(dir, { recursive: true, force: true });
 process.exit(0);
