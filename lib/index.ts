@@ -43,8 +43,10 @@ export type {
   PressureLine,
 } from './cgroup/types.js';
 export type { Privileges } from './credentials.js';
-export { listContainers, findContainer, findPodContainer } from './containers.js';
-export type { Container, ContainerRuntime, PodQos, PodQuery, ListContainersOptions } from './containers.js';
+export { listContainers } from './containers.js';
+export { findContainer, findPodContainer } from './container-find.js';
+export type { Container, ContainerRuntime, PodQos, ListContainersOptions } from './containers.js';
+export type { PodQuery } from './container-find.js';
 export { DEFAULT_RUNTIME_ROOTS } from './runtimes/roots.js';
 export type { RuntimeRoots } from './runtimes/roots.js';
 export { memoryView, meminfo, cpuView, cpuUsage } from './views.js';

@@ -4,25 +4,17 @@
 // does the clone/setns/exec part, native/), child.ts is the running program, errors.ts the
 // start failures.
 import { promisify } from 'node:util';
-import type { NsError } from './errors.js';
-import { resolveTarget, type Target } from './targets.js';
+import type { Target } from './targets.js';
+import { targetPid } from './spawn/target-pid.js';
 import { startChild, type NsChildProcess } from './spawn/child.js';
 import { runExecFile } from './spawn/exec-file.js';
-import { checkInternal, NO_INTERNAL } from './spawn/internal.js';
+import { checkInternal } from './spawn/internal.js';
 import { checkOptions, splitArguments } from './spawn/options.js';
 import { makePlan } from './spawn/plan.js';
-import { runSync } from './spawn/sync.js';
-import type {
-  ExecFileError,
-  ExecFileOptions,
-  InternalSwitches,
-  JoinOptions,
-  PromiseWithChild,
-  SpawnSyncOptions,
-  SpawnSyncResult,
-} from './spawn/types.js';
+import type { ExecFileError, ExecFileOptions, InternalSwitches, JoinOptions, PromiseWithChild } from './spawn/types.js';
 
 export { NsChildProcess } from './spawn/child.js';
+export { spawnSync } from './spawn/spawn-sync.js';
 export type { NsChildProcessEvents } from './spawn/child-base.js';
 export { kernelSupport, type Kernel } from './spawn/kernel.js';
 export type {
@@ -35,20 +27,6 @@ export type {
   SpawnSyncResult,
   StdioEntry,
 } from './spawn/types.js';
-
-/**
- * The target as a pid. A Target of the wrong shape is a TypeError/RangeError, thrown; a target
- * that cannot be found (no such container) is an NsError, returned to be delivered where Node
- * delivers start failures.
- */
-function targetPid(target: unknown): number | NsError {
-  try {
-    return resolveTarget(target);
-  } catch (err) {
-    if (err instanceof TypeError || err instanceof RangeError) throw err;
-    return err as NsError;
-  }
-}
 
 /**
  * Starts `file` with `args` inside the namespaces of `target` (see JoinOptions) and returns at
@@ -218,45 +196,4 @@ export function execFileInternal(
 ): PromiseWithChild<ExecOutput> {
   const { child, done } = execFileCore(target, file, args, options, switches);
   return Object.assign(done, { child });
-}
-
-/**
- * Runs a program inside the target and waits for it, blocking the event loop, like
- * child_process.spawnSync. Every failure after argument checks (no such target, start failures,
- * timeouts, maxBuffer overruns) is reported in `error`, not thrown.
- * @throws TypeError/RangeError for bad arguments.
- */
-export function spawnSync(
-  target: Target,
-  file: string,
-  args: readonly string[] | null | undefined,
-  options: SpawnSyncOptions & { encoding: BufferEncoding },
-): SpawnSyncResult<string>;
-export function spawnSync(target: Target, file: string, options: SpawnSyncOptions & { encoding: BufferEncoding }): SpawnSyncResult<string>;
-export function spawnSync(
-  target: Target,
-  file: string,
-  args?: readonly string[] | null,
-  options?: SpawnSyncOptions & { encoding?: 'buffer' | null },
-): SpawnSyncResult<Buffer>;
-export function spawnSync(
-  target: Target,
-  file: string,
-  options: SpawnSyncOptions & { encoding?: 'buffer' | null },
-): SpawnSyncResult<Buffer>;
-export function spawnSync(
-  target: Target,
-  file: string,
-  args?: readonly string[] | null,
-  options?: SpawnSyncOptions,
-): SpawnSyncResult<string | Buffer>;
-export function spawnSync(
-  target: Target,
-  file: string,
-  args?: readonly string[] | null | SpawnSyncOptions,
-  options?: SpawnSyncOptions,
-): SpawnSyncResult<string | Buffer> {
-  const a = splitArguments(args, options);
-  const o = checkOptions('spawnSync', file, a.args, a.options);
-  return runSync(targetPid(target), o, NO_INTERNAL);
 }

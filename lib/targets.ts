@@ -1,6 +1,6 @@
 // Targets: what a caller names (a pid, `{ pid }`, a container, a pod) turned into one host pid.
 // Container and pod targets are looked up here, directly (lib/containers.ts), at each call.
-import { findContainer, findPodContainer } from './containers.js';
+import { findContainer, findPodContainer } from './container-find.js';
 import { describe } from './describe.js';
 import type { ContainerTarget, RootOptions } from './target-types.js';
 

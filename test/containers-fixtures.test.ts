@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fileURLToPath } from 'node:url';
-import { findContainer, listContainers } from '../lib/containers.js';
+import { findContainer } from '../lib/container-find.js';
+import { listContainers } from '../lib/containers.js';
 import { NsError } from '../lib/errors.js';
 import { resolveTarget } from '../lib/targets.js';
 

@@ -2,7 +2,8 @@
 // names them (mkdir in this host's v1 hierarchies, below a test cgroup), with real processes inside.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { findContainer, listContainers, type Container } from '../lib/containers.js';
+import { findContainer } from '../lib/container-find.js';
+import { listContainers, type Container } from '../lib/containers.js';
 import { NsError } from '../lib/errors.js';
 import { namespacesOf } from '../lib/namespaces.js';
 import { resolveTarget } from '../lib/targets.js';

@@ -11,7 +11,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCgroupStats } from '../lib/cgroup/stats.js';
-import { findContainer, listContainers } from '../lib/containers.js';
+import { findContainer } from '../lib/container-find.js';
+import { listContainers } from '../lib/containers.js';
 import { cpuView, memoryView } from '../lib/views.js';
 import { nsjoin } from './helpers/cli.js';
 

@@ -2,7 +2,7 @@
 // one-line errors with a hint, human sizes and plain-text tables.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { NsError, ParseError } from '../errors.js';
-import { findContainer, findPodContainer } from '../containers.js';
+import { findContainer, findPodContainer } from '../container-find.js';
 import { containerTarget, type Target } from '../targets.js';
 import { escapeJson, escapeText } from './escape.js';
 

@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { findContainer, listContainers } from '../../lib/containers.js';
+import { findContainer } from '../../lib/container-find.js';
+import { listContainers } from '../../lib/containers.js';
 import { NsError } from '../../lib/errors.js';
 import { execFile } from '../../lib/spawn.js';
 import { cgroupOf } from '../../lib/cgroup/locate.js';

@@ -2,7 +2,8 @@
 // a docker and a podman container of the same name make that name ambiguous (both are listed).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { findContainer, listContainers } from '../../lib/containers.js';
+import { findContainer } from '../../lib/container-find.js';
+import { listContainers } from '../../lib/containers.js';
 import { NsError } from '../../lib/errors.js';
 import { memoryView } from '../../lib/views.js';
 import { nsjoin } from '../helpers/cli.js';
