@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     }
 
     step("execFile(pid, 'sh', ['-c', ...]): a shell inside it, joining every namespace that differs from ours");
-    let t0 = performance.now();
+    const t0 = performance.now();
     const { stdout } = await execFile(pid, 'sh', [
       '-c',
       'echo "hostname: $(hostname)"; echo "my pid inside: $$"; echo "cwd: $(pwd)"; echo "APP_ENV=$APP_ENV"; echo "files: $(cat /mnt/secret.txt)"; echo "devices: $(ls /sys/class/net 2>/dev/null | tr "\\n" " ")"; ip -brief addr',

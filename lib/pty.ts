@@ -17,6 +17,7 @@ import { ReadStream } from 'node:tty';
 import { binding } from './binding.js';
 import { errnoName } from './errno.js';
 import { nativeError, isNativeFailure, unwrap } from './native-error.js';
+import { describe } from './describe.js';
 
 /** Size of a terminal in character cells. */
 export interface PtySize {
@@ -52,7 +53,7 @@ export function checkPtySize(value: unknown, what: string): { cols: number; rows
   const dim = (x: unknown, name: string, dflt: number): number => {
     if (x === undefined) return dflt;
     if (typeof x !== 'number' || !Number.isInteger(x) || x < 1 || x > 65535) {
-      throw new RangeError(`${what}.${name} must be an integer 1-65535, got ${String(x)}`);
+      throw new RangeError(`${what}.${name} must be an integer 1-65535, got ${describe(x)}`);
     }
     return x;
   };

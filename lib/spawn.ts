@@ -150,6 +150,7 @@ export function execFile(target: Target, file: string, ...rest: unknown[]): Prom
 // util.promisify(execFile) is execFile itself (it already returns a promise); the type says so
 // the way Node's own types say it for child_process.execFile.
 Object.defineProperty(execFile, promisify.custom, { value: execFile, enumerable: false, writable: false, configurable: true });
+// eslint-disable-next-line @typescript-eslint/no-namespace -- how Node's own types declare util.promisify(execFile)
 export declare namespace execFile {
   /** The type of `util.promisify(execFile)`: the promise forms of execFile. */
   const __promisify__: {

@@ -214,6 +214,7 @@ test('execFile: PromiseWithChild, util.promisify(execFile), the callback form, (
   assert.instance(p.child, ns.NsChildProcess);
   const { stdout } = await p;
   assert.is(Number(stdout), p.child.pid);
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- promisify(execFile) is execFile itself, which is the point
   const viaPromisify = promisify(ns.execFile) as unknown as typeof ns.execFile;
   assert.is(viaPromisify, ns.execFile);
   assert.equal(await ns.execFile(ME, 'pwd', { cwd: '/' }), { stdout: '/\n', stderr: '' });

@@ -63,6 +63,7 @@ spawn(target, 'ls', [], { bogus: true });
 
 // execFile: a PromiseWithChild, a callback form, util.promisify.
 const p: cp.PromiseWithChild<{ stdout: string; stderr: string }> = execFile(target, 'ls', ['-l']);
+// eslint-disable-next-line @typescript-eslint/no-misused-promises -- the promisified type is what this checks
 const viaPromisify: cp.PromiseWithChild<{ stdout: string; stderr: string }> = promisify(execFile)(target, 'ls', ['-l']);
 void p;
 void viaPromisify;

@@ -99,12 +99,12 @@ test('-it under tmux: a shell with a terminal, size that follows the window, ^C,
   const bigger = await size();
   assert.is.not(bigger, '23 80');
   await tmux('send-keys', '-t', s, 'clear; stty size', 'Enter');
-  text = await waitPane(s, new RegExp(`^${bigger}$`, 'm'));
+  await waitPane(s, new RegExp(`^${bigger}$`, 'm'));
 
   await tmux('send-keys', '-t', s, 'clear; sleep 30; echo after-sleep-$?', 'Enter');
   await sleep(400);
   await tmux('send-keys', '-t', s, 'C-c');
-  text = await waitPane(s, /after-sleep-130|\^C/);
+  await waitPane(s, /after-sleep-130|\^C/);
   await tmux('send-keys', '-t', s, 'exit 7', 'Enter');
   // Wait for the stty line printed after EXIT= too (waiting for EXIT= alone raced with it).
   text = await waitPane(s, /EXIT=\d+\n.*(^|\s)-?echo(\s|$)/m);

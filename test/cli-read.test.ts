@@ -92,10 +92,10 @@ test('stats: CPU, memory against the 64Mi limit, pids against 50, network; --jso
   const r = await nsjoin(['stats', '-i', '300', ID.slice(0, 10)]);
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`^${ID.slice(0, 12)} \\(docker, pid ${pid}\\)  cgroup ${hostMode()}\\n`));
-  assert.match(r.stdout, /^CPU\s+[\d.]+ cores used \([\d.]+%\)  limit unlimited/m);
-  assert.match(r.stdout, /^Memory\s+\S+ used \/ 64Mi \([\d.]+%\)  usage \S+/m);
+  assert.match(r.stdout, /^CPU\s+[\d.]+ cores used \([\d.]+%\) {2}limit unlimited/m);
+  assert.match(r.stdout, /^Memory\s+\S+ used \/ 64Mi \([\d.]+%\) {2}usage \S+/m);
   assert.match(r.stdout, /^PIDs\s+1 \/ 50$/m);
-  assert.match(r.stdout, /^Net\s+rx 0B\/s  tx 0B\/s  \(no interface but lo\)$/m);
+  assert.match(r.stdout, /^Net\s+rx 0B\/s {2}tx 0B\/s {2}\(no interface but lo\)$/m);
   const j = await nsjoin(['stats', '--json', '-i', '100', ID.slice(0, 10)]);
   const s = JSON.parse(j.stdout) as {
     pid: number;
@@ -114,7 +114,7 @@ test("net: the container's own interfaces, ip -s link style; --json", async () =
   assert.is(r.status, 0, r.stderr);
   assert.match(
     r.stdout,
-    /^1: lo\n    RX:\s+bytes packets errors dropped fifo frame mcast\n\s+\d+(\s+\d+){6}\n    TX:\s+bytes packets errors dropped fifo carrier collsns\n\s+\d+(\s+\d+){6}\n$/,
+    /^1: lo\n {4}RX:\s+bytes packets errors dropped fifo frame mcast\n\s+\d+(\s+\d+){6}\n {4}TX:\s+bytes packets errors dropped fifo carrier collsns\n\s+\d+(\s+\d+){6}\n$/,
   );
   const j = JSON.parse((await nsjoin(['net', '--json', String(pid)])).stdout) as { devices: Array<{ name: string }>; netns: number };
   assert.equal(

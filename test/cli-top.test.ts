@@ -62,7 +62,7 @@ test('top shows CPU against the quota, memory against the limit, sparklines; q q
   assert.match(screen, /^CPU\s+[\d.]+%\s+[\d.]+ of 0\.5 cores quota\s+[\d.]+% of quota\s+throttled [\d.]+%$/m);
   assert.match(screen, /^Memory\s+\S+ of 64Mi\s+[\d.]+%\s+cache \S+\s+OOM kills 0$/m);
   assert.match(screen, /^IO\s+read \S+\/s\s+write \S+\/s$/m);
-  assert.match(screen, /^Net\s+rx \S+\/s\s+tx \S+\/s  \(\S.*\)$/m);
+  assert.match(screen, /^Net\s+rx \S+\/s\s+tx \S+\/s {2}\(\S.*\)$/m);
   assert.match(screen, /^PIDs\s+1 of unlimited$/m);
   const sparklines = screen.match(/^ {8}[▁▂▃▄▅▆▇█]{4,}$/gm) ?? [];
   assert.is(sparklines.length, 4, screen);

@@ -117,7 +117,7 @@ when(whyNot, 'pure v2: /proc/self/cgroup has the single 0:: line and cgroup.cont
   assert.is(lines.length, 1, lines.join(' | '));
   assert.match(lines[0]!, /^0::\//);
   const controllers = readFileSync(`${ROOT}/cgroup.controllers`, 'utf8').trim().split(/\s+/);
-  for (const c of ['cpu', 'io', 'memory', 'pids']) assert.ok(controllers.includes(c), `${c} in ${controllers}`);
+  for (const c of ['cpu', 'io', 'memory', 'pids']) assert.ok(controllers.includes(c), `${c} in ${controllers.join(' ')}`);
 });
 
 when(whyNotRig, 'the limits set by the VM init read back exactly (files and readCgroupStats)', () => {

@@ -39,7 +39,7 @@ test('limits: max, -1, page-rounded LLONG_MAX and ULLONG_MAX are unlimited (null
   assert.is(parseLimit(fx(`${V2}/memory.max`), 'memory.max'), 67108864);
   assert.is(parseLimit(fx(`${V2}/pids.max`), 'pids.max'), 100);
   assert.is(parseLimit('50000 \n'), 50000, 'a trailing space is ignored');
-  assert.is(parseLimit('4611686018427387903\n'), 4611686018427387903, 'just below 2^62 is still a number');
+  assert.is(parseLimit('4611686018427387903\n'), 2 ** 62, '2^62 - 1 (which Number() rounds to 2^62) is still a number, not unlimited');
   parseError(() => parseLimit('', 'memory.max'), 'memory.max', 0);
   parseError(() => parseLimit('\n', 'memory.max'), 'memory.max', 1);
   parseError(() => parseLimit('-2\n', 'memory.max'), 'memory.max', 1);

@@ -187,7 +187,7 @@ test('a container in its own user namespace (rootless style) with its own devpts
     live.add(child);
     let out = '';
     child.pty!.on('data', (b: Buffer) => {
-      out += b;
+      out += b.toString();
     });
     const [code] = await new Promise<[number | null]>((res) => child.on('close', (c) => res([c])));
     assert.is(code, 0);

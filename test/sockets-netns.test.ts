@@ -58,7 +58,7 @@ function roundTrip(s: Socket, text: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let got = '';
     s.on('data', (d) => {
-      got += d;
+      got += d.toString();
       if (got.endsWith(text)) {
         s.end();
         resolve(got);

@@ -195,7 +195,7 @@ export async function startWebTerminal(options: WebTerminalOptions = {}): Promis
       if (isBinary) return;
       let msg: { t?: unknown; d?: unknown; cols?: unknown; rows?: unknown };
       try {
-        msg = JSON.parse(data.toString()) as typeof msg;
+        msg = JSON.parse((data as Buffer).toString()) as typeof msg; // ws delivers Buffers (binaryType nodebuffer)
       } catch {
         return;
       }

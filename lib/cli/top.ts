@@ -121,7 +121,7 @@ export async function run(argv: string[]): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     let done = false;
-    const finish = (code: number, err?: unknown): void => {
+    const finish = (code: number, err?: Error): void => {
       if (done) return;
       done = true;
       if (timer) clearTimeout(timer);
@@ -172,7 +172,7 @@ export async function run(argv: string[]): Promise<number> {
         }
         timer = setTimeout(tick, every);
       } catch (err) {
-        finish(1, err);
+        finish(1, err as Error); // what our readers throw: NsError, ParseError
       }
     };
     timer = setTimeout(tick, every);

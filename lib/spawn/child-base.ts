@@ -18,6 +18,7 @@ export interface NsChildProcessEvents {
 }
 
 /** The base of NsChildProcess: its fields, events and the absent IPC channel. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the interface below only types the class's events, as @types/node types ChildProcess's
 export class ChildProcessBase extends EventEmitter {
   /** Host pid of the program; undefined if it failed to start. */
   pid: number | undefined;
@@ -76,11 +77,14 @@ export class ChildProcessBase extends EventEmitter {
   }
 }
 
-// Typed events: each listener method takes a known event with its listener, or any other name.
+// Typed events: each listener method takes a known event with its listener, or any other name
+// (with EventEmitter's own `any[]` arguments, so that every listener of Node's types still fits).
+/* eslint-disable @typescript-eslint/no-explicit-any */
 type On<T> = {
   <E extends keyof NsChildProcessEvents>(event: E, listener: NsChildProcessEvents[E]): T;
   (event: string | symbol, listener: (...args: any[]) => void): T;
 };
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the class above
 export interface ChildProcessBase {
   addListener: On<this>;
   on: On<this>;
@@ -90,3 +94,4 @@ export interface ChildProcessBase {
   emit<E extends keyof NsChildProcessEvents>(event: E, ...args: Parameters<NsChildProcessEvents[E]>): boolean;
   emit(event: string | symbol, ...args: any[]): boolean;
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */

@@ -231,6 +231,7 @@ function checkEnv(env: unknown): CheckedOptions['env'] {
     const v = (env as Record<string, unknown>)[k];
     if (v === undefined) continue;
     checkVariableName(k, 'env');
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- as child_process: env values are coerced with String()
     out[k] = checkString(String(v), `env.${k}`);
   }
   return Object.freeze(out);

@@ -44,7 +44,7 @@ withRuntime('docker', 'a kill -STOP -1 loop in the container neither freezes Nod
     );
     let out = '';
     caller.stdout!.on('data', (b: Buffer) => {
-      out += b;
+      out += b.toString();
     });
     const timer = setTimeout(() => caller.kill('SIGKILL'), DEADLINE_MS);
     // 'exit', not 'close': a program frozen before its execve keeps the caller's stdout open.

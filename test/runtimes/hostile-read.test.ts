@@ -70,7 +70,7 @@ withRuntime(
       const text = await new Promise<string>((resolve) => {
         let t = '';
         s.on('data', (b) => {
-          t += b;
+          t += b.toString();
         });
         s.on('end', () => resolve(t));
       });

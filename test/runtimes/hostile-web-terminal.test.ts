@@ -16,7 +16,7 @@ function raw(port: number, request: string): Promise<string> {
     const s = connect(port, '127.0.0.1', () => s.write(request));
     let text = '';
     s.on('data', (b) => {
-      text += b;
+      text += b.toString();
       if (text.includes('\r\n')) s.destroy();
     });
     s.on('close', () => resolve(text.split('\r\n')[0]!));
@@ -59,11 +59,11 @@ function session(port: number, target: string, input: string, until: RegExp): Pr
     ws.on('open', () => ws.send(JSON.stringify({ t: 'i', d: input })));
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
-        const msg = JSON.parse(String(data)) as { t: string; message?: string };
+        const msg = JSON.parse((data as Buffer).toString()) as { t: string; message?: string };
         if (msg.t === 'error') done({ output, error: msg.message! });
         return;
       }
-      output += String(data);
+      output += (data as Buffer).toString();
       if (until.test(output)) done({ output });
     });
     ws.on('error', reject);

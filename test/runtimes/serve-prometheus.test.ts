@@ -48,7 +48,7 @@ async function until<T>(what: string, ms: number, fn: () => Promise<T | undefine
     }
     await sleep(500);
   }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+  throw new Error(`timed out waiting for ${what}${last ? `: ${typeof last === 'string' ? last : JSON.stringify(last)}` : ''}`);
 }
 
 withRuntime(

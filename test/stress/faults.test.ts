@@ -20,7 +20,7 @@ import {
   spawnSync,
 } from '../../lib/index.js';
 import { makeCgroup } from '../helpers/cgroup.js';
-import { startTarget, type Target } from '../helpers/target.js';
+import { startTarget } from '../helpers/target.js';
 import { ourChildren, PATH, processesWith, runFile, sleep, stateOf } from './helpers/run.js';
 
 const RACES = Number(process.env.NSJOIN_STRESS_RACES ?? 300);

@@ -163,7 +163,9 @@ function check(name: string, parse: (t: string) => unknown, text: string): boole
     parse(text);
   } catch (err) {
     if (!(err instanceof ParseError)) {
-      throw new Error(`${name}: ${(err as Error)?.name}: ${(err as Error)?.message} on ${JSON.stringify(text.slice(0, 300))}`);
+      throw new Error(`${name}: ${(err as Error)?.name}: ${(err as Error)?.message} on ${JSON.stringify(text.slice(0, 300))}`, {
+        cause: err,
+      });
     }
   }
   const ms = cpuMs() - start;

@@ -174,7 +174,7 @@ function attempt(fn: () => unknown): void {
     }
   } catch (err) {
     threw++;
-    if (!(err instanceof Error)) throw new Error(`the addon threw a non-Error: ${String(err)}`);
+    if (!(err instanceof Error)) throw new Error(`the addon threw a non-Error: ${String(err)}`, { cause: err });
   }
 }
 
