@@ -207,3 +207,14 @@ export function displayName(c: { name?: string; pod?: { name?: string; namespace
   if (c.pod?.name !== undefined) return `${c.pod.namespace ?? '?'}/${c.pod.name}/${c.sandbox ? '(sandbox)' : (c.name ?? '?')}`;
   return c.name;
 }
+
+/**
+ * docker's `-it` / `-ti` as `--interactive --tty`, before a `--` only (after it, the program's own
+ * arguments). Taken whole: parseArgs would read `-it` as -i (exec's ipc) plus -t with a value.
+ */
+export function expandIt(argv: string[]): string[] {
+  const dash = argv.indexOf('--');
+  const before = dash < 0 ? argv : argv.slice(0, dash);
+  const after = dash < 0 ? [] : argv.slice(dash);
+  return [...before.flatMap((a) => (a === '-it' || a === '-ti' ? ['--interactive', '--tty'] : [a])), ...after];
+}

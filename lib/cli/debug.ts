@@ -4,7 +4,7 @@
 // in a private copy of the host's mount namespace with a fresh /proc and /sys of the target: `ps`,
 // `top`, `ss -p` and `ip` show the container, and its files are at /proc/1/root. See the `debug`
 // option of spawn. Attaching, exit status and signals are those of `nsjoin exec`.
-import { parse, parseTarget, UsageError } from './common.js';
+import { expandIt, parse, parseTarget, UsageError } from './common.js';
 import { runSession, type Session } from './session.js';
 
 /** Usage of `nsjoin debug`. */
@@ -30,12 +30,8 @@ Examples: nsjoin debug 3f2a -- ps -eo pid,args
 
 /** argv after 'debug' -> the session to start. Exported for tests. @internal */
 export function parseDebugArgs(argv: string[], shell: string | null = process.env.SHELL ?? null): Session | undefined {
-  const dash = argv.indexOf('--');
-  const before = dash < 0 ? argv : argv.slice(0, dash);
-  const after = dash < 0 ? [] : argv.slice(dash);
-  const expanded = before.flatMap((a) => (a === '-it' || a === '-ti' ? ['--interactive', '--tty'] : [a]));
   const parsed = parse(
-    [...expanded, ...after],
+    expandIt(argv),
     {
       interactive: { type: 'boolean' },
       tty: { type: 'boolean' },

@@ -3,7 +3,7 @@
 // command line; session.ts starts the program and attaches to it.
 import type { NamespaceType } from '../namespaces.js';
 import type { JoinOptions } from '../spawn.js';
-import { parse, parseTarget, UsageError } from './common.js';
+import { expandIt, parse, parseTarget, UsageError } from './common.js';
 import { runSession, type Session } from './session.js';
 
 /** Usage of `nsjoin exec`. */
@@ -82,13 +82,8 @@ function id(value: string | boolean | undefined, flag: string, fallback: number)
 
 /** argv after 'exec' -> what to start. Exported for tests. @internal */
 export function parseExecArgs(argv: string[]): Session | undefined {
-  // `-it` would read as -i (ipc) plus -t with the value "": the docker spelling is taken whole.
-  const dash = argv.indexOf('--');
-  const before = dash < 0 ? argv : argv.slice(0, dash);
-  const after = dash < 0 ? [] : argv.slice(dash);
-  const expanded = before.flatMap((a) => (a === '-it' || a === '-ti' ? ['--interactive', '--tty'] : [a]));
   const parsed = parse(
-    [...expanded, ...after],
+    expandIt(argv),
     {
       target: { type: 'string', short: 't' },
       all: { type: 'boolean', short: 'a' },
