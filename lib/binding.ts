@@ -53,6 +53,8 @@ export interface RawWaitResult {
   outputs: Buffer[];
   timedOut: boolean;
   overflow: boolean;
+  /** Non-zero when poll() itself failed: the program was killed (SIGKILL) and its output cut short. */
+  pollErrno: number;
 }
 
 /** A started program, held through its pidfd. */

@@ -27,6 +27,7 @@ struct SyncWait {
   int killSignal;
   int64_t maxBuffer;
   bool exited = false, killed = false, timedOut = false, overflow = false;
+  int pollErrno = 0;
   siginfo_t si;
 
   void Kill() {
@@ -110,6 +111,16 @@ struct SyncWait {
       if (pfds.empty()) break;
       int r = poll(pfds.data(), pfds.size(), Remaining(start));
       if (r < 0 && errno == EINTR) continue;
+      if (r < 0) {
+        // poll itself failed (ENOMEM; EINVAL once RLIMIT_NOFILE is below the fds polled): asking
+        // again would spin at full CPU for ever. Kill the program, stop reading, report why.
+        pollErrno = errno;
+        killed = true;
+        sys_pidfd_send_signal(pidfd, SIGKILL);
+        for (size_t i = 0; i < fds.size(); i++)
+          if (fds[i] >= 0) CloseOut(i);
+        break;
+      }
       if (r == 0 && !killed) {
         timedOut = true;
         Kill();
@@ -145,6 +156,7 @@ struct SyncWait {
     res.Set("outputs", arr);
     res.Set("timedOut", timedOut);
     res.Set("overflow", overflow);
+    res.Set("pollErrno", pollErrno);
     return res;
   }
 };

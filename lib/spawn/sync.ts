@@ -62,9 +62,10 @@ export function runSync(pid: number | NsError, o: CheckedOptions, internal: Inte
     stdout: output[1] ?? null,
     stderr: output[2] ?? null,
   };
-  const failure = r.timedOut ? E.ETIMEDOUT : r.overflow ? E.ENOBUFS : 0;
+  const failure = r.pollErrno || (r.timedOut ? E.ETIMEDOUT : r.overflow ? E.ENOBUFS : 0);
   if (failure) {
-    res.error = Object.assign(NsError.fromErrno(failure, { syscall: `spawnSync ${o.file}`, path: o.file, pid: plan.pid }), {
+    const syscall = r.pollErrno ? 'poll' : `spawnSync ${o.file}`;
+    res.error = Object.assign(NsError.fromErrno(failure, { syscall, path: o.file, pid: plan.pid }), {
       spawnargs: o.args,
     });
   }
