@@ -17,7 +17,7 @@ import type { SpawnSyncResult } from './types.js';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
-/** Runs the program to its end; see spawnSync in lib/spawn.ts. */
+/** Runs the program to its end; see spawnSync in lib/spawn/spawn-sync.ts. */
 export function runSync(pid: number | NsError, o: CheckedOptions, internal: Internal): SpawnSyncResult<string | Buffer> {
   const decode = (b: Buffer) => (o.encoding === undefined ? b : b.toString(o.encoding));
   const failed = (error: Error): SpawnSyncResult<string | Buffer> => {
