@@ -131,11 +131,11 @@ export function targetExecLabel(pid: number, lsms: readonly string[] = activeLsm
 /**
  * What the program takes from the target. A target in a user namespace that the program does not
  * join holds no capability in ours: then every set is empty.
+ * @param s the target's /proc/PID/status (lib/spawn/plan.ts reads it once for the ids too)
  * @param sameUserNs whether the program ends in the target's user namespace (joined, or shared)
  * @internal
  */
-export function targetCredentials(pid: number, sameUserNs: boolean): RawCreds {
-  const s = targetStatus(pid);
+export function targetCredentials(pid: number, s: ProcStatus, sameUserNs: boolean): RawCreds {
   const set = (mask: string) => (sameUserNs ? mask : '0');
   return {
     bounding: set(s.capBnd),

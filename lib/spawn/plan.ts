@@ -4,7 +4,7 @@
 import type { RawSpawnSpec } from '../binding.js';
 import { binding } from '../binding.js';
 import { cgroupFrozen } from '../cgroup/frozen.js';
-import { cgroupOf } from '../cgroup/locate.js';
+import { locateCgroups, readMounts } from '../cgroup/locate.js';
 import { checkPrivileges, targetCredentials, targetStatus } from '../credentials.js';
 import { programEnvironment } from '../environment.js';
 import { E } from '../errno.js';
@@ -14,6 +14,8 @@ import { readText } from '../io.js';
 import { NAMESPACE_FLAGS, NAMESPACE_TYPES, namespacesOf, ownNamespaces, type NamespaceType } from '../namespaces.js';
 import { unwrap } from '../native-error.js';
 import { idMapper } from '../parse/id-map.js';
+import { parseProcCgroup } from '../parse/proc-cgroup.js';
+import type { ProcStatus } from '../parse/proc-status.js';
 import type { Internal } from './internal.js';
 import { kernelSupport } from './kernel.js';
 import type { CheckedOptions } from './options.js';
@@ -98,8 +100,9 @@ function credentialIds(
   pid: number,
   o: CheckedOptions,
   userJoined: boolean,
+  status: () => ProcStatus,
 ): Pick<RawSpawnSpec, 'uid' | 'gid' | 'groups' | 'setGroups' | 'groupsOptional'> {
-  if (o.user === 'target') return { ...targetIds(pid, userJoined), setGroups: true, groupsOptional: false };
+  if (o.user === 'target') return { ...targetIds(pid, status(), userJoined), setGroups: true, groupsOptional: false };
   if (o.user !== undefined)
     return { uid: o.user.uid, gid: o.user.gid, groups: [...o.user.groups], setGroups: true, groupsOptional: o.user.groupsOptional };
   // As nsenter: become root of the joined user namespace, or exec would drop every capability.
@@ -114,7 +117,10 @@ function readPlan(pid: number, o: CheckedOptions, internal: Internal): Pick<Plan
   const userJoined = wanted.includes('user');
   const root = o.root ?? mnt;
   const cwdFromTarget = o.cwd === null && (mnt || root);
-  const ids = credentialIds(pid, o, userJoined);
+  // /proc/PID/status, read once for the ids and the credentials, and only when one needs it.
+  let status: ProcStatus | undefined;
+  const statusOnce = (): ProcStatus => (status ??= targetStatus(pid));
+  const ids = credentialIds(pid, o, userJoined, statusOnce);
 
   // Environment, and the PATH the file is searched in (environment.ts: never the target's for a
   // host binary; debug's host programs get ours by default).
@@ -133,7 +139,7 @@ function readPlan(pid: number, o: CheckedOptions, internal: Internal): Pick<Plan
   // Privileges (credentials.ts): the target's for its own binaries, ours for host binaries.
   const privileges = checkPrivileges(o.privileges, mnt || root, wanted.includes('pid'));
   const cgroupProcs = (o.joinCgroup ?? privileges === 'target') ? cgroupProcsFiles(pid, o.joinCgroup === undefined) : [];
-  const creds = privileges === 'target' ? targetCredentials(pid, userJoined || userShared) : null;
+  const creds = privileges === 'target' ? targetCredentials(pid, statusOnce(), userJoined || userShared) : null;
   const k = kernelSupport();
   const ctty = internal.ctty ?? (o.pty ? 0 : -1);
   return {
@@ -165,8 +171,7 @@ function readPlan(pid: number, o: CheckedOptions, internal: Internal): Pick<Plan
 }
 
 /** The target's effective ids (/proc/PID/status); mapped into its user namespace when that is joined. */
-function targetIds(pid: number, userJoined: boolean): { uid: number; gid: number; groups: number[] } {
-  const status = targetStatus(pid);
+function targetIds(pid: number, status: ProcStatus, userJoined: boolean): { uid: number; gid: number; groups: number[] } {
   let uid = status.uid[1],
     gid = status.gid[1];
   let groups = status.groups;
@@ -186,8 +191,11 @@ function targetIds(pid: number, userJoined: boolean): { uid: number; gid: number
  *  default join refuses a frozen cgroup (EBUSY, as runc exec refuses a paused container): the
  *  joiner would stop there with Node's thread waiting on it. */
 function cgroupProcsFiles(pid: number, byDefault: boolean): string[] {
-  if (readText(`/proc/${pid}/cgroup`, pid) === readText('/proc/thread-self/cgroup')) return [];
-  const where = cgroupOf(pid);
+  const path = `/proc/${pid}/cgroup`;
+  const text = readText(path, pid);
+  if (text === readText('/proc/thread-self/cgroup')) return [];
+  // Located from the text just read (cgroupOf would read and parse it again).
+  const where = locateCgroups(parseProcCgroup(text, path), readMounts(), { pid });
   if (byDefault && cgroupFrozen(where)) {
     throw new NsError('EBUSY', `the target's cgroup is frozen (a paused container) [pid ${pid}]; unpause it, or pass joinCgroup: false`, {
       pid,
