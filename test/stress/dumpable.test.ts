@@ -16,6 +16,18 @@ import { startTarget, type Target } from '../helpers/target.js';
 
 const FREEZER = '/sys/fs/cgroup/freezer';
 const caps = '+sys_admin,+sys_chroot,+sys_ptrace,+dac_override,+dac_read_search,+setuid,+setgid,+kill';
+// A Node running `script` as uid 1234 with just `caps` (ambient), from the world-readable copy.
+const asCaller = (script: string, stdin: 'pipe' | 'ignore') =>
+  nodeSpawn(
+    'setpriv',
+    ['--reuid', '1234', '--regid', '1234', '--clear-groups', `--inh-caps=${caps}`, `--ambient-caps=${caps}`].concat([
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      script,
+    ]),
+    { cwd: publicCopy().root, stdio: [stdin, 'pipe', 'inherit'] },
+  );
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // /proc/PID itself keeps the effective uid; the files in it follow dumpability.
 const owner = (pid: number): number | undefined => {
@@ -50,23 +62,7 @@ testIf(noFreezer, 'the joiner is non-dumpable before it joins, and the caller is
       const r = spawnSync(${t.pid}, '/bin/true', [], { namespaces: ['uts'], joinCgroup: true, env: {} });
       console.log(JSON.stringify({ status: r.status, error: r.error?.message }));
       await new Promise((r) => process.stdin.once('data', r));`;
-    caller = nodeSpawn(
-      'setpriv',
-      [
-        '--reuid',
-        '1234',
-        '--regid',
-        '1234',
-        '--clear-groups',
-        `--inh-caps=${caps}`,
-        `--ambient-caps=${caps}`,
-        process.execPath,
-        '--input-type=module',
-        '-e',
-        againstCopy(script),
-      ],
-      { cwd: publicCopy().root, stdio: ['pipe', 'pipe', 'inherit'] },
-    );
+    caller = asCaller(againstCopy(script), 'pipe');
     const lines: string[] = [];
     caller.stdout!.on('data', (b: Buffer) => lines.push(...b.toString().trim().split('\n')));
     for (let i = 0; i < 500 && !lines.includes('ready'); i++) await sleep(10);
@@ -132,23 +128,7 @@ test('4 worker threads x 200 spawnSync leave the caller dumpable (no spawn saves
       }));
       const failed = (await Promise.all(runs)).reduce((a, b) => a + b, 0);
       console.log(JSON.stringify({ failed, owner: statSync('/proc/self/status').uid }));`;
-    caller = nodeSpawn(
-      'setpriv',
-      [
-        '--reuid',
-        '1234',
-        '--regid',
-        '1234',
-        '--clear-groups',
-        `--inh-caps=${caps}`,
-        `--ambient-caps=${caps}`,
-        process.execPath,
-        '--input-type=module',
-        '-e',
-        script,
-      ],
-      { cwd: publicCopy().root, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    caller = asCaller(script, 'ignore');
     let out = '';
     caller.stdout!.on('data', (b: Buffer) => {
       out += b.toString();
