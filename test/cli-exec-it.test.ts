@@ -64,25 +64,17 @@ async function waitPane(s: string, re: RegExp, ms = DEADLINE_MS): Promise<string
     await sleep(50);
   }
 }
+// A detached 80x24 tmux session running `cmd` in this directory.
+const newSession = (s: string, cmd: string) =>
+  tmux('-f', '/dev/null', 'new-session', '-d', '-s', s, '-x', '80', '-y', '24', '-c', process.cwd(), cmd);
 const nodeCmd = (pidfile: string, args: string) => `env NSJOIN_PIDFILE=${pidfile} ${process.execPath} --import tsx ${runner} ${args}`;
 
 test('-it under tmux: a shell with a terminal, size that follows the window, ^C, exit status, terminal restored', async () => {
   const s = 'it';
   sessions.push(s);
   const pidfile = join(dir, 'it.pid');
-  await tmux(
-    '-f',
-    '/dev/null',
-    'new-session',
-    '-d',
-    '-s',
+  await newSession(
     s,
-    '-x',
-    '80',
-    '-y',
-    '24',
-    '-c',
-    process.cwd(),
     `${nodeCmd(pidfile, `exec -it -t ${t.pid} -- sh`)}; echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo; sleep 600`,
   );
   await waitPane(s, /^#\s*$/m);
@@ -118,19 +110,7 @@ test("-it: killing the CLI hangs up the program's terminal, so the shell does no
   sessions.push(s);
   const pidfile = join(dir, 'hup.pid');
   // Only uts is joined, so $$ inside is the shell's host pid.
-  await tmux(
-    '-f',
-    '/dev/null',
-    'new-session',
-    '-d',
-    '-s',
-    s,
-    '-x',
-    '80',
-    '-y',
-    '24',
-    `${nodeCmd(pidfile, `exec -it -u -t ${t.pid} -- sh`)}; sleep 600`,
-  );
+  await newSession(s, `${nodeCmd(pidfile, `exec -it -u -t ${t.pid} -- sh`)}; sleep 600`);
   await waitPane(s, /^[#$]\s*$/m);
   await tmux('send-keys', '-t', s, 'echo shellpid=$$', 'Enter');
   const shellPid = Number((await waitPane(s, /shellpid=\d+/)).match(/shellpid=(\d+)/)![1]);
