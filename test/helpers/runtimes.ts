@@ -8,6 +8,27 @@ import { test as uvuTest } from 'uvu';
 export const IMAGE = 'nsjoin-test/busybox';
 export const SLEEP_ONLY_IMAGE = 'nsjoin-test/sleeponly';
 export const CTR_IMAGE = 'localhost/nsjoin-test/busybox:latest';
+
+/** A CRI pod's container as `ctr run` lays it out: the `--annotation` flags containerd's CRI plugin sets. */
+export function criAnnotations(p: {
+  uid: string;
+  pod: string;
+  namespace: string;
+  sandboxId: string;
+  type: 'sandbox' | 'container';
+  name?: string;
+}): string[] {
+  const a = [
+    `container-type=${p.type}`,
+    `sandbox-name=${p.pod}`,
+    `sandbox-namespace=${p.namespace}`,
+    `sandbox-uid=${p.uid}`,
+    `sandbox-id=${p.sandboxId}`,
+    `image-name=${CTR_IMAGE}`,
+  ];
+  if (p.name) a.push(`container-name=${p.name}`);
+  return a.flatMap((x) => ['--annotation', `io.kubernetes.cri.${x}`]);
+}
 /** podman without systemd: cgroupfs manager and file events; rlimits within this host's hard limits. */
 export const PODMAN_GLOBAL = ['--cgroup-manager=cgroupfs', '--events-backend=file'];
 export const PODMAN_RUN = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];

@@ -13,24 +13,14 @@ import { NsError } from '../../lib/errors.js';
 import { namespacesOf } from '../../lib/namespaces.js';
 import { resolveTarget } from '../../lib/targets.js';
 import { nsjoin } from '../helpers/cli.js';
-import { CTR_IMAGE, startCtr, withRuntime, type RealContainer } from '../helpers/runtimes.js';
+import { criAnnotations, CTR_IMAGE, startCtr, withRuntime, type RealContainer } from '../helpers/runtimes.js';
 
 const newId = (): string => randomBytes(32).toString('hex');
 const podNs = `nsjoin-t-${process.pid}`;
 const web = `web-${process.pid}`; // pod names unique to this run: other tests' pods come and go
 
-function cri(uid: string, pod: string, sandboxId: string, type: 'sandbox' | 'container', name?: string): string[] {
-  const a = [
-    `container-type=${type}`,
-    `sandbox-name=${pod}`,
-    `sandbox-namespace=${podNs}`,
-    `sandbox-uid=${uid}`,
-    `sandbox-id=${sandboxId}`,
-    `image-name=${CTR_IMAGE}`,
-  ];
-  if (name) a.push(`container-name=${name}`);
-  return a.flatMap((x) => ['--annotation', `io.kubernetes.cri.${x}`]);
-}
+const cri = (uid: string, pod: string, sandboxId: string, type: 'sandbox' | 'container', name?: string): string[] =>
+  criAnnotations({ uid, pod, namespace: podNs, sandboxId, type, ...(name ? { name } : {}) });
 
 withRuntime(
   'ctr',

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { metricsText } from '../../lib/index.js';
-import { CTR_IMAGE, runtimeProblems, startCtr, withRuntime, type RealContainer } from '../helpers/runtimes.js';
+import { criAnnotations, CTR_IMAGE, runtimeProblems, startCtr, withRuntime, type RealContainer } from '../helpers/runtimes.js';
 import { namesAndImagesKnown, parseExposition } from '../helpers/serve.js';
 
 const newId = (): string => randomBytes(32).toString('hex');
@@ -15,18 +15,8 @@ const podNs = `nsjoin-t-${process.pid}`;
 const podName = `web-${process.pid}`;
 const named = !runtimeProblems().docker && namesAndImagesKnown();
 
-function cri(uid: string, sandboxId: string, type: 'sandbox' | 'container', name?: string): string[] {
-  const a = [
-    `container-type=${type}`,
-    `sandbox-name=${podName}`,
-    `sandbox-namespace=${podNs}`,
-    `sandbox-uid=${uid}`,
-    `sandbox-id=${sandboxId}`,
-    `image-name=${CTR_IMAGE}`,
-  ];
-  if (name) a.push(`container-name=${name}`);
-  return a.flatMap((x) => ['--annotation', `io.kubernetes.cri.${x}`]);
-}
+const cri = (uid: string, sandboxId: string, type: 'sandbox' | 'container', name?: string): string[] =>
+  criAnnotations({ uid, pod: podName, namespace: podNs, sandboxId, type, ...(name ? { name } : {}) });
 
 withRuntime('ctr', 'a pod: one pod-level series set, its network once on it, containers told apart from it', () => {
   const uid = randomUUID();
