@@ -28,6 +28,8 @@ export class Collector {
   netns = 0;
   errors = 0;
   private readonly netCandidates = new Map<number, { labels: string; pid: number; started: number }>();
+  /** Start times read in this collection: a pod's own series reuses its containers'. */
+  private readonly starts = new Map<number, number | undefined>();
   private readonly hostNetns: number | undefined;
   private readonly procRoot: string;
   private readonly sysRoot: string;
@@ -143,6 +145,12 @@ export class Collector {
     }
   }
 
+  /** When `pid` started (seconds since the epoch), read once per collection. */
+  private started(pid: number): number | undefined {
+    if (!this.starts.has(pid)) this.starts.set(pid, startTime(this.procRoot, pid));
+    return this.starts.get(pid);
+  }
+
   /** Runs `fn`; a container that went away meanwhile is skipped, any other failure counted. */
   guard(fn: () => void): void {
     try {
@@ -158,7 +166,7 @@ export class Collector {
       loc = cgroupOf(c.pid, this.roots);
       const stats = readCgroupStats(loc);
       const labels = containerLabels(c);
-      const started = startTime(this.procRoot, c.pid);
+      const started = this.started(c.pid);
       this.cgroup(labels, loc, stats, c.pids.length, started);
       this.containers++;
       if (!c.pod) this.offerNetwork(labels, c.pid, started);
@@ -181,7 +189,7 @@ export class Collector {
         namespace: first.pod?.namespace ?? '',
         pod: first.pod?.name ?? '',
       });
-      const started = Math.min(...members.map((c) => startTime(this.procRoot, c.pid) ?? Infinity));
+      const started = Math.min(...members.map((c) => this.started(c.pid) ?? Infinity));
       this.cgroup(
         labels,
         podLoc,
