@@ -3,8 +3,8 @@
 import { auditAll, auditContainer } from '../audit/container.js';
 import { auditHost } from '../audit/host.js';
 import { atLeast, SEVERITIES, type AuditReport, type Finding, type HostReport, type Severity } from '../audit/types.js';
-import { parse, reportError, resolveCliTarget, UsageError } from './common.js';
-import { escapeJson, escapeText } from './escape.js';
+import { parse, printJson, reportError, resolveCliTarget, UsageError } from './common.js';
+import { escapeText } from './escape.js';
 
 /** Usage of `nsjoin audit`. */
 export const help = `Usage: nsjoin audit TARGET | --all | --host [--json] [--fail-on SEVERITY]
@@ -27,11 +27,6 @@ Options:
 
 Exit status: 0 no finding reaches --fail-on, 1 one does, 2 an error.
 `;
-
-/** JSON that a terminal cannot act on (escapeJson): still the same JSON value. */
-function printJson(value: unknown): void {
-  process.stdout.write(`${escapeJson(JSON.stringify(value, null, 2))}\n`);
-}
 
 const refs = (f: Finding): string => (f.refs.length ? `  [${f.refs.join(' ')}]` : '');
 

@@ -1,6 +1,7 @@
 // /proc/net/dev (and /proc/PID/net/dev): two header lines, then one line per network device,
 // `NAME: 8 receive counters 8 transmit counters`.
 import { ParseError } from '../errors.js';
+import { show } from './util.js';
 
 /** The eight receive columns of /proc/net/dev, in file order. */
 export const NETDEV_RX_FIELDS = ['bytes', 'packets', 'errs', 'drop', 'fifo', 'frame', 'compressed', 'multicast'] as const;
@@ -150,8 +151,4 @@ export function formatNetDev(devices: readonly NetDevice[]): string {
     return `${d.name.padStart(6)}: ${[...r, ...t].map((v, k) => String(v).padStart(w[k]!)).join(' ')}\n`;
   });
   return head + body.join('');
-}
-
-function show(token: string): string {
-  return JSON.stringify(token.length > 40 ? `${token.slice(0, 40)}...` : token);
 }
