@@ -5,15 +5,16 @@
 // followed when it is a symlink, only regular files are read (a FIFO would block), and every string
 // we hand out is bounded (printing escapes it). Anything unreadable is `undefined`: a container
 // that vanished mid-read is simply not named.
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
+import { readFdText } from '../io.js';
 
 /** Largest state file read (docker's config.v2.json with a big env is a few hundred KiB). */
 export const STATE_FILE_MAX = 8 * 1024 * 1024;
 /** Longest name, image or pod field kept (Kubernetes names are at most 253 characters). */
 export const FIELD_MAX = 1024;
 
-/** The file's bytes, or undefined when absent, not a regular file, a symlink, or over `max` bytes. */
-export function readStateFile(path: string, max = STATE_FILE_MAX): Buffer | undefined {
+/** The file's text, or undefined when absent, not a regular file, a symlink, or over `max` bytes. */
+export function readStateFile(path: string, max = STATE_FILE_MAX): string | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -23,16 +24,7 @@ export function readStateFile(path: string, max = STATE_FILE_MAX): Buffer | unde
   try {
     const st = fstatSync(fd);
     if (!st.isFile() || st.size > max) return undefined;
-    const buf = Buffer.allocUnsafe(Math.min(max + 1, st.size + 4096));
-    let length = 0;
-    for (;;) {
-      const n = readSync(fd, buf, length, buf.length - length, null);
-      if (n === 0) break;
-      length += n;
-      if (length > max) return undefined; // grew while we read it
-      if (length === buf.length) return undefined;
-    }
-    return buf.subarray(0, length);
+    return readFdText(fd, path, undefined, max); // EFBIG (caught) when it grew past max while read
   } catch {
     return undefined;
   } finally {
@@ -42,10 +34,10 @@ export function readStateFile(path: string, max = STATE_FILE_MAX): Buffer | unde
 
 /** A state file parsed as JSON, or undefined (absent, too big, not JSON). */
 export function readStateJson(path: string, max = STATE_FILE_MAX): unknown {
-  const bytes = readStateFile(path, max);
-  if (!bytes) return undefined;
+  const text = readStateFile(path, max);
+  if (text === undefined) return undefined;
   try {
-    return JSON.parse(bytes.toString('utf8')) as unknown;
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
@@ -81,8 +73,7 @@ export function annotationsOf(config: unknown): Record<string, string> {
  * or null when absent, empty or not a pid.
  */
 export function readPidFile(path: string): number | null {
-  const bytes = readStateFile(path, 32);
-  const text = bytes?.toString('latin1').trim();
+  const text = readStateFile(path, 32)?.trim();
   if (!text || !/^\d{1,7}$/.test(text)) return null;
   const pid = Number(text);
   return pid >= 1 && pid <= 4_194_304 ? pid : null;
